@@ -1,0 +1,3 @@
+from musicrec_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,74 @@
+"""`musicrec` command line: thin sub-commands over the core.
+
+Each sub-command lives in its own module with ``register(subparsers)``; the module sets
+``func`` on its parser. ``musicrec`` alone opens the TUI, and ``musicrec PATH…`` opens the
+TUI on those paths.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from musicrec_tui import __version__
+from musicrec_tui.cli.common import console_err, run_command
+
+# Order here is the order in `musicrec --help`.
+COMMAND_MODULES = (
+    "tui_cmd",
+    "demo_cmd",
+    "importing",
+    "engines_cmd",
+    "export_cmd",
+    "config_cmd",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="musicrec",
+        description=(
+            "Music recommendations from your own listening export "
+            "(Spotify Extended/Account Data, Last.fm, ListenBrainz), in the terminal."
+        ),
+        epilog=(
+            "examples:\n"
+            "  musicrec demo                       open the app on a generated history\n"
+            "  musicrec my_spotify_data.zip        open the app on your export\n"
+            "  musicrec import my_spotify_data.zip print the import report\n"
+            "  musicrec recommend export.zip --json\n"
+            "\nRun `musicrec COMMAND --help` for each command's options."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"musicrec {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"musicrec_tui.cli.{name}")
+        module.register(sub)
+    return parser
+
+
+def _route_bare_paths(argv: list[str], commands: set[str]) -> list[str]:
+    """`musicrec` → `musicrec tui`; `musicrec PATH…` → `musicrec tui PATH…`."""
+    if not argv:
+        return ["tui"]
+    first = argv[0]
+    if first in commands or first.startswith("-"):
+        return argv
+    return ["tui", *argv]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    sub_action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    args = parser.parse_args(_route_bare_paths(list(sys.argv[1:] if argv is None else argv),
+                                               set(sub_action.choices)))
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    return run_command(args)
+
+
+__all__ = ["build_parser", "console_err", "main"]

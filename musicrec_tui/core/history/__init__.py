@@ -1,0 +1,1 @@
+"""Listening history: import every export format into one canonical table."""

@@ -1,0 +1,1 @@
+"""Artist-to-artist similarity providers (offline co-listening, Last.fm)."""
