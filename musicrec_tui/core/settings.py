@@ -54,6 +54,10 @@ class ContentSettings(_Section):
     tier: str
     neighbours: int
     exclude_library_with_lastfm: bool
+    colisten_max_artists: int
+    colisten_shrinkage: float
+    rotation_damping: float
+    rotation_half_life_days: float
 
 
 class EnsembleSettings(_Section):
@@ -64,6 +68,8 @@ class EnsembleSettings(_Section):
     diversity: float
     recency_half_life_days: float
     seed: int
+    heavy_rotation_days: int
+    pool: int
 
 
 class LastfmSettings(_Section):
@@ -90,6 +96,9 @@ class EvaluateSettings(_Section):
     context_horizon_days: int
     top_k: int
     context_top_k: int
+    min_train_days: int
+    baseline_window_days: int
+    baseline_half_life_days: float
 
 
 class ExportSettings(_Section):
