@@ -104,6 +104,8 @@ class EvaluateSettings(_Section):
 class ExportSettings(_Section):
     format: str
     tracks_per_artist: int
+    track_links: bool
+    top_artists: int
 
 
 class TuiSettings(_Section):
