@@ -87,6 +87,7 @@ class LastfmSettings(_Section):
 
 class CacheSettings(_Section):
     similar_ttl_hours: float
+    busy_timeout_seconds: float = 5.0
 
 
 class EvaluateSettings(_Section):
