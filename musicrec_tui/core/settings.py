@@ -1,18 +1,25 @@
 """Typed settings. Defaults come from ``config/default.toml`` (shipped in the package).
 
-Layering (CLI > env > .env > user TOML > defaults) is built on top of :func:`load_settings`.
+:func:`load_settings` layers, highest first: command-line flags, ``MUSICREC_<SECTION>_<KEY>``
+environment variables, ``.env`` files (current folder, then the config dir), the user's TOML
+(``MUSICREC_CONFIG_FILE`` or ``config_dir()/config.toml``) and the defaults. The layer
+readers live in :mod:`settings_layers`, the value checks in :mod:`settings_checks`.
 """
 
 from __future__ import annotations
 
+import os
 import tomllib
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import msgspec
 
+from musicrec_tui.core import settings_layers as layers
 from musicrec_tui.core.errors import SettingsError
+from musicrec_tui.core.settings_checks import check_values
 
 
 class _Section(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
@@ -161,9 +168,79 @@ def parse_settings(data: dict[str, Any], layer: str = "defaults") -> Settings:
         raise SettingsError(f"{layer}: {exc}") from None
 
 
-def load_settings(overrides: dict[str, Any] | None = None) -> Settings:
-    """Defaults merged with ``overrides`` (a nested dict shaped like the TOML)."""
-    data = default_config()
-    if overrides:
-        data = _merge(data, overrides)
-    return parse_settings(data)
+# ---- layering: CLI > env > .env > user TOML > defaults (readers in settings_layers) ------
+
+DEFAULTS_LAYER = "default"
+
+
+@dataclass(frozen=True)
+class Explained:
+    """One effective setting and the layer it came from (``env MUSICREC_ENSEMBLE_TOP``)."""
+
+    key: str
+    value: Any
+    source: str
+
+
+def schema() -> dict[str, Any]:
+    """Every setting as ``{"section.key": python type}``, in declaration order."""
+    out: dict[str, Any] = {}
+    for section in msgspec.structs.fields(Settings):
+        for item in msgspec.structs.fields(section.type):
+            out[f"{section.encode_name}.{item.encode_name}"] = item.type
+    return out
+
+
+def _layers(overrides: dict[str, Any] | None, cli: dict[str, Any] | None,
+            types: dict[str, Any]) -> list[layers.Layer]:
+    """Every layer, lowest priority first."""
+    return [
+        layers.nested_layer(DEFAULTS_LAYER, default_config(), types),
+        layers.toml_layer(layers.user_config_path(), types),
+        *layers.dotenv_layers(types),
+        layers.env_layer("env", os.environ, types),
+        layers.nested_layer("command line", cli, types),
+        layers.nested_layer("overrides", overrides, types),
+    ]
+
+
+def resolve(stack: list[layers.Layer], types: dict[str, Any]) -> tuple[Settings, dict[str, str]]:
+    """Merge layers (later wins, whole values: a weights table is replaced, not merged),
+    check the values and build :class:`Settings`; also return each key's source."""
+    values: dict[str, Any] = {}
+    where: dict[str, str] = {}
+    for layer in stack:
+        values.update(layer.values)
+        where.update(layer.where)
+    defaults = stack[0].values
+    weight_names = {k: list(defaults[k]) for k in types
+                    if k.endswith("weights") and isinstance(defaults.get(k), dict)}
+    values = check_values(values, where, weight_names)
+    nested: dict[str, dict[str, Any]] = {}
+    for key, value in values.items():
+        section, _, name = key.partition(".")
+        nested.setdefault(section, {})[name] = value
+    return parse_settings(nested, DEFAULTS_LAYER), where
+
+
+def load_settings(overrides: dict[str, Any] | None = None, *,
+                  cli: dict[str, Any] | None = None) -> Settings:
+    """The effective settings: ``overrides`` > ``cli`` > env > .env > user TOML > defaults.
+
+    ``overrides`` and ``cli`` are nested dicts shaped like the TOML (``{"ensemble":
+    {"top": 5}}``); ``None`` values in them are ignored, so unset flags change nothing.
+    Raises :class:`SettingsError` naming the layer, key and value of the first problem.
+    """
+    types = schema()
+    return resolve(_layers(overrides, cli, types), types)[0]
+
+
+def explain_settings(overrides: dict[str, Any] | None = None, *,
+                     cli: dict[str, Any] | None = None) -> list[Explained]:
+    """Each setting with its effective value and the layer it came from."""
+    types = schema()
+    settings, where = resolve(_layers(overrides, cli, types), types)
+    data = msgspec.to_builtins(settings)
+    return [Explained(key, data[key.partition(".")[0]][key.partition(".")[2]],
+                      where.get(key, DEFAULTS_LAYER))
+            for key in types]
