@@ -46,6 +46,7 @@ class TemporalSettings(_Section):
     l2: float
     trend_periods: int
     max_iter: int
+    max_artists: int
 
 
 class ContextSettings(_Section):
@@ -55,6 +56,7 @@ class ContextSettings(_Section):
     picks: int
     prior_plays: float
     include_season: bool
+    lift_power: float
 
 
 class ContentSettings(_Section):
