@@ -1,0 +1,117 @@
+"""Pick the similarity provider for a run, and fill Last.fm's gaps from the offline one.
+
+``choose_provider("auto", ...)`` uses Last.fm when a key is available and the run is not
+offline, else the offline co-listening provider. A Last.fm provider is wrapped in
+:class:`WithFallback`, so artists Last.fm could not answer (unreachable host, rejected key,
+exhausted retries) still get offline neighbours; their origin stays "failed" and a message
+says which provider stood in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from musicrec_tui.core.errors import SettingsError
+from musicrec_tui.core.progress import CancelToken, Progress
+from musicrec_tui.core.similarity.base import SimilarityProvider, SimilarityResult
+from musicrec_tui.core.similarity.lastfm import LastfmProvider
+from musicrec_tui.core.similarity.lastfm_client import reveal
+
+KINDS = ("auto", "lastfm", "offline")
+NO_KEY = (
+    "the Last.fm provider needs an API key — set one with `musicrec config set-key` or the"
+    " LASTFM_API_KEY environment variable, or use --provider offline"
+)
+
+
+def find_api_key(settings, api_key: Any = None) -> Any:
+    """The explicit key, else LASTFM_API_KEY, else the secrets store (when it is installed)."""
+    if api_key is not None and reveal(api_key):
+        return api_key
+    env = os.environ.get("LASTFM_API_KEY", "").strip()
+    if env:
+        return env
+    try:
+        secrets = importlib.import_module("musicrec_tui.core.secrets")
+    except ImportError:
+        return None
+    getter = getattr(secrets, "get_api_key", None)
+    stored = getter(settings) if getter is not None else None
+    return stored if stored is not None and reveal(stored) else None
+
+
+def offline_provider(history, settings) -> SimilarityProvider:
+    # Imported lazily: the co-listening model pulls in numpy/pandas work we may not need.
+    from musicrec_tui.core.similarity.colisten import CoListenProvider
+
+    return CoListenProvider(history, settings)
+
+
+def choose_provider(
+    kind: str,
+    settings,
+    history,
+    *,
+    api_key: Any = None,
+    offline: bool = False,
+) -> SimilarityProvider:
+    """``kind`` is "auto", "lastfm" or "offline"; ``offline=True`` forbids the network."""
+    if kind not in KINDS:
+        raise SettingsError(f"provider: {kind!r} is not one of {', '.join(KINDS)}")
+    if kind == "offline" or offline:
+        return offline_provider(history, settings)
+    key = find_api_key(settings, api_key)
+    if key is None:
+        if kind == "lastfm":
+            raise SettingsError(NO_KEY)
+        return offline_provider(history, settings)
+    lastfm = LastfmProvider(settings, key)
+    if history is None:
+        return lastfm
+    return WithFallback(lastfm, lambda: offline_provider(history, settings))
+
+
+class WithFallback:
+    """Last.fm first; artists it left "failed" get the fallback provider's neighbours."""
+
+    def __init__(self, primary: LastfmProvider,
+                 fallback: Callable[[], SimilarityProvider]) -> None:
+        self.primary = primary
+        self.name = primary.name
+        self._make_fallback = fallback
+        self._fallback: SimilarityProvider | None = None
+
+    def similar(self, artists: Sequence[str], *, limit: int, progress: Progress | None = None,
+                cancel: CancelToken | None = None) -> SimilarityResult:
+        result = self.primary.similar(artists, limit=limit, progress=progress, cancel=cancel)
+        return self._fill(result, limit, cancel)
+
+    async def fetch_similar(self, artists: Sequence[str], *, limit: int,
+                            progress: Progress | None = None,
+                            cancel: CancelToken | None = None) -> SimilarityResult:
+        result = await self.primary.fetch_similar(
+            artists, limit=limit, progress=progress, cancel=cancel
+        )
+        # The offline model is CPU work: keep it off the event loop.
+        return await asyncio.to_thread(self._fill, result, limit, cancel)
+
+    def _fill(self, result: SimilarityResult, limit: int,
+              cancel: CancelToken | None) -> SimilarityResult:
+        failed = [a for a, origin in result.origin.items() if origin == "failed"]
+        if not failed:
+            return result
+        if self._fallback is None:
+            self._fallback = self._make_fallback()
+        offline = self._fallback.similar(failed, limit=limit, cancel=cancel)
+        for artist in failed:
+            result.neighbours[artist] = offline.neighbours.get(artist, [])
+        result.messages.extend(offline.messages)
+        result.messages.append(
+            f"{len(failed)} artist(s) without a Last.fm answer use offline co-listening"
+            " neighbours instead"
+        )
+        return result
