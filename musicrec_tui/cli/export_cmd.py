@@ -1,7 +1,111 @@
-"""Placeholder for the `export` command; replaced by its owner."""
+"""`musicrec export`: analyse a history and write one export file (or stdout)."""
 
 from __future__ import annotations
 
+import argparse
+from pathlib import Path
 
-def register(sub) -> None:
-    sub.add_parser("export", help="(in progress)")
+import pandas as pd
+
+from musicrec_tui.cli.common import add_history_args, console_err, progress_bar
+from musicrec_tui.core.atomic import TargetExistsError
+from musicrec_tui.core.errors import MusicrecError
+from musicrec_tui.core.export import FORMATS, default_export_path, export, track_list
+
+EPILOG = """\
+formats:
+  comprehensive  everything: engines, blend, listening analysis, settings used (JSON)
+  summary        the recommendations, tier and library size (JSON)
+  csv            the blended list: rank, artist, score, one column per engine, why
+  tracks         best tracks of recommended library artists, one spotify:track: URI a line
+                 (paste into a Spotify desktop playlist); --links for open.spotify.com URLs
+  m3u            the same tracks as an M3U playlist of open.spotify.com links
+
+examples:
+  musicrec export my_spotify_data.zip
+  musicrec export my_spotify_data.zip --format csv --out recs.csv --force
+  musicrec export my_spotify_data.zip --format tracks --out - | xclip -selection clipboard
+  musicrec export scrobbles.csv --format summary --as-of 2024-06-30 --tier 200-300
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "export",
+        help="write recommendations as JSON, CSV or a playlist",
+        description="Analyse the history and write the recommendations to a file, "
+                    "atomically. An existing file is only replaced with --force.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_history_args(parser, json_flag=False)
+    parser.add_argument("--format", "-f", choices=FORMATS, metavar="FORMAT",
+                        help=f"one of {', '.join(FORMATS)} (default: the export.format setting)")
+    parser.add_argument("--out", "-o", metavar="FILE",
+                        help="file to write, or - for stdout "
+                             "(default: musicrec-<what>-YYYYMMDD.<ext> in this folder)")
+    parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    parser.add_argument("--as-of", metavar="DATE",
+                        help="analyse only plays up to this date/time (default: all)")
+    parser.add_argument("--tier", metavar="A-B",
+                        help="ranks of your artists to discover from, e.g. 200-300")
+    parser.add_argument("--provider", choices=("auto", "lastfm", "offline"),
+                        help="similar-artist source (default: the lastfm.provider setting)")
+    parser.add_argument("--links", action="store_true", default=None,
+                        help="tracks format: open.spotify.com links instead of URIs")
+    parser.set_defaults(func=run)
+
+
+def _as_of(text: str | None) -> pd.Timestamp | None:
+    if text is None:
+        return None
+    try:
+        return pd.Timestamp(text)
+    except ValueError:
+        raise MusicrecError(f"--as-of: {text!r} is not a date like 2024-06-30") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    # Imported here so `musicrec --help` stays fast.
+    from musicrec_tui.core.history.importer import load_history
+    from musicrec_tui.core.library import analyse, cut
+    from musicrec_tui.core.settings import load_settings
+    from musicrec_tui.core.similarity.select import choose_provider
+
+    settings = load_settings(cli={
+        "content": {"tier": args.tier},
+        "lastfm": {"provider": args.provider},
+        "export": {"track_links": args.links},
+    })
+    fmt = args.format or settings.export.format
+    if fmt not in FORMATS:
+        raise MusicrecError(f"export.format: {fmt!r} is not one of {', '.join(FORMATS)}")
+    out = args.out or str(default_export_path(fmt))
+    # Refuse before the slow part; export() refuses again atomically at the end.
+    if out != "-" and Path(out).expanduser().exists() and not args.force:
+        raise TargetExistsError(Path(out))
+    as_of = _as_of(args.as_of)
+
+    with progress_bar("Reading history") as bar:
+        history = load_history(args.paths, settings=settings, tz=args.tz, progress=bar,
+                               use_cache=False if args.no_cache else None)
+    provider = choose_provider(settings.lastfm.provider, settings, cut(history, as_of))
+    with progress_bar("Analysing") as bar:
+        analysis = analyse(history, settings, as_of=as_of, provider=provider, progress=bar)
+
+    written = export(analysis, fmt, out, force=args.force)
+    where = "stdout" if out == "-" else str(written)
+    if fmt in ("tracks", "m3u"):
+        tracks = track_list(analysis)
+        _say(f"{len(tracks.tracks)} tracks → {where}")
+        if tracks.missing_uri:
+            _say(f"{tracks.missing_uri} best tracks had no Spotify URI (e.g. scrobbles) "
+                 "and were left out")
+    else:
+        _say(f"{fmt} export of {len(analysis.ensemble)} recommendations → {where}")
+    return 0
+
+
+def _say(text: str) -> None:
+    # Plain text: a path or an artist name may contain "[", which Rich reads as markup.
+    console_err.print(text, markup=False, highlight=False)
