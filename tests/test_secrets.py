@@ -9,11 +9,11 @@ import pickle
 import stat
 
 import pytest
+from helpers_settings import API_KEY, FAST_KDF, PASSPHRASE, SHARED
 
 from musicrec_tui.core import secrets as sec
 from musicrec_tui.core.errors import MusicrecError
 from musicrec_tui.core.secrets import Secret, SecretsError
-from tests.helpers_settings import API_KEY, FAST_KDF, PASSPHRASE, SHARED
 
 
 @pytest.fixture
