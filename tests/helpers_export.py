@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import string
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -106,4 +108,53 @@ def fake_analysis(history: History | None = None, settings: Settings | None = No
                              next_favourites=_items(order[2:3], "temporal"))
     return SimpleNamespace(history=history, settings=settings, as_of=None, ranking=ranking,
                            trends=trends, contexts=SimpleNamespace(clusters=clusters),
-                           results=results, ensemble=ensemble, similarity=None)
+                           results=results, ensemble=ensemble, similarity=None,
+                           provider="offline", tier="1-50", weights={})
+
+
+# Values planted in a Spotify export that must never reach an export file.
+PLANTED_USERNAME = "zz_private_user_9137"
+PLANTED_IP = "203.0.113.77"
+PLANTED_IP_V6 = "2001:db8::beef:42"
+PLANTED_AGENT = "Mozilla%2F5.0%20(PlantedAgent%2F7.7)"
+
+
+def write_spotify_export(folder: Path, *, plays: int = 600, seed: int = 3) -> Path:
+    """An Extended Streaming History folder (generation A and B files) with personal fields.
+
+    Returns the folder. Artists include the awkward names above; every play carries a
+    username, an IP address and a user agent, as real exports do.
+    """
+    rng = np.random.default_rng(seed)
+    root = Path(folder) / "Spotify Extended Streaming History"
+    root.mkdir(parents=True, exist_ok=True)
+    weights = np.array([len(ARTISTS) - i for i in range(len(ARTISTS))], dtype=float)
+    start = pd.Timestamp("2024-01-01T00:00:00Z")
+    records = []
+    for n in range(plays):
+        artist = ARTISTS[int(rng.choice(len(ARTISTS), p=weights / weights.sum()))]
+        track = f"{artist} song {int(rng.integers(1, 5))}"
+        ts = start + pd.Timedelta(minutes=int(n * 450 + rng.integers(0, 60)))
+        records.append({
+            "ts": ts.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "platform": "linux",
+            "ms_played": int(rng.choice([15_000, 180_000, 240_000])),
+            "conn_country": "SE",
+            "master_metadata_track_name": track,
+            "master_metadata_album_artist_name": artist,
+            "master_metadata_album_album_name": "Album",
+            "spotify_track_uri": f"spotify:track:{track_id(artist, track)}",
+            "episode_name": None, "episode_show_name": None, "spotify_episode_uri": None,
+            "reason_start": "trackdone", "reason_end": "trackdone",
+            "shuffle": False, "skipped": None, "offline": False, "offline_timestamp": None,
+            "incognito_mode": False,
+        })
+    half = len(records) // 2
+    older = [{**r, "username": PLANTED_USERNAME, "ip_addr_decrypted": PLANTED_IP,
+              "user_agent_decrypted": PLANTED_AGENT} for r in records[:half]]
+    newer = [{**r, "ip_addr": PLANTED_IP_V6} for r in records[half:]]
+    (root / "Streaming_History_Audio_2024_0.json").write_text(json.dumps(older, indent=1),
+                                                              encoding="utf-8")
+    (root / "Streaming_History_Audio_2024-2025_1.json").write_text(json.dumps(newer),
+                                                                   encoding="utf-8")
+    return Path(folder)

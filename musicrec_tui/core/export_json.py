@@ -55,7 +55,7 @@ def tier_used(analysis: Any) -> str:
     tier = content.meta.get("tier") if content is not None else None
     if isinstance(tier, tuple | list) and len(tier) == 2:
         return f"{int(tier[0])}-{int(tier[1])}"
-    return str(tier) if tier else analysis.settings.content.tier
+    return analysis.tier or analysis.settings.content.tier
 
 
 def library_size(analysis: Any) -> int:
@@ -158,14 +158,13 @@ def system_configuration(analysis: Any) -> dict[str, Any]:
         "nmf_components": int(components) if components is not None else None,
         "period": analysis.settings.temporal.period,
         "cache_ttl_hours": num(analysis.settings.cache.similar_ttl_hours),
-        "weights": _plain(dict(analysis.settings.ensemble.weights)),
+        "weights": _plain(dict(analysis.weights or analysis.settings.ensemble.weights)),
     }
     return chosen
 
 
 def comprehensive(analysis: Any, *, now: datetime | None = None) -> dict[str, Any]:
     plays = _plays(analysis)
-    similarity = analysis.similarity
     return {
         "export_metadata": {
             "format": "musicrec-comprehensive",
@@ -175,7 +174,7 @@ def comprehensive(analysis: Any, *, now: datetime | None = None) -> dict[str, An
             "source_files": source_files(analysis.history.report),
             "as_of": stamp(analysis.as_of),
             "timezone": analysis.history.tz,
-            "provider": similarity.provider if similarity is not None else None,
+            "provider": analysis.provider,
         },
         "ai_ml_recommendations": {
             "content_based": _engine_items(analysis, "content"),
