@@ -1,0 +1,160 @@
+"""Import cache: the finished History as Parquet in ``cache_dir()/imports/``.
+
+The key is a SHA-256 over the input files' bytes plus everything else that shapes the table
+(importer version, source labels, timezone, minimum play length, session gap, incognito rule).
+Hashing 700 MB costs ~0.5 s, so ``index.json`` remembers each file's digest under its
+(size, mtime) — the way git's index does — and a warm reopen only stats the files. Writes are
+atomic (temp file + ``os.replace``); an unreadable cache file is deleted and rebuilt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from musicrec_tui.core.history.model import FileReport, History, ImportReport
+from musicrec_tui.core.history.sources import Source
+from musicrec_tui.core.locations import cache_dir
+from musicrec_tui.core.settings import Settings
+
+IMPORTER_VERSION = "1"
+_META_KEY = b"musicrec.import"
+_index_lock = threading.Lock()
+
+
+def imports_dir() -> Path:
+    return cache_dir() / "imports"
+
+
+def _atomic_write(path: Path, write) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _read_index() -> dict[str, list]:
+    try:
+        data = json.loads((imports_dir() / "index.json").read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _stamp(path: str) -> list[int]:
+    st = os.stat(path)
+    return [st.st_size, st.st_mtime_ns]
+
+
+def _combine(digests: list[str], labels: list[str], settings: Settings, tz: str) -> str:
+    s = settings.import_
+    parts = {
+        "version": IMPORTER_VERSION, "tz": tz, "labels": labels, "files": digests,
+        "min_play_seconds": s.min_play_seconds, "session_gap_minutes": s.session_gap_minutes,
+        "drop_incognito": s.drop_incognito, "max_member_mib": s.max_member_mib,
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def _physical(sources: list[Source]) -> list[str]:
+    return list(dict.fromkeys(src.path for src in sources))
+
+
+def quick_key(sources: list[Source], labels: list[str], settings: Settings,
+              tz: str) -> str | None:
+    """The key from remembered digests, or None when any file is new or changed."""
+    index = _read_index()
+    digests = []
+    for path in _physical(sources):
+        entry = index.get(path)
+        try:
+            if not entry or entry[:2] != _stamp(path):
+                return None
+        except OSError:
+            return None
+        digests.append(entry[2])
+    return _combine(digests, labels, settings, tz)
+
+
+def content_key(sources: list[Source], labels: list[str], settings: Settings, tz: str) -> str:
+    """Hash every input file (hashlib releases the GIL, so this runs beside the parser)."""
+    digests, fresh = [], {}
+    for path in _physical(sources):
+        try:
+            stamp = _stamp(path)
+            with open(path, "rb") as fh:
+                digest = hashlib.file_digest(fh, "sha256").hexdigest()
+        except OSError:
+            digest = "unreadable"
+        else:
+            fresh[path] = [*stamp, digest]
+        digests.append(digest)
+    if fresh:
+        with _index_lock:
+            index = _read_index()
+            index.update(fresh)
+            with contextlib.suppress(OSError):  # a cache we cannot write only costs speed
+                _atomic_write(imports_dir() / "index.json",
+                              lambda tmp: Path(tmp).write_text(json.dumps(index),
+                                                              encoding="utf-8"))
+    return _combine(digests, labels, settings, tz)
+
+
+def _report_from_dict(data: dict[str, Any]) -> ImportReport:
+    def when(v: str | None) -> datetime | None:
+        return datetime.fromisoformat(v) if v else None
+
+    return ImportReport(
+        rows_read=data["rows_read"], kept=data["kept"], counted=data["counted"],
+        set_aside=dict(data["set_aside"]),
+        files=[FileReport(**f) for f in data["files"]],
+        first=when(data["first"]), last=when(data["last"]),
+        artists=data["artists"], tracks=data["tracks"], from_cache=True,
+        timezone=data["timezone"],
+    )
+
+
+def _path(key: str) -> Path:
+    return imports_dir() / f"{key}.parquet"
+
+
+def load(key: str, early: list[FileReport]) -> History | None:
+    """The cached History for ``key`` (plus this call's path problems), or None."""
+    path = _path(key)
+    if not path.exists():
+        return None
+    try:
+        table = pq.read_table(path)
+        meta = json.loads(table.schema.metadata[_META_KEY])
+        plays = table.to_pandas()
+        report = _report_from_dict(meta["report"])
+    except Exception:  # any damage at all means: rebuild it
+        path.unlink(missing_ok=True)
+        return None
+    known = {(f.path, f.member, f.error) for f in report.files}
+    report.files = [f for f in early if (f.path, f.member, f.error) not in known] + report.files
+    return History(plays, report, meta["tz"])
+
+
+def save(key: str, history: History) -> None:
+    table = pa.Table.from_pandas(history.plays, preserve_index=False)
+    meta = dict(table.schema.metadata or {})
+    meta[_META_KEY] = json.dumps({"report": history.report.to_dict(), "tz": history.tz})
+    table = table.replace_schema_metadata(meta)
+    with contextlib.suppress(OSError):  # a cache we cannot write only costs speed
+        _atomic_write(_path(key), lambda tmp: pq.write_table(table, tmp))

@@ -1,0 +1,117 @@
+"""Merge decoded batches into the canonical table: incognito, duplicates, overlaps, dtypes.
+
+Exact duplicates are rows equal in every canonical column but ``source`` (same play exported
+twice, or the same export imported twice); the first is kept. When Account Data and an
+Extended export cover the same time, the Extended rows win: Account rows inside the span of
+the Extended rows are set aside as "overlap" (Account ``endTime`` has minute precision, so the
+span starts at the minute of the first Extended play).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import union_categoricals
+
+from musicrec_tui.core.history.formats_base import (
+    PRIORITY_ACCOUNT,
+    PRIORITY_EXTENDED,
+    STRING_COLUMNS,
+    Batch,
+)
+from musicrec_tui.core.history.model import CANONICAL_COLUMNS
+
+_DEDUPE_COLUMNS = ("artist", "track", "album", "track_uri", "ms_played", "reason_start",
+                   "reason_end", "skipped", "shuffle")
+_MINUTE_NS = 60 * 1_000_000_000
+
+
+def _union(parts: list[pd.Categorical]) -> pd.Categorical:
+    return union_categoricals(parts, ignore_order=True) if len(parts) > 1 else parts[0]
+
+
+def _duplicates(ts: np.ndarray, cols: dict[str, np.ndarray]) -> np.ndarray:
+    """Mask of exact repeats (all but the first). ``ts`` must be sorted."""
+    n = len(ts)
+    same = ts[1:] == ts[:-1]
+    if not same.any():
+        return np.zeros(n, bool)
+    cand = np.zeros(n, bool)
+    cand[1:] |= same
+    cand[:-1] |= same
+    idx = np.flatnonzero(cand)
+    frame = pd.DataFrame({"ts": ts[idx], **{k: v[idx] for k, v in cols.items()}})
+    out = np.zeros(n, bool)
+    out[idx] = frame.duplicated(keep="first").to_numpy()
+    return out
+
+
+def merge(batches: list[tuple[Batch, str]], *, min_play_ms: float, drop_incognito: bool
+          ) -> tuple[pd.DataFrame, Counter, np.ndarray]:
+    """(canonical plays sorted by ts, set-aside counts, kept rows per batch)."""
+    set_aside: Counter = Counter()
+    parts = [(b, label) for b, label in batches if b.kept]
+    if not parts:
+        return pd.DataFrame(columns=list(CANONICAL_COLUMNS)), set_aside, np.zeros(len(batches))
+    lengths = np.array([b.kept for b, _ in parts])
+    ts = np.concatenate([b.columns["ts"] for b, _ in parts])
+    batch_of = np.repeat(np.arange(len(parts)), lengths)
+    priority = np.repeat(np.array([b.priority for b, _ in parts], dtype=np.int8), lengths)
+
+    def flat(name: str) -> np.ndarray:
+        return np.concatenate([b.columns[name] for b, _ in parts])
+
+    cats = {name: _union([b.columns[name] for b, _ in parts]) for name in STRING_COLUMNS}
+    ms = flat("ms_played")
+    skipped, shuffle, incognito = flat("skipped"), flat("shuffle"), flat("incognito")
+
+    keep = np.ones(len(ts), bool)
+    if drop_incognito and incognito.any():
+        set_aside["incognito"] += int(incognito.sum())
+        keep &= ~incognito
+    if (priority == PRIORITY_EXTENDED).any() and (priority == PRIORITY_ACCOUNT).any():
+        ext = ts[priority == PRIORITY_EXTENDED]
+        lo, hi = ext.min() // _MINUTE_NS * _MINUTE_NS, ext.max()
+        overlap = keep & (priority == PRIORITY_ACCOUNT) & (ts >= lo) & (ts <= hi)
+        set_aside["overlap"] += int(overlap.sum())
+        keep &= ~overlap
+
+    order = np.flatnonzero(keep)
+    order = order[np.argsort(ts[order], kind="stable")]
+    ts = ts[order]
+    codes = {name: np.asarray(c.codes)[order] for name, c in cats.items()}
+    ms, skipped, shuffle = ms[order], skipped[order], shuffle[order]
+    batch_of = batch_of[order]
+    dup = _duplicates(ts, {**{k: codes[k] for k in _DEDUPE_COLUMNS if k in codes},
+                           "ms_played": ms, "skipped": skipped, "shuffle": shuffle})
+    if dup.any():
+        set_aside["duplicate"] += int(dup.sum())
+        sel = ~dup
+        ts, ms, skipped, shuffle, batch_of = (a[sel] for a in (ts, ms, skipped, shuffle,
+                                                               batch_of))
+        codes = {k: v[sel] for k, v in codes.items()}
+
+    labels = [label for _, label in parts]
+    nan = np.isnan(ms)
+    data = {
+        "ts": pd.DatetimeIndex(ts.view("datetime64[ns]")).tz_localize("UTC"),
+        **{name: pd.Categorical.from_codes(codes[name], dtype=cats[name].dtype)
+           for name in ("artist", "track", "album", "track_uri")},
+        "ms_played": pd.arrays.IntegerArray(np.where(nan, 0, ms).astype(np.int64), nan),
+        **{name: pd.Categorical.from_codes(codes[name], dtype=cats[name].dtype)
+           for name in ("reason_start", "reason_end")},
+        "skipped": pd.arrays.BooleanArray(skipped == 1, skipped == -1),
+        "shuffle": pd.arrays.BooleanArray(shuffle == 1, shuffle == -1),
+        "source": pd.Categorical.from_codes(batch_of, categories=pd.Index(labels)),
+        "counted": nan | (ms >= min_play_ms),
+    }
+    plays = pd.DataFrame(data)
+    for name in ("artist", "track", "album", "track_uri"):
+        plays[name] = plays[name].cat.remove_unused_categories()
+    kept_by_part = np.bincount(batch_of, minlength=len(parts))
+    kept = np.zeros(len(batches), dtype=np.int64)
+    part_index = [i for i, (b, _) in enumerate(batches) if b.kept]
+    kept[part_index] = kept_by_part
+    return plays, set_aside, kept

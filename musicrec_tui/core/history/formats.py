@@ -1,0 +1,162 @@
+"""Recognise a listening-history file by its content (names vary by era) and decode it.
+
+``decode(data, name)`` returns a :class:`Batch` or raises :class:`FormatError` (a problem to
+report for this file) or :class:`NotHistory` (a file that simply is not listening history,
+such as ``user.json`` or ``Userdata.json``; folders and zips skip those quietly).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import PurePosixPath
+
+import msgspec
+
+from musicrec_tui.core.history.formats_base import Batch, FormatError
+from musicrec_tui.core.history.formats_scrobbles import (
+    decode_lastfm,
+    decode_listenbrainz,
+    sniff_csv,
+)
+from musicrec_tui.core.history.formats_spotify import (
+    decode_account,
+    decode_account_podcast,
+    decode_extended,
+    decode_simple,
+)
+
+KNOWN_FORMATS = (
+    "Spotify Extended (ts, ms_played, master_metadata_*)",
+    "Spotify Account Data (endTime, artistName, trackName, msPlayed)",
+    "simple JSON (ts, artist, track, album, ms_played)",
+    "ListenBrainz (listened_at, track_metadata)",
+    "Last.fm CSV (uts,utc_time,artist,… or artist,album,track,date)",
+)
+_SNIFF_BYTES = 1 << 16
+_EXTENDED_MARKERS = ("master_metadata_track_name", "spotify_track_uri", "episode_name",
+                     "reason_end", "master_metadata_album_artist_name")
+
+
+class NotHistory(FormatError):
+    """Readable, but not listening history."""
+
+
+def _unknown(keys: list[str]) -> str:
+    shown = ", ".join(sorted(keys)[:12]) + (" …" if len(keys) > 12 else "")
+    return f"unknown schema: keys found [{shown}]; formats known: {'; '.join(KNOWN_FORMATS)}"
+
+
+def classify_keys(keys: set[str]) -> str | None:
+    """Which record layout a set of JSON object keys belongs to."""
+    if "ts" in keys and "ms_played" in keys and keys.intersection(_EXTENDED_MARKERS):
+        return "extended"
+    if "endTime" in keys and "msPlayed" in keys:
+        if keys & {"podcastName", "episodeName"} and not keys & {"artistName", "trackName"}:
+            return "account-podcast"
+        return "account"
+    if "ts" in keys and ("artist" in keys or "track" in keys):
+        return "simple"
+    if "listened_at" in keys and "track_metadata" in keys:
+        return "listenbrainz"
+    return None
+
+
+def _first_value(data: bytes, start: int) -> object:
+    """The first JSON value at ``start``: cheap peek without parsing a 12 MB file twice."""
+    text = data[start:start + _SNIFF_BYTES].decode("utf-8", errors="replace")
+    try:
+        return json.JSONDecoder().raw_decode(text)[0]
+    except ValueError:
+        if len(data) - start <= _SNIFF_BYTES:
+            raise
+        return json.JSONDecoder().raw_decode(data[start:].decode("utf-8", errors="replace"))[0]
+
+
+def _json_problem(exc: Exception, size: int) -> FormatError:
+    text = str(exc)
+    if "truncated" in text:
+        return FormatError(f"truncated JSON: the file ends mid-value at byte {size}")
+    return FormatError(f"not valid JSON: {text}")
+
+
+def _skip_ws(data: bytes, i: int) -> int:
+    n = len(data)
+    while i < n and data[i] in b" \t\r\n":
+        i += 1
+    return i
+
+
+def _decode_json(data: bytes, name: str, start: int) -> Batch:
+    if data[start:start + 1] == b"[":
+        inner = _skip_ws(data, start + 1)
+        if data[inner:inner + 1] == b"]":
+            return Batch("empty array", 0)
+        try:
+            first = _first_value(data, inner)
+        except ValueError:
+            # Peek failed: let the real decoder produce the precise error (offset included).
+            try:
+                msgspec.json.decode(data)
+            except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+                raise _json_problem(exc, len(data)) from None
+            raise FormatError("not valid JSON") from None
+        if not isinstance(first, dict):
+            raise NotHistory(f"a JSON array of {type(first).__name__}, not of records")
+        kind = classify_keys(set(first))
+        if kind is None:
+            raise NotHistory(_unknown(list(first)))
+        try:
+            if kind == "extended":
+                return decode_extended(data, video="video" in PurePosixPath(name).name.lower())
+            if kind == "account":
+                return decode_account(data)
+            if kind == "account-podcast":
+                return decode_account_podcast(data)
+            if kind == "simple":
+                return decode_simple(data)
+            return decode_listenbrainz(data, lines=False)
+        except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+            raise _json_problem(exc, len(data)) from None
+    # An object: a JSON Lines file of listens, or a single object (user.json, settings…).
+    line_end = data.find(b"\n", start)
+    first_line = data[start:line_end if line_end >= 0 else len(data)]
+    try:
+        first = msgspec.json.decode(first_line)
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+        try:
+            msgspec.json.decode(data[start:])
+        except (msgspec.DecodeError, UnicodeDecodeError) as whole:
+            raise _json_problem(whole, len(data)) from None
+        raise NotHistory("a JSON object, not a list of plays") from exc
+    if isinstance(first, dict) and classify_keys(set(first)) == "listenbrainz":
+        try:
+            return decode_listenbrainz(data[start:], lines=True)
+        except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+            raise _json_problem(exc, len(data)) from None
+    keys = list(first) if isinstance(first, dict) else []
+    raise NotHistory(_unknown(keys) if keys else "a JSON value, not a list of plays")
+
+
+def decode(data: bytes, name: str) -> Batch:
+    """Decode one file's bytes; ``name`` (path or zip member) only labels Video files."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FormatError("not UTF-8: the file is UTF-16 text; save it as UTF-8")
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    start = _skip_ws(data, start)
+    if start >= len(data):
+        raise FormatError("empty file")
+    if data[start:start + 1] in (b"[", b"{"):
+        return _decode_json(data, name, start)
+    if b"\x00" in data[:1024]:
+        raise FormatError("not JSON or CSV: binary data")
+    try:
+        text = data[start:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FormatError(f"not UTF-8: invalid byte 0x{data[start + exc.start]:02x} "
+                          f"at byte {start + exc.start}") from None
+    kind = sniff_csv(text)
+    if kind is None:
+        first_line = text.splitlines()[0][:80] if text else ""
+        raise NotHistory(f"not JSON and not a known CSV layout (first line: {first_line!r}); "
+                         f"formats known: {'; '.join(KNOWN_FORMATS)}")
+    return decode_lastfm(text, kind)

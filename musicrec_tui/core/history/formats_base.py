@@ -1,0 +1,202 @@
+"""Shared pieces of the format decoders: the per-file ``Batch`` and fast column builders.
+
+Decoders turn one file into a ``Batch``: the rows that may be music plays (as compact
+columns: categoricals, int64 nanoseconds, float ms with NaN) plus counts of the rows set aside
+on the spot (podcast, video, no artist, …). Duplicates and overlaps need every file, so the
+importer handles those afterwards.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import Any
+
+import msgspec
+import numpy as np
+import pandas as pd
+
+# Higher wins when exports overlap in time (Extended > Account Data > scrobbles).
+PRIORITY_EXTENDED = 2
+PRIORITY_ACCOUNT = 1
+PRIORITY_OTHER = 0
+
+SKIP_REASONS = frozenset({"backbtn", "unknown", "endplay", "fwdbtn"})  # formats.md §1.5 q3
+
+STRING_COLUMNS = ("artist", "track", "album", "track_uri", "reason_start", "reason_end")
+
+
+class FormatError(Exception):
+    """One file's problem, phrased for the user; the importer adds the file name."""
+
+
+@dataclass
+class Batch:
+    """Candidate music rows of one file plus what was set aside while reading it."""
+
+    format: str
+    rows: int
+    priority: int = PRIORITY_OTHER
+    columns: dict[str, Any] = field(default_factory=dict)
+    set_aside: Counter = field(default_factory=Counter)
+    note: str | None = None  # e.g. "3 rows with wrong field types" (the rest loaded)
+
+    @property
+    def kept(self) -> int:
+        return len(self.columns["ts"]) if self.columns else 0
+
+
+def pluck(records: list, name: str) -> list:
+    return list(map(attrgetter(name), records))
+
+
+def as_object(values: list) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def categorical(values: np.ndarray) -> pd.Categorical:
+    """Strings (None/"" = missing) → Categorical built from factorize codes (fast path)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if len(uniques) and (uniques == "").any():
+        empty = int(np.flatnonzero(uniques == "")[0])
+        codes = np.where(codes == empty, -1, codes)
+        codes = np.where(codes > empty, codes - 1, codes)
+        uniques = np.delete(uniques, empty)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype="str"))
+
+
+def missing(values: np.ndarray) -> np.ndarray:
+    """True where a string is None or empty."""
+    return pd.isna(values) | (values == "")
+
+
+def tri_state(values: list) -> np.ndarray:
+    """Optional bools → int8 (-1 missing, 0 false, 1 true)."""
+    arr = as_object(values)
+    out = np.full(len(arr), -1, dtype=np.int8)
+    out[arr == True] = 1  # noqa: E712 (element-wise on an object array)
+    out[arr == False] = 0  # noqa: E712
+    return out
+
+
+def _days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
+    y = y - (m <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * np.where(m > 2, m - 3, m + 9) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+def _fast_fixed(values: list[str], width: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """``YYYY-MM-DD[T ]HH:MM[:SS][Z]`` of one fixed width, parsed with array arithmetic."""
+    if not values:
+        return np.empty(0, np.int64), np.empty(0, bool)
+    joined = "".join(values)
+    if len(joined) != width * len(values) or not joined.isascii():
+        return None
+    raw = np.frombuffer(joined.encode("ascii"), np.uint8).reshape(-1, width)
+    seps = {4: b"-", 7: b"-", 10: b"T ", 13: b":"}
+    if width >= 19:
+        seps[16] = b":"
+    if width == 20:
+        seps[19] = b"Z"
+    for pos, allowed in seps.items():
+        col = raw[:, pos]
+        if not np.isin(col, np.frombuffer(allowed, np.uint8)).all():
+            return None
+    digit_pos = [i for i in range(width) if i not in seps]
+    dig = raw[:, digit_pos].astype(np.int64) - 48
+    ok = ((dig >= 0) & (dig <= 9)).all(axis=1)
+    year = dig[:, 0] * 1000 + dig[:, 1] * 100 + dig[:, 2] * 10 + dig[:, 3]
+    month = dig[:, 4] * 10 + dig[:, 5]
+    day = dig[:, 6] * 10 + dig[:, 7]
+    hour = dig[:, 8] * 10 + dig[:, 9]
+    minute = dig[:, 10] * 10 + dig[:, 11]
+    second = dig[:, 12] * 10 + dig[:, 13] if width >= 19 else 0
+    ok &= (month >= 1) & (month <= 12) & (day >= 1) & (day <= 31) & (hour < 24) & (minute < 60)
+    if width >= 19:
+        ok &= second < 61
+    days = _days_from_civil(year, np.clip(month, 1, 12), day)
+    secs = days * 86400 + hour * 3600 + minute * 60 + second
+    return np.where(ok, secs * 1_000_000_000, 0), ok
+
+
+def parse_iso(values: list) -> tuple[np.ndarray, np.ndarray]:
+    """UTC ISO-8601 strings → (int64 ns since epoch, valid mask). Naive strings are UTC."""
+    first = values[0] if values else ""
+    if isinstance(first, str):
+        fast = _fast_fixed(values, len(first))
+        if fast is not None:
+            return fast
+    series = pd.Series(as_object(values), dtype=object)
+    strings = series.map(lambda v: v if isinstance(v, str) else None)
+    parsed = pd.to_datetime(strings, utc=True, errors="coerce", format="ISO8601")
+    ok = parsed.notna().to_numpy()
+    ns = parsed.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT")).astype(np.int64)
+    return np.where(ok, ns, 0), ok
+
+
+def parse_epoch(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unix times (seconds, or milliseconds when > 1e11) → (int64 ns, valid mask)."""
+    v = np.asarray(values, dtype=np.float64)
+    ms = v > 1e11
+    secs = np.where(ms, v / 1000.0, v)
+    ok = np.isfinite(secs) & (secs > 0) & (secs < 4.1e9)
+    ns = np.where(ok, np.round(secs * 1e9), 0).astype(np.int64)
+    return ns, ok
+
+
+def columns(
+    *, ts: np.ndarray, artist: np.ndarray, track: np.ndarray, album: np.ndarray | None = None,
+    track_uri: np.ndarray | None = None, ms_played: np.ndarray | None = None,
+    reason_start: np.ndarray | None = None, reason_end: np.ndarray | None = None,
+    skipped: np.ndarray | None = None, shuffle: np.ndarray | None = None,
+    incognito: np.ndarray | None = None,
+) -> dict[str, Any]:
+    """Assemble a batch's columns; absent sources become all-missing columns."""
+    n = len(ts)
+    none = np.full(n, None, dtype=object)
+    unknown = np.full(n, -1, dtype=np.int8)
+    return {
+        "ts": ts,
+        "artist": categorical(artist),
+        "track": categorical(track),
+        "album": categorical(none if album is None else album),
+        "track_uri": categorical(none if track_uri is None else track_uri),
+        "ms_played": np.full(n, np.nan) if ms_played is None else ms_played,
+        "reason_start": categorical(none if reason_start is None else reason_start),
+        "reason_end": categorical(none if reason_end is None else reason_end),
+        "skipped": unknown if skipped is None else skipped,
+        "shuffle": unknown if shuffle is None else shuffle,
+        "incognito": np.zeros(n, bool) if incognito is None else incognito,
+    }
+
+
+def decode_typed(data: bytes, typ: type, *, lines: bool = False) -> tuple[list, int, str | None]:
+    """Typed msgspec decode of a JSON array (or JSON Lines) of records.
+
+    Returns (records, malformed, first problem). When the strict, fast decode meets a record
+    of the wrong shape, fall back to record-by-record conversion so one bad record costs one
+    row, not the whole file. Syntax errors propagate as ``msgspec.DecodeError``.
+    """
+    decoder = msgspec.json.Decoder(list[typ]) if not lines else msgspec.json.Decoder(typ)
+    try:
+        return (decoder.decode_lines(data) if lines else decoder.decode(data)), 0, None
+    except msgspec.ValidationError:
+        pass
+    raw = msgspec.json.Decoder().decode_lines(data) if lines else msgspec.json.decode(data)
+    if not isinstance(raw, list):
+        raise FormatError("wrong field types: expected a JSON array of records")
+    good, bad, first = [], 0, None
+    for i, item in enumerate(raw):
+        try:
+            good.append(msgspec.convert(item, typ, strict=False))
+        except msgspec.ValidationError as exc:
+            bad += 1
+            if first is None:
+                first = f"{'line ' + str(i + 1) if lines else f'record {i}'}: {exc}"
+    return good, bad, first

@@ -1,0 +1,142 @@
+"""Scrobble decoders: Last.fm CSV exports and ListenBrainz exports (legacy array, JSONL zip).
+
+Scrobble timestamps are play *start* times and carry no ``ms_played`` (formats.md §3.6, §4.3);
+a ListenBrainz listen that reports ``duration_played`` keeps it.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+
+import msgspec
+import numpy as np
+import pandas as pd
+
+from musicrec_tui.core.history.formats_base import (
+    Batch,
+    FormatError,
+    as_object,
+    columns,
+    decode_typed,
+    missing,
+    parse_epoch,
+)
+
+_HEADERLESS_DATE = re.compile(r"^\d{1,2} [A-Za-z]{3} \d{4},? \d{1,2}:\d{2}$")
+
+
+class LBInfo(msgspec.Struct):
+    duration_played: int | float | None = None
+    spotify_id: str | None = None
+
+
+class LBMeta(msgspec.Struct):
+    artist_name: str | None = None
+    track_name: str | None = None
+    release_name: str | None = None
+    additional_info: LBInfo | None = None
+
+
+class LBListen(msgspec.Struct):
+    listened_at: int | float
+    track_metadata: LBMeta
+
+
+def _note(bad: int, first: str | None) -> str | None:
+    return f"{bad} record(s) with wrong field types set aside, first: {first}" if bad else None
+
+
+def _finish(batch: Batch, ts: np.ndarray, ok: np.ndarray, artist: np.ndarray, track: np.ndarray,
+            album: np.ndarray, ms: np.ndarray | None = None,
+            uri: np.ndarray | None = None) -> Batch:
+    no_artist = ok & missing(artist)
+    zero = np.zeros(len(ts), bool) if ms is None else ok & ~no_artist & (ms == 0)
+    for reason, mask in (("malformed", ~ok), ("no_artist", no_artist), ("zero_length", zero)):
+        if mask.any():
+            batch.set_aside[reason] += int(mask.sum())
+    keep = np.flatnonzero(ok & ~no_artist & ~zero)
+    batch.columns = columns(
+        ts=ts[keep], artist=artist[keep], track=track[keep], album=album[keep],
+        ms_played=None if ms is None else ms[keep],
+        track_uri=None if uri is None else uri[keep],
+    )
+    return batch
+
+
+def _spotify_uri(url: str | None) -> str | None:
+    if not url or "/track/" not in url:
+        return None
+    ident = url.rsplit("/track/", 1)[1].split("?", 1)[0]
+    return f"spotify:track:{ident}" if ident else None
+
+
+def decode_listenbrainz(data: bytes, *, lines: bool) -> Batch:
+    """ListenBrainz export: legacy JSON array or one ``listens/YYYY/M.jsonl`` member."""
+    records, bad, first = decode_typed(data, LBListen, lines=lines)
+    if bad and not records:
+        raise FormatError(f"wrong field types ({first})")
+    batch = Batch("listenbrainz", len(records) + bad, note=_note(bad, first))
+    batch.set_aside["malformed"] += bad
+    ts, ok = parse_epoch(np.array([r.listened_at for r in records], dtype=np.float64))
+    metas = [r.track_metadata for r in records]
+    infos = [m.additional_info for m in metas]
+    played = np.array([np.nan if i is None or i.duration_played is None
+                       else float(i.duration_played) * 1000 for i in infos])
+    uri = as_object([None if i is None else _spotify_uri(i.spotify_id) for i in infos])
+    return _finish(
+        batch, ts, ok, as_object([m.artist_name for m in metas]),
+        as_object([m.track_name for m in metas]), as_object([m.release_name for m in metas]),
+        ms=None if np.isnan(played).all() else played, uri=uri,
+    )
+
+
+def sniff_csv(text: str) -> str | None:
+    """'lastfm' (``uts,…`` header), 'lastfm-headerless' (artist,album,track,date) or None."""
+    head = text[:4096].splitlines()
+    if not head:
+        return None
+    header = [c.strip().strip('"').lower() for c in head[0].split(",")]
+    if "uts" in header and "artist" in header and "track" in header:
+        return "lastfm"
+    for line in head[:5]:
+        parts = line.split(",")
+        if len(parts) == 4 and _HEADERLESS_DATE.match(parts[3].strip()):
+            return "lastfm-headerless"
+    return None
+
+
+def decode_lastfm(text: str, kind: str) -> Batch:
+    """Last.fm scrobble CSV (lastfm.ghan.nl with header, or benjaminbenben header-less)."""
+    rows = list(csv.reader(text.splitlines()))
+    if kind == "lastfm":
+        header = [c.strip().lower() for c in rows[0]]
+        rows = rows[1:]
+        width = len(header)
+        at = {name: header.index(name) for name in ("uts", "artist", "album", "track")
+              if name in header}
+    else:
+        width = 4
+        at = {"artist": 0, "album": 1, "track": 2, "date": 3}
+    rows = [r for r in rows if r]  # blank lines are not plays
+    batch = Batch("lastfm-csv", len(rows))
+    good = [r for r in rows if len(r) == width]
+    batch.set_aside["malformed"] += len(rows) - len(good)
+
+    def col(name: str) -> np.ndarray:
+        if name not in at:
+            return np.full(len(good), None, dtype=object)
+        i = at[name]
+        return as_object([r[i] for r in good])
+
+    if kind == "lastfm":
+        uts = pd.to_numeric(pd.Series(col("uts")), errors="coerce").to_numpy(dtype=np.float64)
+        ts, ok = parse_epoch(uts)
+    else:
+        # Dates are UTC, minute precision; an empty date is the "now playing" row.
+        dates = pd.Series(col("date"), dtype=object).str.replace(",", "", regex=False)
+        parsed = pd.to_datetime(dates, format="%d %b %Y %H:%M", utc=True, errors="coerce")
+        ok = parsed.notna().to_numpy()
+        ts = parsed.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT"))
+        ts = np.where(ok, ts.astype(np.int64), 0)
+    return _finish(batch, ts, ok, col("artist"), col("track"), col("album"))

@@ -1,0 +1,189 @@
+"""Spotify decoders: Extended Streaming History, Account Data, and the simple JSON schema.
+
+Only the fields the canonical table needs are declared in the Structs, so msgspec never
+even builds strings for IP addresses, usernames, user agents or platforms.
+"""
+
+from __future__ import annotations
+
+import msgspec
+import numpy as np
+
+from musicrec_tui.core.history.formats_base import (
+    PRIORITY_ACCOUNT,
+    PRIORITY_EXTENDED,
+    SKIP_REASONS,
+    Batch,
+    FormatError,
+    as_object,
+    columns,
+    decode_typed,
+    missing,
+    parse_epoch,
+    parse_iso,
+    pluck,
+    tri_state,
+)
+
+
+class ExtendedRecord(msgspec.Struct):
+    ts: str
+    ms_played: int
+    master_metadata_track_name: str | None = None
+    master_metadata_album_artist_name: str | None = None
+    master_metadata_album_album_name: str | None = None
+    spotify_track_uri: str | None = None
+    episode_name: str | None = None
+    spotify_episode_uri: str | None = None
+    audiobook_title: str | None = None
+    audiobook_chapter_uri: str | None = None
+    reason_start: str | None = None
+    reason_end: str | None = None
+    shuffle: bool | None = None
+    skipped: bool | None = None
+    incognito_mode: bool | None = None
+
+
+class AccountRecord(msgspec.Struct):
+    endTime: str
+    msPlayed: int
+    artistName: str | None = None
+    trackName: str | None = None
+
+
+class AccountPodcastRecord(msgspec.Struct):
+    endTime: str
+    msPlayed: int | None = None
+
+
+class SimpleRecord(msgspec.Struct):
+    ts: str | int | float
+    artist: str | None = None
+    track: str | None = None
+    album: str | None = None
+    ms_played: int | None = None
+
+
+def _records(data: bytes, typ: type) -> tuple[list, int, str | None]:
+    records, bad, first = decode_typed(data, typ)
+    if bad and not records:
+        raise FormatError(f"wrong field types ({first})")
+    return records, bad, first
+
+
+def _note(bad: int, first: str | None) -> str | None:
+    return f"{bad} record(s) with wrong field types set aside, first: {first}" if bad else None
+
+
+def _take(batch: Batch, reason: str, mask: np.ndarray) -> None:
+    count = int(mask.sum())
+    if count:
+        batch.set_aside[reason] += count
+
+
+def decode_extended(data: bytes, *, video: bool = False) -> Batch:
+    """Extended Streaming History (any key generation). ``video``: a Video file."""
+    records, bad, first = _records(data, ExtendedRecord)
+    n = len(records)
+    batch = Batch("spotify-extended", n + bad, PRIORITY_EXTENDED, note=_note(bad, first))
+    batch.set_aside["malformed"] += bad
+    if video:
+        batch.set_aside["video"] += n
+        batch.columns = {}
+        return batch
+    ts, ok = parse_iso(pluck(records, "ts"))
+    ms = np.array(pluck(records, "ms_played"), dtype=np.float64)
+    artist = as_object(pluck(records, "master_metadata_album_artist_name"))
+    podcast = ~(missing(as_object(pluck(records, "episode_name")))
+                & missing(as_object(pluck(records, "spotify_episode_uri"))))
+    audiobook = ~podcast & ~(missing(as_object(pluck(records, "audiobook_title")))
+                             & missing(as_object(pluck(records, "audiobook_chapter_uri"))))
+    malformed = ~ok
+    rest = ~(podcast | audiobook | malformed)
+    no_artist = rest & missing(artist)
+    zero = rest & ~no_artist & (ms == 0)
+    for reason, mask in (("malformed", malformed), ("podcast", podcast & ok),
+                         ("audiobook", audiobook & ok), ("no_artist", no_artist),
+                         ("zero_length", zero)):
+        _take(batch, reason, mask)
+    keep = np.flatnonzero(rest & ~no_artist & ~zero)
+
+    def col(name: str) -> np.ndarray:
+        return as_object(pluck(records, name))[keep]
+
+    skipped = tri_state(pluck(records, "skipped"))[keep]
+    reason_end = col("reason_end")
+    # formats.md §1.5 quirk 3: the raw flag misses years of skips; repair it from reason_end.
+    repaired = np.isin(reason_end, list(SKIP_REASONS))
+    skipped = np.where(repaired, 1, np.where((skipped == -1) & ~missing(reason_end), 0, skipped))
+    batch.columns = columns(
+        ts=ts[keep], artist=artist[keep], track=col("master_metadata_track_name"),
+        album=col("master_metadata_album_album_name"), track_uri=col("spotify_track_uri"),
+        ms_played=ms[keep], reason_start=col("reason_start"), reason_end=reason_end,
+        skipped=skipped.astype(np.int8), shuffle=tri_state(pluck(records, "shuffle"))[keep],
+        incognito=tri_state(pluck(records, "incognito_mode"))[keep] == 1,
+    )
+    return batch
+
+
+def decode_account(data: bytes) -> Batch:
+    """Account Data ``StreamingHistory*.json`` music rows (``endTime`` is UTC, minutes)."""
+    records, bad, first = _records(data, AccountRecord)
+    n = len(records)
+    batch = Batch("spotify-account", n + bad, PRIORITY_ACCOUNT, note=_note(bad, first))
+    batch.set_aside["malformed"] += bad
+    ts, ok = parse_iso(pluck(records, "endTime"))
+    ms = np.array(pluck(records, "msPlayed"), dtype=np.float64)
+    artist = as_object(pluck(records, "artistName"))
+    no_artist = ok & missing(artist)
+    zero = ok & ~no_artist & (ms == 0)
+    _take(batch, "malformed", ~ok)
+    _take(batch, "no_artist", no_artist)
+    _take(batch, "zero_length", zero)
+    keep = np.flatnonzero(ok & ~no_artist & ~zero)
+    batch.columns = columns(
+        ts=ts[keep], artist=artist[keep], track=as_object(pluck(records, "trackName"))[keep],
+        ms_played=ms[keep],
+    )
+    return batch
+
+
+def decode_account_podcast(data: bytes) -> Batch:
+    """Account Data ``StreamingHistory_podcast_*.json``: counted and set aside."""
+    records, bad, first = _records(data, AccountPodcastRecord)
+    batch = Batch("spotify-account-podcast", len(records) + bad, PRIORITY_ACCOUNT,
+                  note=_note(bad, first))
+    batch.set_aside["malformed"] += bad
+    batch.set_aside["podcast"] += len(records)
+    return batch
+
+
+def decode_simple(data: bytes) -> Batch:
+    """The simple schema: a JSON array of ``{ts, artist, track, album, ms_played}``."""
+    records, bad, first = _records(data, SimpleRecord)
+    batch = Batch("simple-json", len(records) + bad, note=_note(bad, first))
+    batch.set_aside["malformed"] += bad
+    raw_ts = pluck(records, "ts")
+    if all(isinstance(v, str) for v in raw_ts):
+        ts, ok = parse_iso(raw_ts)
+    else:
+        numeric = np.array([v if isinstance(v, int | float) else np.nan for v in raw_ts])
+        ts, ok = parse_epoch(numeric)
+        text = [i for i, v in enumerate(raw_ts) if isinstance(v, str)]
+        if text:
+            t2, ok2 = parse_iso([raw_ts[i] for i in text])
+            ts[text], ok[text] = t2, ok2
+    ms = np.array([np.nan if v is None else v for v in pluck(records, "ms_played")],
+                  dtype=np.float64)
+    artist = as_object(pluck(records, "artist"))
+    no_artist = ok & missing(artist)
+    zero = ok & ~no_artist & (ms == 0)
+    _take(batch, "malformed", ~ok)
+    _take(batch, "no_artist", no_artist)
+    _take(batch, "zero_length", zero)
+    keep = np.flatnonzero(ok & ~no_artist & ~zero)
+    batch.columns = columns(
+        ts=ts[keep], artist=artist[keep], track=as_object(pluck(records, "track"))[keep],
+        album=as_object(pluck(records, "album"))[keep], ms_played=ms[keep],
+    )
+    return batch
