@@ -1,7 +1,279 @@
-"""Placeholder for the `config` command; replaced by its owner."""
+"""`musicrec config …`: show/explain settings, paths in use, edit the user TOML, manage keys."""
 
 from __future__ import annotations
 
+import argparse
+import getpass
+import json
+import stat
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
 
-def register(sub) -> None:
-    sub.add_parser("config", help="(in progress)")
+import tomlkit
+from rich.markup import escape
+from rich.table import Table
+
+from musicrec_tui.cli.common import console, print_json
+from musicrec_tui.core import secrets as sec
+from musicrec_tui.core import settings_layers as layers
+from musicrec_tui.core.atomic import atomic_write
+from musicrec_tui.core.errors import SettingsError
+from musicrec_tui.core.locations import cache_dir, config_dir
+from musicrec_tui.core.secrets import Secret, SecretsError
+from musicrec_tui.core.settings import (
+    DEFAULTS_LAYER,
+    default_config,
+    explain_settings,
+    resolve,
+    schema,
+)
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "config", help="show and edit settings; store the Last.fm key encrypted",
+        description="Settings come from, highest first: command-line flags, "
+                    "MUSICREC_<SECTION>_<KEY> variables, .env files, your config.toml, "
+                    "the defaults.")
+    parser.set_defaults(func=lambda _args: parser.print_help() or 2)
+    cmds = parser.add_subparsers(dest="config_command", metavar="ACTION")
+
+    show = cmds.add_parser("show", help="effective settings and where each came from")
+    show.add_argument("--reveal", action="store_true",
+                      help="also show the stored secrets (asks for the passphrase)")
+    show.add_argument("--json", action="store_true", help="print JSON for scripts")
+    show.set_defaults(func=cmd_show)
+
+    path = cmds.add_parser("path", help="the files and folders in use")
+    path.add_argument("--json", action="store_true", help="print JSON for scripts")
+    path.set_defaults(func=cmd_path)
+
+    setter = cmds.add_parser("set", help="set KEY (section.key) to VALUE in your config.toml",
+                             epilog="example: musicrec config set ensemble.weights "
+                                    "recency=0.5,temporal=0.2,context=0.1,ranking=0.1,"
+                                    "content=0.1")
+    setter.add_argument("key", metavar="KEY")
+    setter.add_argument("value", metavar="VALUE")
+    setter.set_defaults(func=cmd_set)
+
+    set_key = cmds.add_parser("set-key", help="store the Last.fm API key encrypted")
+    set_key.add_argument("--stdin", action="store_true",
+                         help="read the key (and with --secret the shared secret on the "
+                              "next line) from standard input instead of prompting")
+    set_key.add_argument("--secret", action="store_true",
+                         help="also store the Last.fm shared secret")
+    set_key.set_defaults(func=cmd_set_key)
+
+    forget = cmds.add_parser("forget-key", help="delete the encrypted key file")
+    forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    forget.set_defaults(func=cmd_forget_key)
+
+
+# ---- prompts (module-level so tests can replace them) -------------------------------------
+
+def prompt_hidden(label: str) -> str:
+    """Read without echo (getpass never prints what is typed)."""
+    return getpass.getpass(label)
+
+
+def confirm(question: str) -> bool:
+    try:
+        return input(f"{question} [y/N] ").strip().lower() in {"y", "yes"}
+    except EOFError:
+        return False
+
+
+def passphrase(*, new: bool) -> Secret:
+    """``MUSICREC_PASSPHRASE`` or a hidden prompt; a new store asks twice."""
+    from_env = sec.env_passphrase()
+    if from_env:
+        return from_env
+    first = prompt_hidden("Passphrase for the key store: ")
+    if not first:
+        raise SecretsError("the passphrase is empty")
+    if new and prompt_hidden("Repeat the passphrase: ") != first:
+        raise SecretsError("the two passphrases differ; nothing was stored")
+    return Secret(first)
+
+
+# ---- show ----------------------------------------------------------------------------------
+
+def format_value(value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
+                         for k, v in value.items())
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _secret_rows(reveal: bool) -> dict[str, dict[str, str]]:
+    unlocked: dict[str, Secret] | None = None
+    if reveal and sec.secrets_path().exists():
+        unlocked = sec.load_secrets(passphrase(new=False))
+    rows: dict[str, dict[str, str]] = {}
+    for name, var in sec.SECRET_ENV.items():
+        row = {"status": sec.secret_status(name, unlocked=unlocked)}
+        if reveal:
+            found = layers.find_secret_env(var)
+            value = found[0] if found else (unlocked or {}).get(name)
+            if value:
+                row["value"] = value.reveal() if isinstance(value, Secret) else value
+        rows[name] = row
+    return rows
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    explained = explain_settings()
+    secrets_rows = _secret_rows(args.reveal)
+    if args.json:
+        print_json({
+            "settings": {e.key: {"value": e.value, "source": e.source} for e in explained},
+            "secrets": secrets_rows,
+        })
+        return 0
+    table = Table(title="musicrec settings (highest layer wins)", title_justify="left")
+    table.add_column("key", style="bold")
+    table.add_column("value")
+    table.add_column("source", style="dim")
+    for e in explained:
+        source = e.source if e.source != DEFAULTS_LAYER else "default"
+        table.add_row(e.key, escape(format_value(e.value)), escape(source),
+                      style=None if e.source == DEFAULTS_LAYER else "green")
+    for name, row in secrets_rows.items():
+        shown = row.get("value", Secret.MASK if row["status"].startswith("set") else "")
+        table.add_row(name, escape(shown), escape(row["status"]), style="yellow")
+    console.print(table)
+    return 0
+
+
+# ---- path ----------------------------------------------------------------------------------
+
+def cmd_path(args: argparse.Namespace) -> int:
+    secrets_file = sec.secrets_path()
+    info: dict[str, Any] = {
+        "config_dir": str(config_dir()),
+        "config_file": str(layers.user_config_path()),
+        "config_file_exists": layers.user_config_path().is_file(),
+        "dotenv": [{"path": str(p), "exists": p.is_file()} for p in layers.dotenv_paths()],
+        "secrets_file": str(secrets_file),
+        "secrets_file_exists": secrets_file.is_file(),
+        "cache_dir": str(cache_dir()),
+    }
+    if secrets_file.is_file():
+        info["secrets_file_mode"] = oct(stat.S_IMODE(secrets_file.stat().st_mode))
+    if args.json:
+        print_json(info)
+        return 0
+
+    def mark(exists: bool) -> str:
+        return "" if exists else "  [dim](not present)[/]"
+
+    console.print(f"config dir    {escape(info['config_dir'])}")
+    console.print(f"config file   {escape(info['config_file'])}{mark(info['config_file_exists'])}")
+    for n, entry in enumerate(info["dotenv"]):
+        label = ".env files   " if n == 0 else "             "
+        console.print(f"{label} {escape(entry['path'])}{mark(entry['exists'])}")
+    extra = f"  (mode {info['secrets_file_mode']})" if "secrets_file_mode" in info else ""
+    console.print(f"secrets file  {escape(info['secrets_file'])}"
+                  f"{mark(info['secrets_file_exists'])}{extra}")
+    console.print(f"cache dir     {escape(info['cache_dir'])}")
+    return 0
+
+
+# ---- set -----------------------------------------------------------------------------------
+
+def set_in_user_config(key: str, text: str) -> tuple[Path, Any]:
+    """Set one key in the user TOML, keeping its comments; validate first, write atomically."""
+    types = schema()
+    if key not in types:
+        raise layers.unknown_key(key, types, "config set")
+    value = layers.coerce(key, text, types[key], "config set")
+    path = layers.user_config_path()
+    old_text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    try:
+        doc = tomlkit.parse(old_text)
+    except tomlkit.exceptions.TOMLKitError as exc:
+        raise SettingsError(f"user config {path}: not valid TOML ({exc})") from None
+    section, _, name = key.partition(".")
+    if section not in doc:
+        doc.add(section, tomlkit.table())
+    if isinstance(value, dict):
+        inline = tomlkit.inline_table()
+        inline.update(value)
+        doc[section][name] = inline
+    else:
+        doc[section][name] = value
+    new_text = tomlkit.dumps(doc)
+    # Validate the file as it would be written, on top of the defaults only: a bad value
+    # elsewhere in the environment must not block (or excuse) this file.
+    name_ = f"user config {path}"
+    resolve([layers.nested_layer(DEFAULTS_LAYER, default_config(), types),
+             layers.nested_layer(name_, tomllib.loads(new_text), types)], types)
+    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else None
+    atomic_write(path, new_text, mode=mode)
+    return path, value
+
+
+def cmd_set(args: argparse.Namespace) -> int:
+    path, value = set_in_user_config(args.key, args.value)
+    console.print(f"{escape(args.key)} = {escape(format_value(value))}  →  {escape(str(path))}",
+                  highlight=False)
+    source = next(e.source for e in explain_settings() if e.key == args.key)
+    if not source.startswith("user config"):
+        console.print(f"[yellow]note:[/] {escape(source)} overrides this value", highlight=False)
+    return 0
+
+
+# ---- keys ----------------------------------------------------------------------------------
+
+def _read_keys(args: argparse.Namespace) -> dict[str, str]:
+    if args.stdin:
+        lines = [line.strip() for line in sys.stdin.read().splitlines()]
+        lines = [line for line in lines if line]
+        if not lines or (args.secret and len(lines) < 2):
+            raise SecretsError("expected the API key" +
+                               (" and the shared secret on two lines" if args.secret else "") +
+                               " on standard input")
+        values = {"lastfm_api_key": lines[0]}
+        if args.secret:
+            values["lastfm_shared_secret"] = lines[1]
+        return values
+    values = {"lastfm_api_key": prompt_hidden("Last.fm API key: ").strip()}
+    if args.secret:
+        values["lastfm_shared_secret"] = prompt_hidden("Last.fm shared secret: ").strip()
+    if not all(values.values()):
+        raise SecretsError("empty input; nothing was stored")
+    return values
+
+
+def cmd_set_key(args: argparse.Namespace) -> int:
+    values = _read_keys(args)
+    exists = sec.secrets_path().exists()
+    path = sec.update_secrets(values, passphrase(new=not exists))
+    stored = " and shared secret" if args.secret else ""
+    console.print(f"stored the Last.fm API key{stored} in {escape(str(path))} "
+                  "(AES-256-GCM, scrypt-derived key, mode 0600)", highlight=False)
+    for name in values:
+        status = sec.secret_status(name)
+        if status.startswith("set (") and "encrypted store" not in status:
+            console.print(f"[yellow]note:[/] {escape(status[5:-1])} takes precedence over "
+                          "the stored value", highlight=False)
+    return 0
+
+
+def cmd_forget_key(args: argparse.Namespace) -> int:
+    path = sec.secrets_path()
+    if not path.exists():
+        console.print(f"no key store at {escape(str(path))}", highlight=False)
+        return 0
+    if not args.yes and not confirm(f"Delete the encrypted key store {path}?"):
+        console.print("kept the key store")
+        return 1
+    sec.forget_secrets(path)
+    console.print(f"deleted {escape(str(path))}", highlight=False)
+    return 0

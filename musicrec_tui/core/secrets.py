@@ -144,8 +144,12 @@ def _derive(passphrase: str | Secret, salt: bytes, kdf: KdfParams) -> bytes:
 
 
 def encrypt(values: Mapping[str, Secret | str | None], passphrase: str | Secret,
-            *, kdf: KdfParams = DEFAULT_KDF) -> bytes:
-    """The file bytes for ``values`` (names from :data:`SECRET_ENV`; None/"" are dropped)."""
+            *, kdf: KdfParams | None = None) -> bytes:
+    """The file bytes for ``values`` (names from :data:`SECRET_ENV`; None/"" are dropped).
+
+    ``kdf=None`` means :data:`DEFAULT_KDF`, looked up at call time so tests can lower it.
+    """
+    kdf = kdf or DEFAULT_KDF
     kdf.check()
     unknown = set(values) - set(SECRET_ENV)
     if unknown:
@@ -208,7 +212,7 @@ def load_secrets(passphrase: str | Secret, *, path: Path | None = None) -> dict[
 
 
 def save_secrets(values: Mapping[str, Secret | str | None], passphrase: str | Secret, *,
-                 path: Path | None = None, kdf: KdfParams = DEFAULT_KDF) -> Path:
+                 path: Path | None = None, kdf: KdfParams | None = None) -> Path:
     """Encrypt and atomically (re)write the file with mode 0600; returns its path."""
     target = path or secrets_path()
     blob = encrypt(values, passphrase, kdf=kdf)
@@ -218,7 +222,7 @@ def save_secrets(values: Mapping[str, Secret | str | None], passphrase: str | Se
 
 
 def update_secrets(changes: Mapping[str, Secret | str | None], passphrase: str | Secret, *,
-                   path: Path | None = None, kdf: KdfParams = DEFAULT_KDF) -> Path:
+                   path: Path | None = None, kdf: KdfParams | None = None) -> Path:
     """Change some secrets, keeping the others. An existing file must open with the same
     passphrase (else SecretsError and nothing is written); a None value removes a name."""
     target = path or secrets_path()
