@@ -107,5 +107,5 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _say(text: str) -> None:
-    # Plain text: a path or an artist name may contain "[", which Rich reads as markup.
-    console_err.print(text, markup=False, highlight=False)
+    # Plain and unwrapped: a path may contain "[" (Rich markup) and must stay copyable.
+    console_err.print(text, markup=False, highlight=False, soft_wrap=True)
