@@ -1,0 +1,276 @@
+"""The one façade the CLI, the TUI and export use: history in, every engine + the blend out.
+
+``analyse`` cuts the history at ``as_of``, fits each engine (a failing engine becomes a note,
+not a crash), asks the similarity provider for the content tier and blends. ``reblend``
+re-does only the cheap parts (content when the tier changes, and the blend) without refitting.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import time
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from musicrec_tui.core.engines.base import EngineResult, Recommendation
+from musicrec_tui.core.engines.content import discover, parse_tier
+from musicrec_tui.core.engines.ensemble import blend, check_weights, heavy_rotation
+from musicrec_tui.core.errors import Cancelled, MusicrecError
+from musicrec_tui.core.history.model import History
+from musicrec_tui.core.progress import CancelToken, Progress, check, report
+from musicrec_tui.core.settings import Settings
+from musicrec_tui.core.similarity.base import SimilarityProvider, SimilarityResult
+
+ENGINES = ("ranking", "recency", "temporal", "context", "content")
+# Rough relative cost of each step, for one overall progress bar.
+_COST = {"ranking": 1, "recency": 1, "temporal": 3, "context": 3, "content": 2, "blend": 1}
+
+
+@dataclass
+class Analysis:
+    """Everything the engines said about one history as of one instant."""
+
+    history: History  # already cut at ``as_of``
+    settings: Settings
+    as_of: pd.Timestamp  # the cutoff (UTC); the last play when none was asked for
+    ranking: Any | None  # engines.ranking.Ranking
+    trends: Any | None  # engines.temporal.Trends
+    contexts: Any | None  # engines.context.Contexts
+    results: dict[str, EngineResult]  # per engine, each list up to ensemble.pool long
+    ensemble: list[Recommendation]
+    similarity: SimilarityResult | None
+    at: pd.Timestamp | None = None  # the instant the context engine answered for
+    provider: str | None = None  # "offline" or "lastfm": who answered for content
+    tier: str = ""
+    weights: dict[str, float] = field(default_factory=dict)  # as asked for (see notes for drops)
+    exclude: set[str] = field(default_factory=set)  # heavy rotation left out of the blend
+    groups: dict[str, set[Hashable]] = field(default_factory=dict)  # for the diversity step
+    notes: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per engine and step
+    source: SimilarityProvider | None = field(default=None, repr=False, compare=False)
+
+
+def to_utc(when: pd.Timestamp | datetime | str, tz: str = "UTC") -> pd.Timestamp:
+    """A naive time is read in ``tz`` (the history's zone); the result is UTC."""
+    stamp = pd.Timestamp(when)
+    if stamp.tzinfo is None:
+        stamp = stamp.tz_localize(tz)
+    return stamp.tz_convert("UTC")
+
+
+def cut(history: History, as_of: pd.Timestamp | datetime | str | None) -> History:
+    """``history.as_of`` with a clear message when nothing is left."""
+    if history.empty:
+        raise MusicrecError("the history has no plays")
+    if as_of is None:
+        return history
+    cutoff = to_utc(as_of, history.tz)
+    window = history.as_of(cutoff)
+    if window.empty:
+        first = history.plays["ts"].iloc[0]
+        raise MusicrecError(f"no plays on or before {cutoff:%Y-%m-%d}; "
+                            f"the history starts {first:%Y-%m-%d}")
+    return window
+
+
+def dominant_contexts(history: History, contexts: Any) -> dict[str, int]:
+    """Each artist's most-played context (ties: lower context id)."""
+    plays = history.counted_plays
+    if plays.empty:
+        return {}
+    frame = pd.DataFrame({"artist": plays["artist"].astype(str).to_numpy(),
+                          "cluster": np.asarray(contexts.ids_for(plays["local_ts"]))})
+    counts = frame.groupby(["artist", "cluster"]).size().reset_index(name="n")
+    counts = counts.sort_values(["artist", "n", "cluster"], ascending=[True, False, True])
+    best = counts.drop_duplicates("artist")
+    return dict(zip(best["artist"], best["cluster"].astype(int), strict=True))
+
+
+def neighbourhoods(similarity: SimilarityResult | None) -> dict[str, str]:
+    """Each neighbour's closest queried artist (its "neighbourhood"); seeds are their own."""
+    if similarity is None:
+        return {}
+    best: dict[str, tuple[float, str]] = {seed: (2.0, seed) for seed in similarity.neighbours}
+    for seed in sorted(similarity.neighbours):
+        for nb in similarity.neighbours[seed]:
+            if nb.score > best.get(nb.name, (-1.0, ""))[0]:
+                best[nb.name] = (nb.score, seed)
+    return {artist: seed for artist, (_, seed) in best.items()}
+
+
+def diversity_groups(history: History, contexts: Any | None,
+                     similarity: SimilarityResult | None) -> dict[str, set[Hashable]]:
+    groups: dict[str, set[Hashable]] = {}
+    if contexts is not None and getattr(contexts, "clusters", None):
+        for artist, cluster in dominant_contexts(history, contexts).items():
+            groups.setdefault(artist, set()).add(("context", cluster))
+    for artist, seed in neighbourhoods(similarity).items():
+        groups.setdefault(artist, set()).add(("near", seed))
+    return groups
+
+
+def _engine(name: str) -> Any:
+    """Engines are imported when used, so the façade loads without the heavy ones."""
+    return importlib.import_module(f"musicrec_tui.core.engines.{name}")
+
+
+def _timed(name: str, timings: dict[str, float], notes: list[str], fn: Callable[[], Any]) -> Any:
+    start = time.perf_counter()
+    try:
+        return fn()
+    except Cancelled:
+        raise
+    except MusicrecError as exc:
+        notes.append(f"{name}: {exc}")
+    except Exception as exc:  # an engine bug must not take the others down
+        notes.append(f"{name} failed: {type(exc).__name__}: {exc}")
+    finally:
+        timings[name] = time.perf_counter() - start
+    return None
+
+
+def _content(analysis_ranking: Any, provider: SimilarityProvider, settings: Settings, tier: str,
+             pool: int, progress: Progress | None = None,
+             cancel: CancelToken | None = None) -> EngineResult:
+    exclude_library = (provider.name == "lastfm"
+                       and bool(settings.content.exclude_library_with_lastfm))
+    result = discover(analysis_ranking, provider, settings, tier=tier,
+                      exclude_library=exclude_library, progress=progress, cancel=cancel)
+    result.items = result.items[:pool]
+    return result
+
+
+def analyse(
+    history: History,
+    settings: Settings,
+    *,
+    as_of: pd.Timestamp | datetime | str | None = None,
+    at: pd.Timestamp | datetime | str | None = None,
+    provider: SimilarityProvider | None = None,
+    engines: Iterable[str] | None = None,
+    tier: str | None = None,
+    weights: dict[str, float] | None = None,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+) -> Analysis:
+    wanted = list(ENGINES if engines is None else engines)
+    unknown = sorted(set(wanted) - set(ENGINES))
+    if unknown:
+        raise MusicrecError(f"unknown engine(s) {', '.join(unknown)}; known: {', '.join(ENGINES)}")
+    tier = settings.content.tier if tier is None else tier
+    parse_tier(tier)
+    if weights is not None:
+        check_weights(weights)
+    window = cut(history, as_of)
+    cutoff = window.plays["ts"].iloc[-1] if as_of is None else to_utc(as_of, history.tz)
+    when = None if at is None else to_utc(at, history.tz)
+    pool = int(settings.ensemble.pool)
+    notes: list[str] = []
+    timings: dict[str, float] = {}
+    results: dict[str, EngineResult] = {}
+    total = sum(_COST[e] for e in wanted) + _COST["blend"] + _COST["ranking"]
+    done = 0
+
+    def step(name: str) -> None:
+        nonlocal done
+        done += _COST[name]
+        report(progress, done, total)
+        check(cancel)
+
+    check(cancel)
+    fitted_ranking = _timed("ranking", timings, notes,
+                            lambda: _engine("ranking").fit_ranking(window, settings))
+    step("ranking")
+    if fitted_ranking is not None and "ranking" in wanted:
+        results["ranking"] = fitted_ranking.result(pool)
+    if "recency" in wanted:
+        res = _timed("recency", timings, notes,
+                     lambda: _engine("recency").recency_result(window, settings, as_of=cutoff, top=pool))
+        if res is not None:
+            results["recency"] = res
+        step("recency")
+    trends = None
+    if "temporal" in wanted:
+        trends = _timed("temporal", timings, notes, lambda: _engine("temporal").fit_trends(
+            window, settings, cancel=cancel))
+        if trends is not None:
+            results["temporal"] = trends.result(pool)
+        step("temporal")
+    contexts = None
+    if "context" in wanted:
+        contexts = _timed("context", timings, notes, lambda: _engine("context").fit_contexts(
+            window, settings, cancel=cancel))
+        if contexts is not None:
+            results["context"] = contexts.result(at=when, top=pool)
+        step("context")
+    similarity = None
+    source = None
+    if "content" in wanted and fitted_ranking is not None:
+        def run_content() -> EngineResult:
+            nonlocal source
+            source = provider
+            if source is None:
+                from musicrec_tui.core.similarity.colisten import CoListenProvider
+                source = CoListenProvider(window, settings)
+            return _content(fitted_ranking, source, settings, tier, pool, cancel=cancel)
+        res = _timed("content", timings, notes, run_content)
+        if res is not None:
+            results["content"] = res
+            similarity = res.meta.get("similarity")
+        step("content")
+    for res in results.values():
+        notes.extend(f"{res.engine}: {n}" for n in res.notes)
+    analysis = Analysis(
+        history=window, settings=settings, as_of=cutoff, ranking=fitted_ranking,
+        trends=trends, contexts=contexts, results=results, ensemble=[],
+        similarity=similarity, at=when, provider=getattr(source, "name", None), tier=tier,
+        notes=notes, timings=timings, source=source,
+    )
+    start = time.perf_counter()
+    analysis.exclude = heavy_rotation(window, settings) if settings.ensemble.exclude_heavy else set()
+    analysis.groups = diversity_groups(window, contexts, similarity)
+    analysis = _blend(analysis, weights)
+    timings["blend"] = time.perf_counter() - start
+    step("blend")
+    return analysis
+
+
+def _blend(analysis: Analysis, weights: dict[str, float] | None,
+           top: int | None = None) -> Analysis:
+    chosen = check_weights(weights if weights is not None else analysis.settings.ensemble.weights)
+    blend_notes: list[str] = []
+    recs = blend(analysis.results, analysis.settings, weights=chosen, top=top,
+                 exclude=analysis.exclude, groups=analysis.groups, notes=blend_notes)
+    notes = [n for n in analysis.notes if not n.startswith("blend: ")]
+    return dataclasses.replace(analysis, ensemble=recs, weights=chosen,
+                               notes=notes + [f"blend: {n}" for n in blend_notes])
+
+
+def reblend(analysis: Analysis, *, weights: dict[str, float] | None = None,
+            tier: str | None = None, top: int | None = None,
+            progress: Progress | None = None, cancel: CancelToken | None = None) -> Analysis:
+    """New weights / tier / length without refitting (content is redone if the tier moves).
+
+    ``weights=None`` keeps the weights the analysis was blended with.
+    """
+    weights = analysis.weights if weights is None else check_weights(weights)
+    if tier is not None and tier != analysis.tier:
+        parse_tier(tier)
+        if analysis.ranking is None or analysis.source is None:
+            raise MusicrecError("the content engine did not run; cannot change its tier")
+        start = time.perf_counter()
+        content = _content(analysis.ranking, analysis.source, analysis.settings, tier,
+                           int(analysis.settings.ensemble.pool), progress, cancel)
+        results = {**analysis.results, "content": content}
+        similarity = content.meta.get("similarity")
+        analysis = dataclasses.replace(
+            analysis, results=results, similarity=similarity, tier=tier,
+            groups=diversity_groups(analysis.history, analysis.contexts, similarity),
+            timings={**analysis.timings, "content": time.perf_counter() - start})
+    return _blend(analysis, weights, top)
