@@ -158,3 +158,11 @@ def write_spotify_export(folder: Path, *, plays: int = 600, seed: int = 3) -> Pa
     (root / "Streaming_History_Audio_2024-2025_1.json").write_text(json.dumps(newer),
                                                                    encoding="utf-8")
     return Path(folder)
+
+
+def real_analysis(settings: Settings | None = None) -> Any:
+    """The real ``analyse`` (offline co-listening provider) on :func:`make_history`."""
+    from musicrec_tui.core.library import analyse
+
+    settings = settings or load_settings()
+    return analyse(make_history(settings), settings)

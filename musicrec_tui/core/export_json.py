@@ -150,8 +150,10 @@ def system_configuration(analysis: Any) -> dict[str, Any]:
         for section, keys in CONFIG_ALLOW_LIST.items()
     }
     clusters = analysis.contexts.clusters if analysis.contexts is not None else []
-    temporal = analysis.results.get("temporal")
-    components = temporal.meta.get("components") if temporal is not None else None
+    # The temporal engine caps the NMF components at what the data supports; meta["k"] is
+    # the number it actually used.
+    trends_meta = getattr(analysis.trends, "meta", None) or {}
+    components = trends_meta.get("k")
     chosen["effective"] = {
         "tier": tier_used(analysis),
         "k": len(clusters),
