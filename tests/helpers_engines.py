@@ -9,6 +9,7 @@ fading and context artists) for the engine tests to find.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -79,6 +80,7 @@ def make_history(
     return History(frame, report, tz)
 
 
+@lru_cache(maxsize=4)  # engines never mutate a History; build each fixture once per run
 def planted_history(seed: int = 0, months: int = 24, background: int = 40) -> History:
     """Two years of listening with planted structure.
 
@@ -103,7 +105,7 @@ def planted_history(seed: int = 0, months: int = 24, background: int = 40) -> Hi
     for d in range(months * 30):
         day = start + pd.Timedelta(days=d)
         month = d // 30
-        weekend = day.dayofweek >= 5
+        weekend = day.day_of_week >= 5
         if not weekend:
             session(day, int(rng.integers(7, 9)), ["Morning Coffee"] * 3 + ["Steady"], 6)
         else:

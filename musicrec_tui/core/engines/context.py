@@ -69,14 +69,14 @@ class Contexts:
     def ids_for(self, local_ts: pd.Series) -> np.ndarray:
         """Context id of each local timestamp (vectorised ``at``)."""
         moy = (local_ts.dt.month.to_numpy() - 1) if self.owner.shape[0] > 1 else 0
-        return self.owner[moy, local_ts.dt.dayofweek.to_numpy(), local_ts.dt.hour.to_numpy()]
+        return self.owner[moy, local_ts.dt.day_of_week.to_numpy(), local_ts.dt.hour.to_numpy()]
 
     def at(self, when: pd.Timestamp | datetime | str | None = None) -> Context:
         """The context whose slot holds ``when`` (naive = local time; None = now)."""
         stamp = pd.Timestamp.now(tz=self.tz) if when is None else pd.Timestamp(when)
         stamp = stamp.tz_localize(self.tz) if stamp.tzinfo is None else stamp.tz_convert(self.tz)
         moy = stamp.month - 1 if self.owner.shape[0] > 1 else 0
-        return self.clusters[int(self.owner[moy, stamp.dayofweek, stamp.hour])]
+        return self.clusters[int(self.owner[moy, stamp.day_of_week, stamp.hour])]
 
     def result(self, at: pd.Timestamp | datetime | str | None = None,
                top: int | None = None) -> EngineResult:

@@ -26,7 +26,8 @@ def band(hour: float) -> str:
 
 def circular_hour(sin: float, cos: float) -> float:
     """Hour in [0, 24) from a (mean) hour_sin/hour_cos pair."""
-    return (math.degrees(math.atan2(sin, cos)) / 15.0) % 24.0
+    # Rounded so float noise cannot push 08:00 into the band before it.
+    return round(math.degrees(math.atan2(sin, cos)) / 15.0, 6) % 24.0
 
 
 def context_label(hour: float, weekend_share: float) -> str:

@@ -69,7 +69,8 @@ def recency_result(history: History, settings: Settings, *,
     days = f"{half_life:g}"
     items = [
         Item(str(artist), float(row.decayed),
-             f"{int(row.recent)} plays in the last {days} days, decayed {row.decayed:.1f}",
+             f"{int(row.recent)} play{'' if row.recent == 1 else 's'} in the last {days} days, "
+             f"decayed {row.decayed:.1f}",
              {"recent": int(row.recent)})
         for artist, row in zip(rows.index, rows.itertuples(index=False), strict=True)
     ]
