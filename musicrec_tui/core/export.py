@@ -60,8 +60,7 @@ def export(analysis: Any, fmt: str, out: str | Path, *, force: bool = False,
     """
     text = render(analysis, fmt, now=now)
     if str(out) == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        _to_stdout(text)
         return Path("-")
     path = Path(out).expanduser()
     if path.is_dir():
@@ -72,6 +71,18 @@ def export(analysis: Any, fmt: str, out: str | Path, *, force: bool = False,
         raise
     except OSError as exc:
         raise MusicrecError(f"{path}: cannot write the export ({exc.strerror or exc})") from None
+
+
+def _to_stdout(text: str) -> None:
+    # UTF-8 bytes, untranslated: a C-locale stdout cannot encode every artist name, and
+    # text mode on Windows would turn CSV's CRLF into CR CR LF.
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(text)
+    else:
+        buffer.write(text.encode("utf-8"))
+        buffer.flush()
 
 
 def default_export_path(fmt: str, directory: str | Path | None = None, *,
