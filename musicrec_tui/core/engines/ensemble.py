@@ -13,7 +13,7 @@ from collections.abc import Collection, Hashable, Mapping
 
 import pandas as pd
 
-from musicrec_tui.core.engines.base import EngineResult, Recommendation
+from musicrec_tui.core.engines.base import EngineResult, Item, Recommendation
 from musicrec_tui.core.errors import SettingsError
 from musicrec_tui.core.history.model import History
 from musicrec_tui.core.settings import Settings
@@ -66,7 +66,8 @@ def effective_weights(results: Mapping[str, EngineResult], weights: Mapping[str,
             notes.append("no weighted engine produced results; blending the others equally")
         return {k: 1.0 / len(usable) for k in usable}
     if missing and notes is not None:
-        notes.append(f"no results from {', '.join(missing)}: its weight went to the others")
+        whose = "its weight" if len(missing) == 1 else "their weights"
+        notes.append(f"no results from {', '.join(missing)}: {whose} went to the others")
     return {k: w / total for k, w in present.items() if w > 0}
 
 
@@ -81,14 +82,17 @@ def heavy_rotation(history: History, settings: Settings) -> set[str]:
     return {name for name, _ in ordered[: settings.ensemble.heavy_rotation_top]}
 
 
-def _normalised(result: EngineResult) -> dict[str, float]:
-    scores = {}
-    for item in result.items:  # first occurrence wins: an engine lists an artist once
-        scores.setdefault(item.artist, float(item.score))
-    lo, hi = min(scores.values()), max(scores.values())
+def _normalised(result: EngineResult) -> tuple[dict[str, float], dict[str, Item]]:
+    """Min-max scores per artist, and each artist's item (the first, if listed twice)."""
+    first: dict[str, Item] = {}
+    for item in result.items:
+        first.setdefault(item.artist, item)
+    scores = [float(it.score) for it in first.values()]
+    lo, hi = min(scores), max(scores)
     if hi - lo <= 0:
-        return dict.fromkeys(scores, 1.0)
-    return {a: (s - lo) / (hi - lo) for a, s in scores.items()}
+        return dict.fromkeys(first, 1.0), first
+    span = hi - lo
+    return {a: (s - lo) / span for a, s in zip(first, scores, strict=True)}, first
 
 
 def _diversify(ranked: list[tuple[str, float]], groups: Mapping[str, Collection[Hashable]],
@@ -127,19 +131,12 @@ def blend(
     used = effective_weights(results, chosen_weights, notes)
     top = settings.ensemble.top if top is None else top
     contributions: dict[str, dict[str, float]] = {}
-    reasons: dict[tuple[str, str], str] = {}
-    in_library: dict[str, bool] = {}
+    items: dict[str, dict[str, Item]] = {}
     for engine, weight in used.items():
-        result = results[engine]
-        for artist, value in _normalised(result).items():
-            if artist in exclude:
-                continue
-            contributions.setdefault(artist, {})[engine] = weight * value
-        for item in result.items:
-            reasons.setdefault((engine, item.artist), item.why)
-            if "in_library" in item.extra:
-                in_library[item.artist] = bool(item.extra["in_library"]) and in_library.get(
-                    item.artist, True)
+        scores, items[engine] = _normalised(results[engine])
+        for artist, value in scores.items():
+            if artist not in exclude:
+                contributions.setdefault(artist, {})[engine] = weight * value
     ranked = sorted(((a, sum(c.values())) for a, c in contributions.items()),
                     key=lambda e: (-e[1], e[0]))
     picked = _diversify(ranked, groups or {}, float(settings.ensemble.diversity), top)
@@ -147,8 +144,10 @@ def blend(
     for artist, score in picked:
         parts = contributions[artist]
         leading = sorted(parts.items(), key=lambda kv: (-kv[1], kv[0]))
-        why = " · ".join(reasons[(e, artist)] for e, v in leading[:_WHY_ENGINES]
-                         if v > 0 and reasons.get((e, artist)))
+        why = " · ".join(items[e][artist].why for e, v in leading[:_WHY_ENGINES]
+                         if v > 0 and items[e][artist].why)
+        flags = [items[e][artist].extra["in_library"] for e in parts
+                 if "in_library" in items[e][artist].extra]
         out.append(Recommendation(artist, float(score), dict(leading), why or "blended score",
-                                  in_library.get(artist, True)))
+                                  all(flags)))
     return out

@@ -1,0 +1,124 @@
+"""Tune the ensemble defaults with the backtest protocol only (never by picking artists).
+
+For each recency half-life the engines are fitted once per cutoff (``evaluate.prepare``);
+blend weights are then searched on a coarse simplex grid and refined by hill-climbing.
+Objective, per dataset: the ensemble's NDCG@k margin over the 30-day decayed-count
+baseline, with the context hit@k margin required to be ≥ 0 on every dataset. The score is
+mean margin + worst margin, so one history cannot carry the others. Prints the tables.
+
+    python scripts/tune_weights.py ../shared/data/*.zip ../shared/data/*.csv ...
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import warnings
+from pathlib import Path
+
+from musicrec_tui.core.engines.ensemble import ENGINES
+from musicrec_tui.core.evaluate import Fold, prepare, score
+from musicrec_tui.core.history.importer import load_history
+from musicrec_tui.core.settings import Settings, load_settings
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+BASELINE = "decayed counts"
+
+
+def default_datasets() -> list[Path]:
+    return sorted(p for p in DATA.iterdir() if p.suffix in (".zip", ".csv") or p.is_dir())
+
+
+def margins(folds: dict[str, list[Fold]], settings: Settings,
+            weights: dict[str, float]) -> list[tuple[float, float]]:
+    out = []
+    for dataset in folds.values():
+        table = score(dataset, settings, weights=weights)
+        ens, base = table.row("ensemble"), table.row(BASELINE)
+        out.append((ens.ndcg - base.ndcg, ens.hit - base.hit))
+    return out
+
+
+def objective(m: list[tuple[float, float]]) -> float:
+    ndcg = [a for a, _ in m]
+    worst_hit = min(h for _, h in m)
+    value = sum(ndcg) / len(ndcg) + min(ndcg)
+    return value if worst_hit >= -1e-9 else value - 10 + worst_hit
+
+
+def simplex(step: float) -> list[dict[str, float]]:
+    n = round(1 / step)
+    grid = []
+    for parts in itertools.product(range(n + 1), repeat=len(ENGINES) - 1):
+        if sum(parts) <= n:
+            counts = [*parts, n - sum(parts)]
+            grid.append({e: c * step for e, c in zip(ENGINES, counts, strict=True) if c})
+    return grid
+
+
+def climb(start: dict[str, float], evaluate, step: float) -> tuple[dict[str, float], float]:
+    best, best_value = dict(start), evaluate(start)
+    improved = True
+    while improved:
+        improved = False
+        for src, dst in itertools.permutations(ENGINES, 2):
+            if best.get(src, 0.0) < step - 1e-9:
+                continue
+            trial = dict(best)
+            trial[src] = round(trial[src] - step, 6)
+            trial[dst] = round(trial.get(dst, 0.0) + step, 6)
+            trial = {k: v for k, v in trial.items() if v > 1e-9}
+            value = evaluate(trial)
+            if value > best_value + 1e-9:
+                best, best_value, improved = trial, value, True
+    return best, best_value
+
+
+def main() -> None:
+    warnings.filterwarnings("ignore")
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("paths", nargs="*", type=Path, help="one export per dataset")
+    parser.add_argument("--half-lives", default="30,60,90", help="recency half-lives, days")
+    parser.add_argument("--diversity", default="0,0.05,0.1,0.2", help="diversity levels")
+    parser.add_argument("--coarse", type=float, default=0.2, help="coarse grid step")
+    parser.add_argument("--fine", type=float, default=0.05, help="hill-climb step")
+    args = parser.parse_args()
+    paths = args.paths or default_datasets()
+    histories = {p.name: load_history([p], settings=load_settings(), tz="UTC") for p in paths}
+
+    overall = (float("-inf"), None, None)
+    for half_life in (float(h) for h in args.half_lives.split(",")):
+        settings = load_settings({"ensemble": {"recency_half_life_days": half_life,
+                                               "diversity": 0.0}})
+        folds = {name: prepare(h, settings) for name, h in histories.items()}
+        cache: dict[tuple, float] = {}
+
+        def evaluate(w: dict[str, float], settings=settings, folds=folds, cache=cache) -> float:
+            key = tuple(round(w.get(e, 0.0), 6) for e in ENGINES)
+            if key not in cache:
+                cache[key] = objective(margins(folds, settings, w))
+            return cache[key]
+
+        start = max(simplex(args.coarse), key=evaluate)
+        best, value = climb(start, evaluate, args.fine)
+        print(f"half-life {half_life:g} d: best {best}  objective {value:+.4f}", flush=True)
+        if value > overall[0]:
+            overall = (value, half_life, best)
+
+    _, half_life, weights = overall
+    print(f"\nchosen: recency_half_life_days = {half_life:g}, weights = {weights}")
+    for diversity in (float(d) for d in args.diversity.split(",")):
+        settings = load_settings({"ensemble": {"recency_half_life_days": half_life,
+                                               "diversity": diversity}})
+        print(f"\n=== diversity {diversity:g} ===")
+        for name, history in histories.items():
+            table = score(prepare(history, settings), settings, weights=weights)
+            print(f"{name}: {len(table.cutoffs)} cutoffs")
+            print(f"  {'list':16s} {'NDCG':>6s} {'overlap':>7s} {'hit':>6s}")
+            for row in table.rows:
+                print(f"  {row.name:16s} {row.ndcg:6.3f} {row.overlap:7.3f} {row.hit:6.3f}")
+
+
+if __name__ == "__main__":
+    main()

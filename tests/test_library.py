@@ -1,0 +1,114 @@
+"""The façade: cutting, per-engine notes, timings, reblend without refitting."""
+
+from __future__ import annotations
+
+import threading
+
+import pandas as pd
+import pytest
+from helpers_library import make_history, yearly_history
+
+from musicrec_tui.core import library
+from musicrec_tui.core.errors import Cancelled, MusicrecError, SettingsError
+from musicrec_tui.core.library import analyse, reblend
+from musicrec_tui.core.settings import load_settings
+
+
+@pytest.fixture(scope="module")
+def history():
+    return yearly_history(days=200)
+
+
+@pytest.fixture(scope="module")
+def analysis(history):
+    return analyse(history, load_settings())
+
+
+def test_analyse_runs_every_engine(analysis, history):
+    assert set(analysis.results) == {"ranking", "recency", "temporal", "context", "content"}
+    assert analysis.as_of == history.plays["ts"].iloc[-1]
+    assert analysis.provider == "offline"
+    assert analysis.similarity is not None and analysis.similarity.provider == "offline"
+    assert len(analysis.ensemble) == min(20, len(analysis.history.plays["artist"].unique()))
+    assert set(analysis.timings) >= {"ranking", "recency", "temporal", "context", "content",
+                                     "blend"}
+    top = analysis.ensemble[0]
+    assert top.score == max(r.score for r in analysis.ensemble)
+    assert sum(top.engines.values()) == pytest.approx(top.score)
+    assert top.why
+    assert analysis.weights == dict(load_settings().ensemble.weights)
+
+
+def test_as_of_cuts_the_history(history):
+    cutoff = pd.Timestamp("2023-03-01", tz="UTC")
+    early = analyse(history, load_settings(), as_of=cutoff, engines=["ranking", "recency"])
+    assert early.history.plays["ts"].max() <= cutoff
+    assert early.as_of == cutoff
+    assert "Rising Star" not in {r.artist for r in early.ensemble[:3]}
+    # A naive date is read in the history's zone.
+    assert analyse(history, load_settings(), as_of="2023-03-01",
+                   engines=["recency"]).as_of == cutoff
+
+
+def test_empty_window_is_a_clear_message(history):
+    with pytest.raises(MusicrecError,
+                       match="no plays on or before 2019-01-01; the history starts 2023-01-01"):
+        analyse(history, load_settings(), as_of="2019-01-01")
+
+
+def test_engine_failure_becomes_a_note(history, monkeypatch):
+    real = library._engine
+
+    def broken(name):
+        if name == "temporal":
+            raise RuntimeError("boom")
+        return real(name)
+
+    monkeypatch.setattr(library, "_engine", broken)
+    result = analyse(history, load_settings(), engines=["recency", "temporal"])
+    assert "temporal" not in result.results
+    assert any("temporal failed: RuntimeError: boom" in n for n in result.notes)
+    assert any(n.startswith("blend: no results from") and "temporal" in n for n in result.notes)
+    assert result.ensemble
+
+
+def test_one_artist_history_has_no_nan():
+    one = make_history([(f"2024-01-{d:02d}T10:00", "Solo") for d in range(1, 20)])
+    result = analyse(one, load_settings())
+    assert [r.artist for r in result.ensemble] == ["Solo"]
+    assert all(r.score == r.score for r in result.ensemble)
+
+
+def test_reblend_changes_weights_and_tier_without_refit(analysis):
+    only_recency = reblend(analysis, weights={"recency": 1.0})
+    assert set().union(*(r.engines for r in only_recency.ensemble)) == {"recency"}
+    assert only_recency.trends is analysis.trends  # nothing refitted
+    assert only_recency.results["temporal"] is analysis.results["temporal"]
+    moved = reblend(analysis, tier="2-3")
+    assert moved.tier == "2-3"
+    assert moved.results["content"] is not analysis.results["content"]
+    assert set(moved.similarity.neighbours) == set(analysis.ranking.table.index[1:3])
+    longer = reblend(analysis, top=3)
+    assert len(longer.ensemble) == 3
+    # Weights chosen before are kept when only the tier moves.
+    assert reblend(only_recency, tier="1-2").weights == {"recency": 1.0}
+    with pytest.raises(SettingsError):
+        reblend(analysis, weights={"recency": 0.5})
+    with pytest.raises(SettingsError):
+        reblend(analysis, tier="9-1")
+
+
+def test_bad_engine_and_cancel(history):
+    with pytest.raises(MusicrecError, match="unknown engine"):
+        analyse(history, load_settings(), engines=["vibes"])
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(Cancelled):
+        analyse(history, load_settings(), cancel=stop)
+
+
+def test_progress_reaches_total(history):
+    calls = []
+    analyse(history, load_settings(), engines=["ranking", "recency"],
+            progress=lambda d, t: calls.append((d, t)))
+    assert calls and calls[-1][0] == calls[-1][1]
