@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 import os
@@ -11,7 +12,8 @@ import pytest
 from helpers_settings import API_KEY, FAST_KDF, PASSPHRASE, SHARED
 from rich.console import Console
 
-from musicrec_tui.cli import config_cmd, main
+from musicrec_tui.cli import config_cmd
+from musicrec_tui.cli.common import run_command
 from musicrec_tui.core import secrets as sec
 from musicrec_tui.core import settings_layers as layers
 from musicrec_tui.core.settings import load_settings
@@ -40,7 +42,10 @@ def _prompts(monkeypatch, answers: list[str]) -> list[str]:
 
 
 def _run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(["config", *argv])
+    # Only the config command is registered, so other commands' modules can't interfere.
+    parser = argparse.ArgumentParser(prog="musicrec")
+    config_cmd.register(parser.add_subparsers())
+    code = run_command(parser.parse_args(["config", *argv]))
     out, err = capsys.readouterr()
     # stderr is an 80-column Rich console: undo its wrapping before matching messages.
     return code, out, " ".join(err.split())
@@ -206,3 +211,10 @@ def test_forget_key_asks_unless_yes(capsys, monkeypatch):
     assert not sec.secrets_path().exists()
     code, out, _ = _run(capsys, "forget-key", "--yes")
     assert code == 0 and "no key store" in out
+
+
+def test_registered_in_the_real_cli(capsys):
+    from musicrec_tui.cli import main
+
+    assert main(["config", "path", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["secrets_file"] == str(sec.secrets_path())

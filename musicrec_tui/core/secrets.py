@@ -48,6 +48,8 @@ PREFIX_BYTES = HEADER_BYTES + SALT_BYTES + NONCE_BYTES
 # A damaged header must not make us allocate gigabytes: scrypt needs 128·r·n bytes.
 MAX_SCRYPT_MEMORY = 1 << 30
 MAX_LOG2_N = 22
+MAX_R = 32
+MAX_P = 16
 
 # Stored name → environment variable that takes precedence over the store.
 SECRET_ENV = {"lastfm_api_key": "LASTFM_API_KEY", "lastfm_shared_secret": "LASTFM_SHARED_SECRET"}
@@ -117,8 +119,9 @@ class KdfParams:
         log2_n = self.n.bit_length() - 1
         if self.n < 2 or self.n != 1 << log2_n or log2_n > MAX_LOG2_N:
             raise SecretsError(f"scrypt n must be a power of two up to 2**{MAX_LOG2_N}")
-        if not (1 <= self.r <= 255 and 1 <= self.p <= 255):
-            raise SecretsError("scrypt r and p must be between 1 and 255")
+        # Bounded so a damaged header cannot make one unlock take minutes.
+        if not (1 <= self.r <= MAX_R and 1 <= self.p <= MAX_P):
+            raise SecretsError(f"scrypt r must be 1..{MAX_R} and p 1..{MAX_P}")
         if 128 * self.r * self.n > MAX_SCRYPT_MEMORY:
             raise SecretsError("scrypt parameters need more than 1 GiB of memory")
 
