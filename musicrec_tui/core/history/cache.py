@@ -1,9 +1,10 @@
 """Import cache: the finished History as Parquet in ``cache_dir()/imports/``.
 
-The key is a SHA-256 over the input files' bytes plus everything else that shapes the table
-(importer version, source labels, timezone, minimum play length, session gap, incognito rule).
-Hashing 700 MB costs ~0.5 s, so ``index.json`` remembers each file's digest under its
-(size, mtime) — the way git's index does — and a warm reopen only stats the files. Writes are
+The key is a SHA-256 over the SHA-256 of every source's bytes (each file or zip member, hashed
+by the worker that parses it) plus everything else that shapes the table (importer version,
+source labels, timezone, minimum play length, session gap, incognito rule). Hashing 700 MB
+costs ~0.5 s, so ``index.json`` remembers each source's digest under its file's (size, mtime)
+— the way git's index does — and a warm reopen only stats the files. Writes are
 atomic (temp file + ``os.replace``); an unreadable cache file is deleted and rebuilt.
 """
 
@@ -14,7 +15,6 @@ import hashlib
 import json
 import os
 import tempfile
-import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,6 @@ from musicrec_tui.core.settings import Settings
 
 IMPORTER_VERSION = "1"
 _META_KEY = b"musicrec.import"
-_index_lock = threading.Lock()
 
 
 def imports_dir() -> Path:
@@ -56,12 +55,23 @@ def _read_index() -> dict[str, list]:
         return {}
 
 
-def _stamp(path: str) -> list[int]:
-    st = os.stat(path)
-    return [st.st_size, st.st_mtime_ns]
+def _id(src: Source) -> str:
+    return f"{src.path}\0{src.member}" if src.member is not None else src.path
 
 
-def _combine(digests: list[str], labels: list[str], settings: Settings, tz: str) -> str:
+def stamps(sources: list[Source]) -> dict[str, list[int]]:
+    """(size, mtime) of each source's file on disk, taken before it is read."""
+    out: dict[str, list[int]] = {}
+    for path in dict.fromkeys(src.path for src in sources):
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        out[path] = [st.st_size, st.st_mtime_ns]
+    return out
+
+
+def key_of(digests: list[str | None], labels: list[str], settings: Settings, tz: str) -> str:
     s = settings.import_
     parts = {
         "version": IMPORTER_VERSION, "tz": tz, "labels": labels, "files": digests,
@@ -71,48 +81,32 @@ def _combine(digests: list[str], labels: list[str], settings: Settings, tz: str)
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:32]
 
 
-def _physical(sources: list[Source]) -> list[str]:
-    return list(dict.fromkeys(src.path for src in sources))
-
-
-def quick_key(sources: list[Source], labels: list[str], settings: Settings,
-              tz: str) -> str | None:
+def quick_key(sources: list[Source], stamp: dict[str, list[int]], labels: list[str],
+              settings: Settings, tz: str) -> str | None:
     """The key from remembered digests, or None when any file is new or changed."""
     index = _read_index()
-    digests = []
-    for path in _physical(sources):
-        entry = index.get(path)
-        try:
-            if not entry or entry[:2] != _stamp(path):
-                return None
-        except OSError:
+    digests: list[str | None] = []
+    for src in sources:
+        entry = index.get(_id(src))
+        if not entry or src.path not in stamp or entry[:2] != stamp[src.path]:
             return None
         digests.append(entry[2])
-    return _combine(digests, labels, settings, tz)
+    return key_of(digests, labels, settings, tz)
 
 
-def content_key(sources: list[Source], labels: list[str], settings: Settings, tz: str) -> str:
-    """Hash every input file (hashlib releases the GIL, so this runs beside the parser)."""
-    digests, fresh = [], {}
-    for path in _physical(sources):
-        try:
-            stamp = _stamp(path)
-            with open(path, "rb") as fh:
-                digest = hashlib.file_digest(fh, "sha256").hexdigest()
-        except OSError:
-            digest = "unreadable"
-        else:
-            fresh[path] = [*stamp, digest]
-        digests.append(digest)
-    if fresh:
-        with _index_lock:
-            index = _read_index()
-            index.update(fresh)
-            with contextlib.suppress(OSError):  # a cache we cannot write only costs speed
-                _atomic_write(imports_dir() / "index.json",
-                              lambda tmp: Path(tmp).write_text(json.dumps(index),
-                                                              encoding="utf-8"))
-    return _combine(digests, labels, settings, tz)
+def remember(sources: list[Source], stamp: dict[str, list[int]],
+             digests: list[str | None]) -> None:
+    """Store each source's digest under its file's (size, mtime) for the next quick_key."""
+    fresh = {_id(src): [*stamp[src.path], digest]
+             for src, digest in zip(sources, digests, strict=True)
+             if digest is not None and src.path in stamp}
+    if not fresh:
+        return
+    index = _read_index()
+    index.update(fresh)
+    with contextlib.suppress(OSError):  # a cache we cannot write only costs speed
+        _atomic_write(imports_dir() / "index.json",
+                      lambda tmp: Path(tmp).write_text(json.dumps(index), encoding="utf-8"))
 
 
 def _report_from_dict(data: dict[str, Any]) -> ImportReport:

@@ -13,13 +13,13 @@ from collections import Counter
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import union_categoricals
 
 from musicrec_tui.core.history.formats_base import (
     PRIORITY_ACCOUNT,
     PRIORITY_EXTENDED,
     STRING_COLUMNS,
     Batch,
+    union,
 )
 from musicrec_tui.core.history.model import CANONICAL_COLUMNS
 
@@ -28,8 +28,14 @@ _DEDUPE_COLUMNS = ("artist", "track", "album", "track_uri", "ms_played", "reason
 _MINUTE_NS = 60 * 1_000_000_000
 
 
-def _union(parts: list[pd.Categorical]) -> pd.Categorical:
-    return union_categoricals(parts, ignore_order=True) if len(parts) > 1 else parts[0]
+def _categorical(codes: np.ndarray, uniques: np.ndarray) -> pd.Categorical:
+    """Codes → Categorical over only the values still in use (str categories)."""
+    used = np.zeros(len(uniques) + 1, bool)
+    used[codes + 1] = True
+    used = used[1:]
+    remap = np.where(used, np.cumsum(used) - 1, -1).astype(np.int32)
+    codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1) if len(uniques) else codes
+    return pd.Categorical.from_codes(codes, categories=pd.Index(uniques[used], dtype="str"))
 
 
 def _duplicates(ts: np.ndarray, cols: dict[str, np.ndarray]) -> np.ndarray:
@@ -63,7 +69,7 @@ def merge(batches: list[tuple[Batch, str]], *, min_play_ms: float, drop_incognit
     def flat(name: str) -> np.ndarray:
         return np.concatenate([b.columns[name] for b, _ in parts])
 
-    cats = {name: _union([b.columns[name] for b, _ in parts]) for name in STRING_COLUMNS}
+    cats = {name: union([b.columns[name] for b, _ in parts]) for name in STRING_COLUMNS}
     ms = flat("ms_played")
     skipped, shuffle, incognito = flat("skipped"), flat("shuffle"), flat("incognito")
 
@@ -81,7 +87,7 @@ def merge(batches: list[tuple[Batch, str]], *, min_play_ms: float, drop_incognit
     order = np.flatnonzero(keep)
     order = order[np.argsort(ts[order], kind="stable")]
     ts = ts[order]
-    codes = {name: np.asarray(c.codes)[order] for name, c in cats.items()}
+    codes = {name: c.codes[order] for name, c in cats.items()}
     ms, skipped, shuffle = ms[order], skipped[order], shuffle[order]
     batch_of = batch_of[order]
     dup = _duplicates(ts, {**{k: codes[k] for k in _DEDUPE_COLUMNS if k in codes},
@@ -97,10 +103,10 @@ def merge(batches: list[tuple[Batch, str]], *, min_play_ms: float, drop_incognit
     nan = np.isnan(ms)
     data = {
         "ts": pd.DatetimeIndex(ts.view("datetime64[ns]")).tz_localize("UTC"),
-        **{name: pd.Categorical.from_codes(codes[name], dtype=cats[name].dtype)
+        **{name: _categorical(codes[name], cats[name].uniques)
            for name in ("artist", "track", "album", "track_uri")},
         "ms_played": pd.arrays.IntegerArray(np.where(nan, 0, ms).astype(np.int64), nan),
-        **{name: pd.Categorical.from_codes(codes[name], dtype=cats[name].dtype)
+        **{name: _categorical(codes[name], cats[name].uniques)
            for name in ("reason_start", "reason_end")},
         "skipped": pd.arrays.BooleanArray(skipped == 1, skipped == -1),
         "shuffle": pd.arrays.BooleanArray(shuffle == 1, shuffle == -1),
@@ -108,8 +114,6 @@ def merge(batches: list[tuple[Batch, str]], *, min_play_ms: float, drop_incognit
         "counted": nan | (ms >= min_play_ms),
     }
     plays = pd.DataFrame(data)
-    for name in ("artist", "track", "album", "track_uri"):
-        plays[name] = plays[name].cat.remove_unused_categories()
     kept_by_part = np.bincount(batch_of, minlength=len(parts))
     kept = np.zeros(len(batches), dtype=np.int64)
     part_index = [i for i, (b, _) in enumerate(batches) if b.kept]

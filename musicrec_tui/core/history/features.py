@@ -75,13 +75,17 @@ def resolve_timezone(name: str | None) -> str:
 
 def _track_keys(plays: pd.DataFrame) -> np.ndarray:
     """One integer per track: its URI when known, else its (artist, track) pair."""
-    uri = plays["track_uri"]
-    uri_codes = uri.cat.codes.to_numpy() if isinstance(uri.dtype, pd.CategoricalDtype) \
-        else pd.factorize(uri, use_na_sentinel=True)[0]
-    pair = pd.MultiIndex.from_arrays([plays["artist"], plays["track"]])
-    pair_codes = pd.factorize(pair)[0]
+    uri_codes = _codes(plays["track_uri"])
+    artist, track = _codes(plays["artist"]), _codes(plays["track"])
+    pair_codes = pd.factorize(artist * (int(track.max()) + 2) + track + 1)[0]
     n_uri = int(uri_codes.max()) + 1 if len(uri_codes) else 0
     return np.where(uri_codes >= 0, uri_codes, n_uri + pair_codes).astype(np.int64)
+
+
+def _codes(column: pd.Series) -> np.ndarray:
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy().astype(np.int64)
+    return pd.factorize(column, use_na_sentinel=True)[0].astype(np.int64)
 
 
 def estimate_duration(plays: pd.DataFrame) -> np.ndarray:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from operator import attrgetter
+from itertools import repeat
+from operator import attrgetter, is_
 from typing import Any
 
 import msgspec
@@ -23,6 +24,9 @@ PRIORITY_ACCOUNT = 1
 PRIORITY_OTHER = 0
 
 SKIP_REASONS = frozenset({"backbtn", "unknown", "endplay", "fwdbtn"})  # formats.md §1.5 q3
+
+# Names players put on untagged local files: no artist to recommend from.
+PLACEHOLDER_ARTISTS = frozenset({"Unknown Artist", "unknown artist", "[unknown]", "<unknown>"})
 
 STRING_COLUMNS = ("artist", "track", "album", "track_uri", "reason_start", "reason_end")
 
@@ -47,6 +51,59 @@ class Batch:
         return len(self.columns["ts"]) if self.columns else 0
 
 
+@dataclass
+class Coded:
+    """A string column as dictionary codes: ``uniques[codes]``, code -1 = missing."""
+
+    codes: np.ndarray  # int32
+    uniques: np.ndarray  # object (str)
+
+    def take(self, idx: np.ndarray) -> Coded:
+        return Coded(self.codes[idx], self.uniques)
+
+    def is_missing(self, also: frozenset[str] = frozenset()) -> np.ndarray:
+        if also and len(self.uniques):
+            bad = np.fromiter(map(also.__contains__, self.uniques), bool, len(self.uniques))
+            return (self.codes < 0) | bad[np.maximum(self.codes, 0)]
+        return self.codes < 0
+
+
+def encode(values: list) -> Coded:
+    """Dictionary-encode strings (None and "" become missing).
+
+    A plain dict beats ``pd.factorize`` here: msgspec hands over fresh str objects, and the
+    dict lookup hashes each once. ``setdefault(value, row)`` records each value's first row,
+    which ``searchsorted`` then turns into dense codes.
+    """
+    n = len(values)
+    table: dict = {}
+    first_rows = np.fromiter(map(table.setdefault, values, range(n)), np.int64, n)
+    firsts = np.fromiter(table.values(), np.int64, len(table))
+    codes = np.searchsorted(firsts, first_rows).astype(np.int32)
+    uniques = as_object(list(table))
+    blank = [i for i, v in enumerate(uniques) if v is None or v == ""]
+    if blank:
+        keep = np.ones(len(uniques), bool)
+        keep[blank] = False
+        remap = np.where(keep, np.cumsum(keep) - 1, -1).astype(np.int32)
+        codes, uniques = remap[codes], uniques[keep]
+    return Coded(codes, uniques)
+
+
+def union(parts: list[Coded]) -> Coded:
+    """Concatenate coded columns onto one shared dictionary."""
+    if len(parts) == 1:
+        return parts[0]
+    merged = encode(list(np.concatenate([p.uniques for p in parts])))
+    out, offset = [], 0
+    for p in parts:
+        local = merged.codes[offset:offset + len(p.uniques)]
+        offset += len(p.uniques)
+        out.append(np.where(p.codes >= 0, local[np.maximum(p.codes, 0)], -1)
+                   if len(local) else np.full(len(p.codes), -1, np.int32))
+    return Coded(np.concatenate(out).astype(np.int32), merged.uniques)
+
+
 def pluck(records: list, name: str) -> list:
     return list(map(attrgetter(name), records))
 
@@ -57,29 +114,16 @@ def as_object(values: list) -> np.ndarray:
     return out
 
 
-def categorical(values: np.ndarray) -> pd.Categorical:
-    """Strings (None/"" = missing) → Categorical built from factorize codes (fast path)."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    if len(uniques) and (uniques == "").any():
-        empty = int(np.flatnonzero(uniques == "")[0])
-        codes = np.where(codes == empty, -1, codes)
-        codes = np.where(codes > empty, codes - 1, codes)
-        uniques = np.delete(uniques, empty)
-    return pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype="str"))
-
-
-def missing(values: np.ndarray) -> np.ndarray:
-    """True where a string is None or empty."""
-    return pd.isna(values) | (values == "")
+def is_null(values: list) -> np.ndarray:
+    return np.fromiter(map(is_, values, repeat(None)), bool, len(values))
 
 
 def tri_state(values: list) -> np.ndarray:
     """Optional bools → int8 (-1 missing, 0 false, 1 true)."""
-    arr = as_object(values)
-    out = np.full(len(arr), -1, dtype=np.int8)
-    out[arr == True] = 1  # noqa: E712 (element-wise on an object array)
-    out[arr == False] = 0  # noqa: E712
-    return out
+    return np.fromiter(map(_TRI.__getitem__, values), np.int8, len(values))
+
+
+_TRI = {None: -1, False: 0, True: 1}
 
 
 def _days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
@@ -151,25 +195,23 @@ def parse_epoch(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def columns(
-    *, ts: np.ndarray, artist: np.ndarray, track: np.ndarray, album: np.ndarray | None = None,
-    track_uri: np.ndarray | None = None, ms_played: np.ndarray | None = None,
-    reason_start: np.ndarray | None = None, reason_end: np.ndarray | None = None,
+    *, ts: np.ndarray, artist: Coded, track: Coded, album: Coded | None = None,
+    track_uri: Coded | None = None, ms_played: np.ndarray | None = None,
+    reason_start: Coded | None = None, reason_end: Coded | None = None,
     skipped: np.ndarray | None = None, shuffle: np.ndarray | None = None,
     incognito: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Assemble a batch's columns; absent sources become all-missing columns."""
     n = len(ts)
-    none = np.full(n, None, dtype=object)
+    none = Coded(np.full(n, -1, np.int32), np.empty(0, object))
     unknown = np.full(n, -1, dtype=np.int8)
     return {
-        "ts": ts,
-        "artist": categorical(artist),
-        "track": categorical(track),
-        "album": categorical(none if album is None else album),
-        "track_uri": categorical(none if track_uri is None else track_uri),
+        "ts": ts, "artist": artist, "track": track,
+        "album": none if album is None else album,
+        "track_uri": none if track_uri is None else track_uri,
         "ms_played": np.full(n, np.nan) if ms_played is None else ms_played,
-        "reason_start": categorical(none if reason_start is None else reason_start),
-        "reason_end": categorical(none if reason_end is None else reason_end),
+        "reason_start": none if reason_start is None else reason_start,
+        "reason_end": none if reason_end is None else reason_end,
         "skipped": unknown if skipped is None else skipped,
         "shuffle": unknown if shuffle is None else shuffle,
         "incognito": np.zeros(n, bool) if incognito is None else incognito,

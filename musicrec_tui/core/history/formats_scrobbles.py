@@ -14,31 +14,31 @@ import numpy as np
 import pandas as pd
 
 from musicrec_tui.core.history.formats_base import (
+    PLACEHOLDER_ARTISTS,
     Batch,
     FormatError,
-    as_object,
     columns,
     decode_typed,
-    missing,
+    encode,
     parse_epoch,
 )
 
 _HEADERLESS_DATE = re.compile(r"^\d{1,2} [A-Za-z]{3} \d{4},? \d{1,2}:\d{2}$")
 
 
-class LBInfo(msgspec.Struct):
+class LBInfo(msgspec.Struct, gc=False):
     duration_played: int | float | None = None
     spotify_id: str | None = None
 
 
-class LBMeta(msgspec.Struct):
+class LBMeta(msgspec.Struct, gc=False):
     artist_name: str | None = None
     track_name: str | None = None
     release_name: str | None = None
     additional_info: LBInfo | None = None
 
 
-class LBListen(msgspec.Struct):
+class LBListen(msgspec.Struct, gc=False):
     listened_at: int | float
     track_metadata: LBMeta
 
@@ -47,19 +47,19 @@ def _note(bad: int, first: str | None) -> str | None:
     return f"{bad} record(s) with wrong field types set aside, first: {first}" if bad else None
 
 
-def _finish(batch: Batch, ts: np.ndarray, ok: np.ndarray, artist: np.ndarray, track: np.ndarray,
-            album: np.ndarray, ms: np.ndarray | None = None,
-            uri: np.ndarray | None = None) -> Batch:
-    no_artist = ok & missing(artist)
-    zero = np.zeros(len(ts), bool) if ms is None else ok & ~no_artist & (ms == 0)
-    for reason, mask in (("malformed", ~ok), ("no_artist", no_artist), ("zero_length", zero)):
+def _finish(batch: Batch, ts: np.ndarray, ok: np.ndarray, artist: list, track: list,
+            album: list, ms: np.ndarray | None = None, uri: list | None = None) -> Batch:
+    coded = encode(artist)
+    unnamed = ok & coded.is_missing(PLACEHOLDER_ARTISTS)
+    zero = np.zeros(len(ts), bool) if ms is None else ok & ~unnamed & (ms == 0)
+    for reason, mask in (("malformed", ~ok), ("no_artist", unnamed), ("zero_length", zero)):
         if mask.any():
             batch.set_aside[reason] += int(mask.sum())
-    keep = np.flatnonzero(ok & ~no_artist & ~zero)
+    keep = np.flatnonzero(ok & ~unnamed & ~zero)
     batch.columns = columns(
-        ts=ts[keep], artist=artist[keep], track=track[keep], album=album[keep],
-        ms_played=None if ms is None else ms[keep],
-        track_uri=None if uri is None else uri[keep],
+        ts=ts[keep], artist=coded.take(keep), track=encode(track).take(keep),
+        album=encode(album).take(keep), ms_played=None if ms is None else ms[keep],
+        track_uri=None if uri is None else encode(uri).take(keep),
     )
     return batch
 
@@ -83,11 +83,11 @@ def decode_listenbrainz(data: bytes, *, lines: bool) -> Batch:
     infos = [m.additional_info for m in metas]
     played = np.array([np.nan if i is None or i.duration_played is None
                        else float(i.duration_played) * 1000 for i in infos])
-    uri = as_object([None if i is None else _spotify_uri(i.spotify_id) for i in infos])
+    uri = [None if i is None else _spotify_uri(i.spotify_id) for i in infos]
     return _finish(
-        batch, ts, ok, as_object([m.artist_name for m in metas]),
-        as_object([m.track_name for m in metas]), as_object([m.release_name for m in metas]),
-        ms=None if np.isnan(played).all() else played, uri=uri,
+        batch, ts, ok, [m.artist_name for m in metas], [m.track_name for m in metas],
+        [m.release_name for m in metas], ms=None if np.isnan(played).all() else played,
+        uri=uri,
     )
 
 
@@ -123,14 +123,14 @@ def decode_lastfm(text: str, kind: str) -> Batch:
     good = [r for r in rows if len(r) == width]
     batch.set_aside["malformed"] += len(rows) - len(good)
 
-    def col(name: str) -> np.ndarray:
+    def col(name: str) -> list:
         if name not in at:
-            return np.full(len(good), None, dtype=object)
+            return [None] * len(good)
         i = at[name]
-        return as_object([r[i] for r in good])
+        return [r[i] for r in good]
 
     if kind == "lastfm":
-        uts = pd.to_numeric(pd.Series(col("uts")), errors="coerce").to_numpy(dtype=np.float64)
+        uts = pd.to_numeric(pd.Series(col("uts"), dtype=object), errors="coerce").to_numpy(dtype=np.float64)
         ts, ok = parse_epoch(uts)
     else:
         # Dates are UTC, minute precision; an empty date is the "now playing" row.

@@ -6,19 +6,23 @@ even builds strings for IP addresses, usernames, user agents or platforms.
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 import msgspec
 import numpy as np
 
 from musicrec_tui.core.history.formats_base import (
+    PLACEHOLDER_ARTISTS,
     PRIORITY_ACCOUNT,
     PRIORITY_EXTENDED,
     SKIP_REASONS,
     Batch,
+    Coded,
     FormatError,
-    as_object,
     columns,
     decode_typed,
-    missing,
+    encode,
+    is_null,
     parse_epoch,
     parse_iso,
     pluck,
@@ -26,7 +30,7 @@ from musicrec_tui.core.history.formats_base import (
 )
 
 
-class ExtendedRecord(msgspec.Struct):
+class ExtendedRecord(msgspec.Struct, gc=False):
     ts: str
     ms_played: int
     master_metadata_track_name: str | None = None
@@ -44,19 +48,19 @@ class ExtendedRecord(msgspec.Struct):
     incognito_mode: bool | None = None
 
 
-class AccountRecord(msgspec.Struct):
+class AccountRecord(msgspec.Struct, gc=False):
     endTime: str
     msPlayed: int
     artistName: str | None = None
     trackName: str | None = None
 
 
-class AccountPodcastRecord(msgspec.Struct):
+class AccountPodcastRecord(msgspec.Struct, gc=False):
     endTime: str
     msPlayed: int | None = None
 
 
-class SimpleRecord(msgspec.Struct):
+class SimpleRecord(msgspec.Struct, gc=False):
     ts: str | int | float
     artist: str | None = None
     track: str | None = None
@@ -81,6 +85,18 @@ def _take(batch: Batch, reason: str, mask: np.ndarray) -> None:
         batch.set_aside[reason] += count
 
 
+def _keep_music(batch: Batch, ok: np.ndarray, artist: Coded, ms: np.ndarray | None,
+                other: np.ndarray | None = None) -> np.ndarray:
+    """Count the set-aside rows and return the indexes of the plays kept."""
+    rest = ok if other is None else ok & ~other
+    unnamed = rest & artist.is_missing(PLACEHOLDER_ARTISTS)
+    zero = rest & ~unnamed & (ms == 0) if ms is not None else np.zeros(len(ok), bool)
+    _take(batch, "malformed", ~ok)
+    _take(batch, "no_artist", unnamed)
+    _take(batch, "zero_length", zero)
+    return np.flatnonzero(rest & ~unnamed & ~zero)
+
+
 def decode_extended(data: bytes, *, video: bool = False) -> Batch:
     """Extended Streaming History (any key generation). ``video``: a Video file."""
     records, bad, first = _records(data, ExtendedRecord)
@@ -89,35 +105,31 @@ def decode_extended(data: bytes, *, video: bool = False) -> Batch:
     batch.set_aside["malformed"] += bad
     if video:
         batch.set_aside["video"] += n
-        batch.columns = {}
         return batch
     ts, ok = parse_iso(pluck(records, "ts"))
-    ms = np.array(pluck(records, "ms_played"), dtype=np.float64)
-    artist = as_object(pluck(records, "master_metadata_album_artist_name"))
-    podcast = ~(missing(as_object(pluck(records, "episode_name")))
-                & missing(as_object(pluck(records, "spotify_episode_uri"))))
-    audiobook = ~podcast & ~(missing(as_object(pluck(records, "audiobook_title")))
-                             & missing(as_object(pluck(records, "audiobook_chapter_uri"))))
-    malformed = ~ok
-    rest = ~(podcast | audiobook | malformed)
-    no_artist = rest & missing(artist)
-    zero = rest & ~no_artist & (ms == 0)
-    for reason, mask in (("malformed", malformed), ("podcast", podcast & ok),
-                         ("audiobook", audiobook & ok), ("no_artist", no_artist),
-                         ("zero_length", zero)):
-        _take(batch, reason, mask)
-    keep = np.flatnonzero(rest & ~no_artist & ~zero)
+    ms = np.fromiter(map(attrgetter("ms_played"), records), np.float64, n)
+    podcast = ok & ~(is_null(pluck(records, "episode_name"))
+                     & is_null(pluck(records, "spotify_episode_uri")))
+    audiobook = ok & ~podcast & ~(is_null(pluck(records, "audiobook_title"))
+                                  & is_null(pluck(records, "audiobook_chapter_uri")))
+    _take(batch, "podcast", podcast)
+    _take(batch, "audiobook", audiobook)
+    artist = encode(pluck(records, "master_metadata_album_artist_name"))
+    keep = _keep_music(batch, ok, artist, ms, podcast | audiobook)
 
-    def col(name: str) -> np.ndarray:
-        return as_object(pluck(records, name))[keep]
+    def col(name: str) -> Coded:
+        return encode(pluck(records, name)).take(keep)
 
     skipped = tri_state(pluck(records, "skipped"))[keep]
     reason_end = col("reason_end")
     # formats.md §1.5 quirk 3: the raw flag misses years of skips; repair it from reason_end.
-    repaired = np.isin(reason_end, list(SKIP_REASONS))
-    skipped = np.where(repaired, 1, np.where((skipped == -1) & ~missing(reason_end), 0, skipped))
+    skip_codes = np.isin(reason_end.uniques, list(SKIP_REASONS))
+    ended = reason_end.codes >= 0
+    by_reason = ended & skip_codes[np.maximum(reason_end.codes, 0)] if len(skip_codes) \
+        else np.zeros(len(keep), bool)
+    skipped = np.where(by_reason, 1, np.where((skipped == -1) & ended, 0, skipped))
     batch.columns = columns(
-        ts=ts[keep], artist=artist[keep], track=col("master_metadata_track_name"),
+        ts=ts[keep], artist=artist.take(keep), track=col("master_metadata_track_name"),
         album=col("master_metadata_album_album_name"), track_uri=col("spotify_track_uri"),
         ms_played=ms[keep], reason_start=col("reason_start"), reason_end=reason_end,
         skipped=skipped.astype(np.int8), shuffle=tri_state(pluck(records, "shuffle"))[keep],
@@ -133,17 +145,12 @@ def decode_account(data: bytes) -> Batch:
     batch = Batch("spotify-account", n + bad, PRIORITY_ACCOUNT, note=_note(bad, first))
     batch.set_aside["malformed"] += bad
     ts, ok = parse_iso(pluck(records, "endTime"))
-    ms = np.array(pluck(records, "msPlayed"), dtype=np.float64)
-    artist = as_object(pluck(records, "artistName"))
-    no_artist = ok & missing(artist)
-    zero = ok & ~no_artist & (ms == 0)
-    _take(batch, "malformed", ~ok)
-    _take(batch, "no_artist", no_artist)
-    _take(batch, "zero_length", zero)
-    keep = np.flatnonzero(ok & ~no_artist & ~zero)
+    ms = np.fromiter(map(attrgetter("msPlayed"), records), np.float64, n)
+    artist = encode(pluck(records, "artistName"))
+    keep = _keep_music(batch, ok, artist, ms)
     batch.columns = columns(
-        ts=ts[keep], artist=artist[keep], track=as_object(pluck(records, "trackName"))[keep],
-        ms_played=ms[keep],
+        ts=ts[keep], artist=artist.take(keep),
+        track=encode(pluck(records, "trackName")).take(keep), ms_played=ms[keep],
     )
     return batch
 
@@ -175,15 +182,10 @@ def decode_simple(data: bytes) -> Batch:
             ts[text], ok[text] = t2, ok2
     ms = np.array([np.nan if v is None else v for v in pluck(records, "ms_played")],
                   dtype=np.float64)
-    artist = as_object(pluck(records, "artist"))
-    no_artist = ok & missing(artist)
-    zero = ok & ~no_artist & (ms == 0)
-    _take(batch, "malformed", ~ok)
-    _take(batch, "no_artist", no_artist)
-    _take(batch, "zero_length", zero)
-    keep = np.flatnonzero(ok & ~no_artist & ~zero)
+    artist = encode(pluck(records, "artist"))
+    keep = _keep_music(batch, ok, artist, ms)
     batch.columns = columns(
-        ts=ts[keep], artist=artist[keep], track=as_object(pluck(records, "track"))[keep],
-        album=as_object(pluck(records, "album"))[keep], ms_played=ms[keep],
+        ts=ts[keep], artist=artist.take(keep), track=encode(pluck(records, "track")).take(keep),
+        album=encode(pluck(records, "album")).take(keep), ms_played=ms[keep],
     )
     return batch

@@ -6,10 +6,14 @@ raised only when nothing at all could be loaded.
 
 from __future__ import annotations
 
+import hashlib
+import multiprocessing as mp
 import os
+import threading
 from collections import Counter
 from collections.abc import Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
+from itertools import repeat
 
 from musicrec_tui.core.errors import InputError
 from musicrec_tui.core.history import cache
@@ -23,6 +27,9 @@ from musicrec_tui.core.progress import CancelToken, Progress, check, report
 from musicrec_tui.core.settings import Settings, load_settings
 
 NOT_HISTORY = "skipped: not listening history"
+# Below this much input, forking workers costs more than it saves.
+PARALLEL_MIN_BYTES = 48 << 20
+MAX_WORKERS = 4
 
 
 def _unique_labels(sources: list[Source]) -> list[str]:
@@ -34,40 +41,82 @@ def _unique_labels(sources: list[Source]) -> list[str]:
     return out
 
 
+def _decode_one(src: Source, limit: int) -> tuple[FileReport, Batch | None, str | None]:
+    """Read, fingerprint and decode one source (runs in a worker process when parallel)."""
+    file_report = src.report
+    try:
+        data = src.read(limit)
+    except InputError as exc:
+        file_report.error = exc.problem
+        return file_report, None, None
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        batch = decode(data, src.member or src.path)
+    except NotHistory as exc:
+        if src.found:
+            file_report.format = NOT_HISTORY
+        else:
+            file_report.error = str(exc)
+        return file_report, None, digest
+    except FormatError as exc:
+        file_report.error = str(exc)
+        return file_report, None, digest
+    file_report.format = batch.format
+    file_report.rows = batch.rows
+    file_report.error = batch.note
+    return file_report, batch, digest
+
+
+def _parallel_ok(sources: list[Source]) -> bool:
+    """Fork workers only for big inputs, and only from a single-threaded process.
+
+    Forking a process that runs other threads (the TUI's workers) can deadlock the child, and
+    a spawned interpreter costs more to start than a small import takes.
+    """
+    return (len(sources) > 1 and sum(s.size for s in sources) >= PARALLEL_MIN_BYTES
+            and "fork" in mp.get_all_start_methods() and threading.active_count() == 1
+            and _cores() > 1)
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
 def _decode_all(sources: list[Source], settings: Settings, progress: Progress | None,
-                cancel: CancelToken | None):
+                cancel: CancelToken | None) -> list[tuple[FileReport, Batch | None, str | None]]:
     limit = settings.import_.max_member_mib * (1 << 20)
     total = sum(s.size for s in sources)
     done = 0
     results = []
-    for src in sources:
-        check(cancel)
-        file_report = src.report
-        batch: Batch | None = None
+    if not _parallel_ok(sources):
+        for src in sources:
+            check(cancel)
+            results.append(_decode_one(src, limit))
+            done += src.size
+            report(progress, done, total)
+        return results
+    workers = min(_cores(), MAX_WORKERS, len(sources))
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
         try:
-            batch = decode(src.read(limit), src.member or src.path)
-            file_report.format = batch.format
-            file_report.rows = batch.rows
-            file_report.error = batch.note
-        except NotHistory as exc:
-            if src.found:
-                file_report.format = NOT_HISTORY
-            else:
-                file_report.error = str(exc)
-        except FormatError as exc:
-            file_report.error = str(exc)
-        except InputError as exc:
-            file_report.error = exc.problem
-        done += src.size
-        report(progress, done, total)
-        results.append((src, file_report, batch))
+            for src, result in zip(sources, pool.map(_decode_one, sources, repeat(limit)),
+                                   strict=True):
+                check(cancel)
+                results.append(result)
+                done += src.size
+                report(progress, done, total)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
     return results
 
 
 def _flag_empty_zips(results, reports: list[FileReport]) -> None:
     """A zip whose members are all readable but none is listening history is a problem."""
     by_zip: dict[str, list[bool]] = {}
-    for src, fr, _ in results:
+    for src, (fr, _, _) in results:
         if src.member is not None:
             by_zip.setdefault(src.path, []).append(fr.format == NOT_HISTORY)
     for path, not_history in by_zip.items():
@@ -76,25 +125,24 @@ def _flag_empty_zips(results, reports: list[FileReport]) -> None:
                                       f"({len(not_history)} data files, none of a known format)"))
 
 
-def _build(sources: list[Source], early: list, settings: Settings, tz: str,
-           progress: Progress | None, cancel: CancelToken | None) -> History:
+def _build(sources: list[Source], early: list[FileReport], settings: Settings, tz: str,
+           progress: Progress | None, cancel: CancelToken | None
+           ) -> tuple[History, list[str | None]]:
     results = _decode_all(sources, settings, progress, cancel)
     labels = _unique_labels(sources)
-    batches = [(b, labels[i]) for i, (_, _, b) in enumerate(results) if b is not None]
+    batches = [(b, labels[i]) for i, (_, b, _) in enumerate(results) if b is not None]
     plays, set_aside, kept = merge(
         batches, min_play_ms=settings.import_.min_play_seconds * 1000,
         drop_incognito=settings.import_.drop_incognito,
     )
-    rep = ImportReport(timezone=tz)
-    files = [fr for _, fr, _ in results]
     for b, _ in batches:
         set_aside.update(b.set_aside)
-    batch_reports = [fr for _, fr, b in results if b is not None]
-    for fr, k in zip(batch_reports, kept, strict=True):
+    for fr, k in zip([fr for fr, b, _ in results if b is not None], kept, strict=True):
         fr.kept = int(k)
+    files = [fr for fr, _, _ in results]
     problems = list(early)
-    _flag_empty_zips(results, problems)
-    rep.files = problems + files
+    _flag_empty_zips(list(zip(sources, results, strict=True)), problems)
+    rep = ImportReport(timezone=tz, files=problems + files)
     rep.rows_read = sum(fr.rows for fr in files)
     rep.set_aside = {k: int(v) for k, v in sorted(set_aside.items()) if v}
     rep.kept = len(plays)
@@ -106,7 +154,7 @@ def _build(sources: list[Source], early: list, settings: Settings, tz: str,
     rep.artists = int(plays["artist"].cat.categories.size)
     rep.tracks = int(plays.groupby(["artist", "track"], observed=True, sort=False).ngroups)
     plays = add_features(plays, tz=tz, settings=settings)
-    return History(plays, rep, tz)
+    return History(plays, rep, tz), [d for _, _, d in results]
 
 
 def _nothing_loaded(rep: ImportReport) -> InputError:
@@ -141,17 +189,15 @@ def load_history(
         raise _nothing_loaded(rep)
     use_cache = settings.import_.use_cache if use_cache is None else use_cache
     if not use_cache:
-        return _build(sources, early, settings, tz, progress, cancel)
+        return _build(sources, early, settings, tz, progress, cancel)[0]
     labels = _unique_labels(sources)
-    key = cache.quick_key(sources, labels, settings, tz)
+    stamps = cache.stamps(sources)
+    key = cache.quick_key(sources, stamps, labels, settings, tz)
     if key is not None:
         hit = cache.load(key, early)
         if hit is not None:
             return hit
-    with ThreadPoolExecutor(1) as pool:
-        # Hash the input bytes on the other core while this one parses them.
-        pending: Future = pool.submit(cache.content_key, sources, labels, settings, tz)
-        history = _build(sources, early, settings, tz, progress, cancel)
-        key = pending.result()
-    cache.save(key, history)
+    history, digests = _build(sources, early, settings, tz, progress, cancel)
+    cache.remember(sources, stamps, digests)
+    cache.save(cache.key_of(digests, labels, settings, tz), history)
     return history

@@ -1,0 +1,187 @@
+"""Import benchmark: cold import, warm reopen from the cache, and the naive pandas baseline.
+
+Generates N plays of Spotify Extended Streaming History JSON (generation C, pretty-printed
+like Spotify's, ~15k records per file; 1,000,000 plays ≈ 700 MB), then times each phase in
+its own subprocess so every peak RSS is that phase's alone:
+
+* cold     – ``load_history`` with an empty cache (parse + clean + features + cache write)
+* warm     – ``load_history`` again (served from the Parquet cache)
+* baseline – ``pandas.read_json`` per file + ``concat`` (no cleaning, no features)
+
+Targets on 2 cores: cold ≤ 3 s, warm ≤ 0.5 s, peak RSS ≤ 1 GB.
+
+    python benchmarks/bench_import.py --plays 100000     # quick
+    nice python benchmarks/bench_import.py               # full size (1M plays)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RECORDS_PER_FILE = 15_000
+_TEMPLATE = """  {
+    "ts": "%s",
+    "platform": "%s",
+    "ms_played": %d,
+    "conn_country": "%s",
+    "ip_addr": "198.51.%d.%d",
+    "master_metadata_track_name": %s,
+    "master_metadata_album_artist_name": %s,
+    "master_metadata_album_album_name": %s,
+    "spotify_track_uri": %s,
+    "episode_name": %s,
+    "episode_show_name": %s,
+    "spotify_episode_uri": %s,
+    "audiobook_title": null,
+    "audiobook_uri": null,
+    "audiobook_chapter_uri": null,
+    "audiobook_chapter_title": null,
+    "reason_start": "%s",
+    "reason_end": "%s",
+    "shuffle": %s,
+    "skipped": %s,
+    "offline": false,
+    "offline_timestamp": %d,
+    "incognito_mode": false
+  }"""
+_REASONS_END = ["trackdone"] * 6 + ["fwdbtn"] * 3 + ["endplay", "backbtn", "unknown", "logout"]
+_REASONS_START = ["trackdone"] * 6 + ["fwdbtn", "clickrow", "playbtn", "appload", "remote"]
+
+
+def generate(out: Path, plays: int, seed: int = 7) -> None:
+    """Write ``plays`` Extended records into ``out`` (fast string templating)."""
+    rng = random.Random(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    artists = [f"Artist {i} {'ÄÖÜ日本'[i % 5]}" for i in range(max(50, plays // 200))]
+    tracks_per = 12
+    weights = [1 / (i + 1) for i in range(len(artists))]
+    cum, acc = [], 0.0
+    for w in weights:
+        acc += w
+        cum.append(acc)
+    t = 1_500_000_000
+    n_files = (plays + RECORDS_PER_FILE - 1) // RECORDS_PER_FILE
+    done = 0
+    for f in range(n_files):
+        count = min(RECORDS_PER_FILE, plays - done)
+        parts = []
+        for _ in range(count):
+            t += rng.randint(30, 900)
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+            reason_end = rng.choice(_REASONS_END)
+            ms = rng.randint(150_000, 300_000) if reason_end == "trackdone" \
+                else rng.randint(0, 200_000)
+            if rng.random() < 0.01:
+                names = ("null", "null", "null", "null",
+                         f'"Episode {rng.randint(1, 99)}"', '"Show"',
+                         f'"spotify:episode:{rng.randint(1, 999):022d}"')
+            else:
+                a = _bisect(cum, rng.random() * acc)
+                k = rng.randrange(tracks_per)
+                names = (json.dumps(f"Track {k} of {a}", ensure_ascii=False),
+                         json.dumps(artists[a], ensure_ascii=False),
+                         json.dumps(f"Album {k % 3} of {a}"),
+                         f'"spotify:track:{a * tracks_per + k:022d}"', "null", "null", "null")
+            parts.append(_TEMPLATE % (
+                stamp, rng.choice(("android", "ios", "windows")), ms, "DE",
+                rng.randrange(256), rng.randrange(256), *names,
+                rng.choice(_REASONS_START), reason_end,
+                "true" if rng.random() < 0.4 else "false",
+                "true" if reason_end == "fwdbtn" else "false", t - ms // 1000,
+            ))
+        done += count
+        name = f"Streaming_History_Audio_{2017 + f // 10}_{f}.json"
+        (out / name).write_text("[\n" + ",\n".join(parts) + "\n]", encoding="utf-8")
+    (out / ".complete").write_text(str(plays))
+
+
+def _bisect(cum: list[float], x: float) -> int:
+    lo, hi = 0, len(cum) - 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if cum[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def _rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_phase(phase: str, data: Path) -> dict:
+    """Run one phase in this process and return its timing (called in a subprocess)."""
+    if phase == "baseline":
+        import pandas as pd
+
+        start = time.perf_counter()
+        files = sorted(data.glob("*.json"))
+        frame = pd.concat([pd.read_json(f) for f in files], ignore_index=True)
+        return {"seconds": time.perf_counter() - start, "rows": len(frame), "rss_mib": _rss_mib()}
+    from musicrec_tui.core.history.importer import load_history
+
+    start = time.perf_counter()
+    history = load_history([data], tz="UTC", use_cache=phase != "nocache")
+    return {"seconds": time.perf_counter() - start, "rows": len(history.plays),
+            "from_cache": history.report.from_cache, "rss_mib": _rss_mib()}
+
+
+def _spawn(phase: str, data: Path, cache: Path) -> dict:
+    env = {**os.environ, "MUSICREC_CACHE_DIR": str(cache)}
+    out = subprocess.run([sys.executable, __file__, "--phase", phase, "--data", str(data)],
+                         env=env, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--plays", type=int, default=1_000_000)
+    parser.add_argument("--data", type=Path, help="folder of generated files (kept for reuse)")
+    parser.add_argument("--phase", choices=("cold", "warm", "nocache", "baseline"),
+                        help=argparse.SUPPRESS)
+    parser.add_argument("--skip-baseline", action="store_true")
+    args = parser.parse_args()
+    if args.phase:
+        print(json.dumps(run_phase(args.phase, args.data)))
+        return 0
+    data = args.data or Path(tempfile.gettempdir()) / f"musicrec-bench-{args.plays}"
+    if not (data / ".complete").exists():
+        start = time.perf_counter()
+        generate(data, args.plays)
+        print(f"generated {args.plays:,} plays in {time.perf_counter() - start:.1f} s → {data}")
+    size = sum(f.stat().st_size for f in data.glob("*.json")) / 2**20
+    print(f"input: {args.plays:,} plays, {size:,.0f} MiB of JSON, {os.cpu_count()} cores")
+    with tempfile.TemporaryDirectory() as cache:
+        results = {"cold": _spawn("cold", data, Path(cache)),
+                   "warm": _spawn("warm", data, Path(cache))}
+    with tempfile.TemporaryDirectory() as cache:
+        results["nocache"] = _spawn("nocache", data, Path(cache))
+    if not args.skip_baseline:
+        results["baseline"] = _spawn("baseline", data, Path(tempfile.gettempdir()))
+    labels = {"cold": "cold import (parse+clean+features+cache write)",
+              "nocache": "import without cache (parse+clean+features)",
+              "warm": "warm reopen from cache", "baseline": "naive pandas.read_json + concat"}
+    for phase, r in results.items():
+        print(f"{labels[phase]:<50} {r['seconds']:7.2f} s   peak RSS {r['rss_mib']:7.0f} MiB"
+              f"   rows {r['rows']:,}")
+    if "baseline" in results:
+        base = results["baseline"]["seconds"]
+        print(f"speed-up vs baseline: cold ×{base / results['cold']['seconds']:.1f}, "
+              f"warm ×{base / results['warm']['seconds']:.1f}")
+    assert results["warm"].get("from_cache"), "warm run did not use the cache"
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
