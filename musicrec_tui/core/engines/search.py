@@ -18,9 +18,11 @@ one character at a time and mapping each folded character back to its source.
 
 from __future__ import annotations
 
+import bisect
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
@@ -40,6 +42,11 @@ def fold(text: str) -> str:
     """The search key: normalised name without accents ("Sigur Rós" → "sigur ros")."""
     decomposed = unicodedata.normalize("NFKD", normalise_name(text))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+@lru_cache(maxsize=8192)
+def _fold_char(ch: str) -> str:
+    return " " if ch.isspace() else fold(ch)
 
 
 @dataclass(frozen=True)
@@ -62,7 +69,7 @@ def _folded_with_map(name: str) -> tuple[str, list[int]] | None:
     chars: list[str] = []
     source: list[int] = []
     for i, ch in enumerate(name):
-        piece = " " if ch.isspace() else fold(ch)
+        piece = _fold_char(ch)
         for out in piece:
             if out == " " and (not chars or chars[-1] == " "):
                 continue
@@ -93,6 +100,11 @@ class ArtistSearch:
         self._names = [names[i] for i in order]
         self._prefs = [prefs[i] for i in order]
         self._keys = [fold(n) for n in self._names]
+        # Keys sorted by length: a ratio ≥ the cutoff bounds the length of a match, so the
+        # fuzzy pass only scores a slice of them.
+        self._by_length = sorted(range(len(self._keys)), key=lambda i: len(self._keys[i]))
+        self._lengths = [len(self._keys[i]) for i in self._by_length]
+        self._sorted_keys = [self._keys[i] for i in self._by_length]
         # Offsets of each key in the joined string, to map a find() position to a name.
         self._joined = _SEP + _SEP.join(self._keys) + _SEP
         self._starts: dict[int, int] = {}
@@ -110,13 +122,13 @@ class ArtistSearch:
         return self._starts[start], offset - start
 
     def _scan(self, needle: str, skip: int, hits: dict[int, tuple[float, int]],
-              score: float, limit: int, shift: int = 0) -> None:
+              score: float, limit: int) -> None:
         """Add names containing ``needle`` in preference order until ``limit`` hits."""
         at = self._joined.find(needle)
         while at >= 0 and len(hits) < limit:
             index, inner = self._owner(at + skip)
             if index not in hits:
-                hits[index] = (score, inner + shift)
+                hits[index] = (score, inner)
             # Jump to the next name: one hit per name is enough.
             at = self._joined.find(needle, self._joined.find(_SEP, at + skip))
 
@@ -132,9 +144,15 @@ class ArtistSearch:
         self._scan(q, 0, hits, SUBSTRING, limit)
         fuzzy: dict[int, float] = {}
         if len(hits) < limit and len(q) >= FUZZY_MIN_QUERY:
-            found = process.extract(q, self._keys, scorer=fuzz.ratio, limit=limit + len(hits),
-                                    score_cutoff=FUZZY_CUTOFF)
-            for _key, score, index in found:
+            # ratio = 1 − dist/(m+n) with dist ≥ |m−n|, so a score ≥ c (as a fraction)
+            # needs a name length n in [m·c/(2−c), m·(2−c)/c] for a query of length m.
+            c = FUZZY_CUTOFF / 100
+            lo = bisect.bisect_left(self._lengths, len(q) * c / (2 - c) - 1e-9)
+            hi = bisect.bisect_right(self._lengths, len(q) * (2 - c) / c + 1e-9)
+            found = process.extract(q, self._sorted_keys[lo:hi], scorer=fuzz.ratio,
+                                    limit=limit + len(hits), score_cutoff=FUZZY_CUTOFF)
+            for _key, score, at in found:
+                index = self._by_length[lo + at]
                 if index not in hits:
                     fuzzy[index] = min(float(score), FUZZY_CAP)
         ranked = sorted(
