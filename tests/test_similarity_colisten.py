@@ -78,3 +78,23 @@ def test_empty_history_gives_no_neighbours():
     history = make_history([("2024-01-01T10:00", "Solo")])
     result = CoListenProvider(history, load_settings()).similar(["Solo"], limit=5)
     assert result.neighbours == {"Solo": []}
+
+
+def test_demo_planted_groups_are_nearest_neighbours(tmp_path):
+    import json
+
+    from musicrec_tui.core.history.demo import HISTORY_DIRNAME, generate_demo
+    from musicrec_tui.core.history.importer import load_history
+
+    generate_demo(tmp_path, streams=20_000, seed=7)
+    truth = json.loads((tmp_path / "ground_truth.json").read_text(encoding="utf-8"))
+    settings = load_settings()
+    history = load_history([tmp_path / HISTORY_DIRNAME], settings=settings, tz="UTC",
+                           use_cache=False)
+    provider = CoListenProvider(history, settings)
+    assert truth["colisten_groups"]
+    for group in truth["colisten_groups"]:
+        result = provider.similar(group, limit=len(group))
+        for artist in group:
+            nearest = {n.name for n in result.neighbours[artist][: len(group) - 1]}
+            assert nearest == set(group) - {artist}, (artist, nearest)
