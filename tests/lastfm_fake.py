@@ -21,6 +21,7 @@ from musicrec_tui.core.similarity.lastfm_client import parse_similar
 
 HANG = "hang"  # never answer (the client must time out)
 DROP = "drop"  # close the connection without an answer
+NORMAL = "normal"  # the normal similar list (to script it before other replies)
 
 
 @dataclass
@@ -63,6 +64,7 @@ class FakeLastfm:
         self.rounds = 0
         self._waiting: list[asyncio.Future[None]] = []
         self._never = asyncio.Event()
+        self.arrived = asyncio.Event()  # set by every request: lets tests wait without sleeping
 
     def queue(self, artist: str, *replies: Reply | str) -> None:
         self.script.setdefault(artist, []).extend(replies)
@@ -79,6 +81,7 @@ class FakeLastfm:
         params = dict(request.query)
         self.requests.append(params)
         self.user_agents.add(request.headers.get("User-Agent", ""))
+        self.arrived.set()
         self.in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
@@ -94,7 +97,7 @@ class FakeLastfm:
                 assert request.transport is not None
                 request.transport.close()
                 return web.Response()
-            if reply is None:
+            if reply is None or reply == NORMAL:
                 reply = Reply(body=similar_payload(artist, int(params.get("limit", "30"))))
             assert isinstance(reply, Reply)
             text = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)

@@ -157,9 +157,8 @@ class LastfmProvider:
         async with LastfmClient(self.settings.lastfm, self._api_key, **kwargs) as client:
 
             async def one(key: str) -> None:
-                check(cancel)
                 try:
-                    neighbours = await client.get_similar(queries[key], run.limit)
+                    neighbours = await client.get_similar(queries[key], run.limit, cancel)
                 except NotFound:
                     neighbours = []
                 except KeyRejected as exc:

@@ -19,6 +19,7 @@ import aiohttp
 
 from musicrec_tui import __version__
 from musicrec_tui.core.errors import MusicrecError
+from musicrec_tui.core.progress import CancelToken, check
 from musicrec_tui.core.similarity.base import Neighbour
 from musicrec_tui.core.similarity.names import normalise_name
 
@@ -189,13 +190,14 @@ class LastfmClient:
         cap = min(self.cfg.backoff_max_seconds, self.cfg.backoff_base_seconds * 2**retry)
         return self.rng.uniform(0.0, cap)
 
-    async def get_similar(self, artist: str, limit: int) -> list[Neighbour]:
-        """Neighbours of ``artist``; raises NotFound, KeyRejected or CallFailed."""
+    async def get_similar(self, artist: str, limit: int,
+                          cancel: CancelToken | None = None) -> list[Neighbour]:
+        """Neighbours of ``artist``; raises NotFound, KeyRejected, CallFailed or Cancelled."""
         started = self.clock()
         retry = 0
         while True:
             try:
-                return await self._attempt(artist, limit)
+                return await self._attempt(artist, limit, cancel)
             except _Retryable as exc:
                 reason = redact(exc.reason, self._key)
                 if retry >= self.cfg.max_retries:
@@ -210,7 +212,8 @@ class LastfmClient:
                 await self.sleep(delay)
                 retry += 1
 
-    async def _attempt(self, artist: str, limit: int) -> list[Neighbour]:
+    async def _attempt(self, artist: str, limit: int,
+                       cancel: CancelToken | None) -> list[Neighbour]:
         assert self._session is not None, "use LastfmClient as an async context manager"
         params = {
             "method": "artist.getsimilar",
@@ -221,6 +224,7 @@ class LastfmClient:
             "format": "json",
         }
         async with self._sem:
+            check(cancel)  # checked once a slot is ours: queued artists stop at once
             await self.limiter.wait()
             self.requests += 1
             try:
