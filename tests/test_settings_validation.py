@@ -123,6 +123,7 @@ def test_overridden_bad_value_is_still_rejected_at_its_layer(monkeypatch):
 def test_parse_tier():
     assert parse_tier("1-50") == (1, 50)
     assert parse_tier(" 3 - 3 ") == (3, 3)
+    assert parse_tier("200–300") == parse_tier("200:300") == (200, 300)
     for bad in ("", "1", "a-b", "-1-5", "1-2-3"):
         with pytest.raises(ValueError):
             parse_tier(bad)

@@ -18,7 +18,8 @@ from musicrec_tui.core.settings_layers import show_value
 
 Rule = Callable[[Any], str | None]
 
-TIER = re.compile(r"^\s*(\d+)\s*-\s*(\d+)\s*$")
+# Same separators as engines/content.parse_tier accepts ("1-50", "1–50", "1:50").
+TIER = re.compile(r"^\s*(\d+)\s*[-–:]\s*(\d+)\s*$")
 WEIGHT_TOLERANCE = 1e-6
 
 

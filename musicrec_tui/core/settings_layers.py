@@ -134,9 +134,13 @@ def parse_text(text: str, tp: Any) -> Any:
 def coerce(key: str, value: Any, tp: Any, where: str) -> Any:
     """Check ``value`` against ``tp`` (strings are parsed first) or raise a SettingsError."""
     try:
-        if isinstance(value, str) and tp is not str:
-            value = parse_text(value, tp)
-        out = msgspec.convert(value, tp)
+        try:
+            out = msgspec.convert(value, tp)
+        except msgspec.ValidationError:
+            # Environment and command-line values arrive as text: parse them by the type.
+            if not isinstance(value, str):
+                raise
+            out = msgspec.convert(parse_text(value, tp), tp)
     except (ValueError, msgspec.ValidationError) as exc:
         raise SettingsError(
             f"{where}: {key} = {show_value(key, value)} is not {_type_name(tp)} ({exc})"
