@@ -33,7 +33,7 @@ CONFIG_ALLOW_LIST: dict[str, tuple[str, ...]] = {
                  "recency_half_life_days", "seed"),
     "lastfm": ("provider", "limit"),
     "cache": ("similar_ttl_hours",),
-    "export": ("tracks_per_artist", "top_artists"),
+    "export": ("tracks_per_artist", "list_length"),
 }
 
 
@@ -68,9 +68,14 @@ def _plays(analysis: Any) -> pd.DataFrame:
     return analysis.history.as_of(analysis.as_of).plays
 
 
+def _capped(analysis: Any, entries: list | None) -> list[dict[str, Any]]:
+    # Engines rank every artist; past the first few dozen the lists are noise in a file.
+    return items((entries or [])[: analysis.settings.export.list_length])
+
+
 def _engine_items(analysis: Any, engine: str) -> list[dict[str, Any]]:
     result = analysis.results.get(engine)
-    return items(result.items) if result is not None else []
+    return _capped(analysis, result.items if result is not None else None)
 
 
 def ensemble_entry(rank: int, rec: Recommendation, *, contributions: bool) -> dict[str, Any]:
@@ -107,7 +112,7 @@ def _top_artists(analysis: Any) -> list[dict[str, Any]]:
     if analysis.ranking is None:
         return []
     table = analysis.ranking.table.sort_values("rank", kind="stable")
-    table = table.head(analysis.settings.export.top_artists)
+    table = table.head(analysis.settings.export.list_length)
     return [
         {
             "rank": integer(row.rank),
@@ -137,9 +142,8 @@ def _totals(plays: pd.DataFrame) -> dict[str, Any]:
 def _trends(analysis: Any) -> dict[str, Any]:
     trends = analysis.trends
     return {
-        "rising": items(trends.rising) if trends is not None else [],
-        "fading": items(trends.fading) if trends is not None else [],
-        "next_favourites": items(trends.next_favourites) if trends is not None else [],
+        name: _capped(analysis, getattr(trends, name) if trends is not None else None)
+        for name in ("rising", "fading", "next_favourites")
     }
 
 

@@ -115,7 +115,7 @@ class ExportSettings(_Section):
     format: str
     tracks_per_artist: int
     track_links: bool
-    top_artists: int
+    list_length: int
 
 
 class TuiSettings(_Section):
