@@ -181,11 +181,8 @@ def test_track_list_round_trip(any_analysis):
 
 
 def test_track_list_as_links(analysis):
-    settings = analysis.settings
     linked = copy.copy(analysis)
-    linked.settings = settings.replace(export=settings.export.__class__(
-        **{**{f: getattr(settings.export, f) for f in settings.export.__struct_fields__},
-           "track_links": True}))
+    linked.settings = load_settings({"export": {"track_links": True}})
     lines = render(linked, "tracks").splitlines()
     ids = [t.uri.rsplit(":", 1)[1] for t in track_list(analysis).tracks]
     assert lines == [f"https://open.spotify.com/track/{i}" for i in ids]
@@ -305,3 +302,14 @@ def test_default_export_path(tmp_path, monkeypatch, fmt, name):
 def test_every_format_has_a_default_name():
     assert set(export_mod._FILE_NAMES) == set(FORMATS)
     assert load_settings().export.format in FORMATS
+
+
+def test_comprehensive_lists_are_capped(analysis):
+    short = copy.copy(analysis)
+    short.settings = load_settings({"export": {"list_length": 2}})
+    data = json.loads(render(short, "comprehensive", now=NOW))
+    trends = data["listening_analysis"]["trends"]
+    assert len(data["listening_analysis"]["top_artists"]) == 2
+    assert len(data["ai_ml_recommendations"]["content_based"]) == 2
+    assert all(len(trends[name]) <= 2 for name in trends)
+    assert len(data["ensemble"]) == len(analysis.ensemble)  # already the blend's length
