@@ -313,3 +313,33 @@ def test_comprehensive_lists_are_capped(analysis):
     assert len(data["ai_ml_recommendations"]["content_based"]) == 2
     assert all(len(trends[name]) <= 2 for name in trends)
     assert len(data["ensemble"]) == len(analysis.ensemble)  # already the blend's length
+
+
+def test_source_files_are_names_and_hashes(tmp_path):
+    import hashlib
+    import zipfile
+
+    from musicrec_tui.core.export_sources import source_files
+    from musicrec_tui.core.history.model import FileReport, ImportReport
+
+    archive = tmp_path / "deep" / "my_spotify_data.zip"
+    archive.parent.mkdir()
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("Spotify Extended Streaming History/a.json", '[{"secret": "content"}]')
+    loose = tmp_path / "deep" / "scrobbles.csv"
+    loose.write_text("artist,track\n")
+    member = "Spotify Extended Streaming History/a.json"
+    report = ImportReport(files=[
+        FileReport(str(loose), None, "lastfm-csv", 1, 1),
+        FileReport(str(archive), member, "spotify-extended", 1, 1),
+        FileReport(str(tmp_path / "gone.json"), None, None, 0, 0, "vanished"),
+    ])
+    entries = source_files(report)
+    assert [(e["name"], e["member"]) for e in entries] == [
+        ("gone.json", None), ("my_spotify_data.zip", member), ("scrobbles.csv", None)]
+    by_name = {e["name"]: e for e in entries}
+    assert by_name["my_spotify_data.zip"]["sha256"] == hashlib.sha256(
+        archive.read_bytes()).hexdigest()
+    assert by_name["scrobbles.csv"]["sha256"] == hashlib.sha256(b"artist,track\n").hexdigest()
+    assert by_name["gone.json"]["sha256"] is None
+    assert "deep" not in json.dumps(entries) and "content" not in json.dumps(entries)
