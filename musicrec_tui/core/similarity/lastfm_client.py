@@ -192,28 +192,37 @@ class LastfmClient:
 
     async def get_similar(self, artist: str, limit: int,
                           cancel: CancelToken | None = None) -> list[Neighbour]:
-        """Neighbours of ``artist``; raises NotFound, KeyRejected, CallFailed or Cancelled."""
-        started = self.clock()
-        retry = 0
-        while True:
-            try:
-                return await self._attempt(artist, limit, cancel)
-            except _Retryable as exc:
-                reason = redact(exc.reason, self._key)
-                if retry >= self.cfg.max_retries:
-                    raise CallFailed(f"{reason} (gave up after {retry + 1} attempts)",
-                                     unreachable=exc.connect) from None
-                delay = exc.retry_after if exc.retry_after is not None else self.backoff(retry)
-                if self.clock() - started + delay > self.cfg.retry_budget_seconds:
-                    raise CallFailed(f"{reason} (retry time budget used up)",
-                                     unreachable=exc.connect) from None
-                if exc.rate_limited:
-                    self.limiter.defer(delay)
-                await self.sleep(delay)
-                retry += 1
+        """Neighbours of ``artist``; raises NotFound, KeyRejected, CallFailed or Cancelled.
 
-    async def _attempt(self, artist: str, limit: int,
-                       cancel: CancelToken | None) -> list[Neighbour]:
+        The concurrency slot is held across retries and backoff: a struggling server then
+        sees at most ``concurrency`` artists retrying, not every queued one.
+        """
+        async with self._sem:
+            started = self.clock()
+            retry = 0
+            while True:
+                check(cancel)  # between attempts: queued and retrying artists stop at once
+                try:
+                    return await self._attempt(artist, limit)
+                except _Retryable as exc:
+                    delay = self._retry_delay(exc, retry, started)
+                    if exc.rate_limited:
+                        self.limiter.defer(delay)
+                    await self.sleep(delay)
+                    retry += 1
+
+    def _retry_delay(self, exc: _Retryable, retry: int, started: float) -> float:
+        """The wait before the next attempt, or CallFailed when count or budget is used up."""
+        reason = redact(exc.reason, self._key)
+        if retry >= self.cfg.max_retries:
+            raise CallFailed(f"{reason} (gave up after {retry + 1} attempts)",
+                             unreachable=exc.connect)
+        delay = exc.retry_after if exc.retry_after is not None else self.backoff(retry)
+        if self.clock() - started + delay > self.cfg.retry_budget_seconds:
+            raise CallFailed(f"{reason} (retry time budget used up)", unreachable=exc.connect)
+        return delay
+
+    async def _attempt(self, artist: str, limit: int) -> list[Neighbour]:
         assert self._session is not None, "use LastfmClient as an async context manager"
         params = {
             "method": "artist.getsimilar",
@@ -223,21 +232,19 @@ class LastfmClient:
             "api_key": self._key,
             "format": "json",
         }
-        async with self._sem:
-            check(cancel)  # checked once a slot is ours: queued artists stop at once
-            await self.limiter.wait()
-            self.requests += 1
-            try:
-                async with self._session.get(self.base_url, params=params) as resp:
-                    status = resp.status
-                    retry_after = parse_retry_after(resp.headers.get("Retry-After"))
-                    body = await resp.read()
-            except TimeoutError:
-                raise _Retryable("request timed out") from None
-            except aiohttp.ClientConnectorError as exc:
-                raise _Retryable(f"cannot connect ({exc.os_error or exc})", connect=True) from None
-            except aiohttp.ClientError as exc:
-                raise _Retryable(f"connection error ({type(exc).__name__})") from None
+        await self.limiter.wait()
+        self.requests += 1
+        try:
+            async with self._session.get(self.base_url, params=params) as resp:
+                status = resp.status
+                retry_after = parse_retry_after(resp.headers.get("Retry-After"))
+                body = await resp.read()
+        except TimeoutError:
+            raise _Retryable("request timed out") from None
+        except aiohttp.ClientConnectorError as exc:
+            raise _Retryable(f"cannot connect ({exc.os_error or exc})", connect=True) from None
+        except aiohttp.ClientError as exc:
+            raise _Retryable(f"connection error ({type(exc).__name__})") from None
         return self._interpret(status, retry_after, body, artist)
 
     def _interpret(self, status: int, retry_after: float | None, body: bytes,
