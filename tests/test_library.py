@@ -57,14 +57,10 @@ def test_empty_window_is_a_clear_message(history):
 
 
 def test_engine_failure_becomes_a_note(history, monkeypatch):
-    real = library._engine
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
 
-    def broken(name):
-        if name == "temporal":
-            raise RuntimeError("boom")
-        return real(name)
-
-    monkeypatch.setattr(library, "_engine", broken)
+    monkeypatch.setattr(library.temporal, "fit_trends", broken)
     result = analyse(history, load_settings(), engines=["recency", "temporal"])
     assert "temporal" not in result.results
     assert any("temporal failed: RuntimeError: boom" in n for n in result.notes)

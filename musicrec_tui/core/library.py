@@ -8,7 +8,6 @@ re-does only the cheap parts (content when the tier changes, and the blend) with
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import time
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from musicrec_tui.core.engines import context, ranking, recency, temporal
 from musicrec_tui.core.engines.base import EngineResult, Recommendation
 from musicrec_tui.core.engines.content import discover, parse_tier
 from musicrec_tui.core.engines.ensemble import blend, check_weights, heavy_rotation
@@ -26,6 +26,7 @@ from musicrec_tui.core.history.model import History
 from musicrec_tui.core.progress import CancelToken, Progress, check, report
 from musicrec_tui.core.settings import Settings
 from musicrec_tui.core.similarity.base import SimilarityProvider, SimilarityResult
+from musicrec_tui.core.similarity.colisten import CoListenProvider
 
 ENGINES = ("ranking", "recency", "temporal", "context", "content")
 # Rough relative cost of each step, for one overall progress bar.
@@ -115,11 +116,6 @@ def diversity_groups(history: History, contexts: Any | None,
     return groups
 
 
-def _engine(name: str) -> Any:
-    """Engines are imported when used, so the façade loads without the heavy ones."""
-    return importlib.import_module(f"musicrec_tui.core.engines.{name}")
-
-
 def _timed(name: str, timings: dict[str, float], notes: list[str], fn: Callable[[], Any]) -> Any:
     start = time.perf_counter()
     try:
@@ -186,26 +182,26 @@ def analyse(
 
     check(cancel)
     fitted_ranking = _timed("ranking", timings, notes,
-                            lambda: _engine("ranking").fit_ranking(window, settings))
+                            lambda: ranking.fit_ranking(window, settings))
     step("ranking")
     if fitted_ranking is not None and "ranking" in wanted:
         results["ranking"] = fitted_ranking.result(pool)
     if "recency" in wanted:
         res = _timed("recency", timings, notes,
-                     lambda: _engine("recency").recency_result(window, settings, as_of=cutoff, top=pool))
+                     lambda: recency.recency_result(window, settings, as_of=cutoff, top=pool))
         if res is not None:
             results["recency"] = res
         step("recency")
     trends = None
     if "temporal" in wanted:
-        trends = _timed("temporal", timings, notes, lambda: _engine("temporal").fit_trends(
+        trends = _timed("temporal", timings, notes, lambda: temporal.fit_trends(
             window, settings, cancel=cancel))
         if trends is not None:
             results["temporal"] = trends.result(pool)
         step("temporal")
     contexts = None
     if "context" in wanted:
-        contexts = _timed("context", timings, notes, lambda: _engine("context").fit_contexts(
+        contexts = _timed("context", timings, notes, lambda: context.fit_contexts(
             window, settings, cancel=cancel))
         if contexts is not None:
             results["context"] = contexts.result(at=when, top=pool)
@@ -217,7 +213,6 @@ def analyse(
             nonlocal source
             source = provider
             if source is None:
-                from musicrec_tui.core.similarity.colisten import CoListenProvider
                 source = CoListenProvider(window, settings)
             return _content(fitted_ranking, source, settings, tier, pool, cancel=cancel)
         res = _timed("content", timings, notes, run_content)
