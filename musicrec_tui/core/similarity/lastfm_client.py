@@ -110,7 +110,7 @@ class RateLimiter:
 
 def parse_similar(payload: Any, query: str) -> list[Neighbour]:
     """``similarartists.artist[]`` → neighbours; raises ValueError on a wrong shape."""
-    root = payload["similarartists"] if isinstance(payload, dict) else None
+    root = payload.get("similarartists") if isinstance(payload, dict) else None
     if not isinstance(root, dict):
         raise ValueError("no similarartists object")
     items = root.get("artist") or []
