@@ -45,7 +45,9 @@ def _error_from_env(monkeypatch, var: str, text: str) -> str:
     ("MUSICREC_IMPORT_TIMEZONE", "../../etc/passwd", "not a known IANA timezone"),
     ("MUSICREC_LASTFM_PROVIDER", "spotify", "must be one of auto, lastfm, offline"),
     ("MUSICREC_TEMPORAL_PERIOD", "day", "must be one of month, week"),
-    ("MUSICREC_LASTFM_BASE_URL", "ftp://example.org", "http(s)://"),
+    ("MUSICREC_LASTFM_BASE_URL", "ftp://example.org", "must be an https:// URL"),
+    ("MUSICREC_LASTFM_BASE_URL", "http://proxy.example.org/2.0/", "plain http only to"),
+    ("MUSICREC_LASTFM_BASE_URL", "https:///no-host", "must be an https:// URL"),
     ("MUSICREC_LASTFM_CONCURRENCY", "0", "must be ≥ 1"),
     ("MUSICREC_LASTFM_RATE_PER_SECOND", "0", "must be > 0"),
 ])

@@ -12,6 +12,7 @@ import re
 import zoneinfo
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from musicrec_tui.core.errors import SettingsError
 from musicrec_tui.core.settings_layers import show_value
@@ -70,8 +71,18 @@ def _timezone(value: str) -> str | None:
     return None
 
 
-def _http_url(value: str) -> str | None:
-    return None if re.match(r"^https?://[^\s/]+", value) else "must be an http(s):// URL"
+_LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+
+
+def _api_url(value: str) -> str | None:
+    """https, or plain http only to this machine (a local proxy or test server): the API
+    key travels in the query string and must not cross a network in clear text."""
+    parts = urlsplit(value)
+    if parts.scheme == "https" and parts.hostname:
+        return None
+    if parts.scheme == "http" and parts.hostname in _LOOPBACK:
+        return None
+    return "must be an https:// URL (plain http only to localhost/127.0.0.1)"
 
 
 RULES: dict[str, Rule] = {
@@ -96,7 +107,7 @@ RULES: dict[str, Rule] = {
     "ensemble.heavy_rotation_top": _at_least(1),
     "ensemble.diversity": _between(0, 1),
     "ensemble.recency_half_life_days": _above(0),
-    "lastfm.base_url": _http_url,
+    "lastfm.base_url": _api_url,
     "lastfm.provider": _one_of("auto", "lastfm", "offline"),
     "lastfm.limit": _at_least(1),
     "lastfm.concurrency": _at_least(1),
