@@ -343,3 +343,10 @@ def test_source_files_are_names_and_hashes(tmp_path):
     assert by_name["scrobbles.csv"]["sha256"] == hashlib.sha256(b"artist,track\n").hexdigest()
     assert by_name["gone.json"]["sha256"] is None
     assert "deep" not in json.dumps(entries) and "content" not in json.dumps(entries)
+
+
+def test_tier_is_normalised(analysis):
+    odd = copy.copy(analysis)
+    odd.results = {k: v for k, v in analysis.results.items() if k != "content"}
+    odd.tier = "200 – 300"
+    assert json.loads(render(odd, "summary", now=NOW))["tier_used"] == "200-300"

@@ -16,6 +16,7 @@ import pandas as pd
 
 from musicrec_tui import __version__
 from musicrec_tui.core.engines.base import EngineResult, Recommendation
+from musicrec_tui.core.engines.content import parse_tier
 from musicrec_tui.core.export_sources import public_report, source_files
 from musicrec_tui.core.export_values import integer, items, num, stamp, utc_now
 
@@ -53,9 +54,9 @@ def tier_used(analysis: Any) -> str:
     """The content tier the analysis ran with, as "start-end"."""
     content: EngineResult | None = analysis.results.get("content")
     tier = content.meta.get("tier") if content is not None else None
-    if isinstance(tier, tuple | list) and len(tier) == 2:
-        return f"{int(tier[0])}-{int(tier[1])}"
-    return analysis.tier or analysis.settings.content.tier
+    # Settings accept "200–300" or "200:300"; exports always say "200-300".
+    start, end = tier if tier else parse_tier(analysis.tier or analysis.settings.content.tier)
+    return f"{int(start)}-{int(end)}"
 
 
 def library_size(analysis: Any) -> int:
