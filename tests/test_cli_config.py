@@ -166,9 +166,11 @@ def test_set_key_from_stdin(capsys, monkeypatch):
     assert stored["lastfm_shared_secret"].reveal() == SHARED
     blob = sec.secrets_path().read_bytes()
     assert API_KEY.encode() not in blob and PASSPHRASE.encode() not in blob
-    # Replacing only the API key keeps the shared secret.
+    assert "32 hexadecimal" not in out
+    # Replacing only the API key keeps the shared secret (and warns about its shape).
     monkeypatch.setattr("sys.stdin", io.StringIO("new-key\n"))
-    assert _run(capsys, "set-key", "--stdin")[0] == 0
+    code, out, _ = _run(capsys, "set-key", "--stdin")
+    assert code == 0 and "32 hexadecimal" in out and "new-key" not in out
     stored = sec.load_secrets(PASSPHRASE)
     assert stored["lastfm_api_key"].reveal() == "new-key"
     assert stored["lastfm_shared_secret"].reveal() == SHARED

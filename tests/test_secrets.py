@@ -167,6 +167,7 @@ def test_secret_is_masked_everywhere():
     with pytest.raises(ValueError) as err:
         raise ValueError(f"request failed with key {s}")
     assert API_KEY not in str(err.value) and API_KEY not in repr(err.value)
+    assert API_KEY not in repr(RuntimeError(s)) and API_KEY not in str(RuntimeError("k", s))
 
 
 def test_get_api_key_order(monkeypatch, tmp_path):

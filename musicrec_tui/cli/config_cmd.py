@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import re
 import stat
 import sys
 import tomllib
@@ -29,6 +30,9 @@ from musicrec_tui.core.settings import (
     resolve,
     schema,
 )
+
+# What Last.fm issues; anything else is most likely a paste of the wrong value.
+LASTFM_KEY_SHAPE = re.compile(r"[0-9a-f]{32}")
 
 
 def register(sub: Any) -> None:
@@ -258,6 +262,9 @@ def cmd_set_key(args: argparse.Namespace) -> int:
     stored = " and shared secret" if args.secret else ""
     console.print(f"stored the Last.fm API key{stored} in {escape(str(path))} "
                   "(AES-256-GCM, scrypt-derived key, mode 0600)", highlight=False)
+    if not LASTFM_KEY_SHAPE.fullmatch(values["lastfm_api_key"]):
+        console.print("[yellow]note:[/] Last.fm API keys are 32 hexadecimal characters; "
+                      "this one is not (stored anyway)", highlight=False)
     for name in values:
         status = sec.secret_status(name)
         if status.startswith("set (") and "encrypted store" not in status:
