@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import random
 import socket
-import sys
-import types
 
 import pytest
 from lastfm_fake import API_KEY, VirtualTime, make_provider
@@ -50,8 +48,6 @@ class MaxRng(random.Random):
 def offline(monkeypatch):
     stub = StubOffline()
     monkeypatch.setattr(select, "offline_provider", lambda history, settings: stub)
-    monkeypatch.setitem(sys.modules, "musicrec_tui.core.secrets",
-                        types.SimpleNamespace(get_api_key=lambda settings: None))
     return stub
 
 
@@ -84,9 +80,9 @@ def test_key_sources_argument_env_and_secrets_store(offline, monkeypatch):
     assert isinstance(choose_provider("auto", settings, history=None), LastfmProvider)
     monkeypatch.delenv("LASTFM_API_KEY")
 
-    monkeypatch.setitem(sys.modules, "musicrec_tui.core.secrets",
-                        types.SimpleNamespace(get_api_key=lambda s: Secret(API_KEY)))
+    monkeypatch.setattr("musicrec_tui.core.secrets.get_api_key", lambda s: Secret(API_KEY))
     assert isinstance(choose_provider("lastfm", settings, history=object()), WithFallback)
+    assert isinstance(choose_provider(None, settings, history=None), LastfmProvider)  # "auto"
 
 
 def test_closed_port_falls_back_to_offline_per_artist(offline, tmp_path):

@@ -10,8 +10,6 @@ says which provider stood in.
 from __future__ import annotations
 
 import asyncio
-import importlib
-import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -29,18 +27,12 @@ NO_KEY = (
 
 
 def find_api_key(settings, api_key: Any = None) -> Any:
-    """The explicit key, else LASTFM_API_KEY, else the secrets store (when it is installed)."""
+    """The explicit key, else LASTFM_API_KEY / ``.env`` / the encrypted store (via secrets)."""
     if api_key is not None and reveal(api_key):
         return api_key
-    env = os.environ.get("LASTFM_API_KEY", "").strip()
-    if env:
-        return env
-    try:
-        secrets = importlib.import_module("musicrec_tui.core.secrets")
-    except ImportError:
-        return None
-    getter = getattr(secrets, "get_api_key", None)
-    stored = getter(settings) if getter is not None else None
+    from musicrec_tui.core.secrets import get_api_key
+
+    stored = get_api_key(settings)
     return stored if stored is not None and reveal(stored) else None
 
 
@@ -52,14 +44,16 @@ def offline_provider(history, settings) -> SimilarityProvider:
 
 
 def choose_provider(
-    kind: str,
+    kind: str | None,
     settings,
     history,
     *,
     api_key: Any = None,
     offline: bool = False,
 ) -> SimilarityProvider:
-    """``kind`` is "auto", "lastfm" or "offline"; ``offline=True`` forbids the network."""
+    """``kind`` is "auto", "lastfm" or "offline" (None: ``lastfm.provider`` from the settings);
+    ``offline=True`` forbids the network whatever the kind."""
+    kind = kind or settings.lastfm.provider
     if kind not in KINDS:
         raise SettingsError(f"provider: {kind!r} is not one of {', '.join(KINDS)}")
     if kind == "offline" or offline:
