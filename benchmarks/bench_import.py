@@ -116,7 +116,19 @@ def _bisect(cum: list[float], x: float) -> int:
 
 
 def _rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak RSS of this process or of its largest worker, whichever is higher."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, workers) / 1024
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its finished workers (robust to a busy machine)."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        r = resource.getrusage(who)
+        total += r.ru_utime + r.ru_stime
+    return total
 
 
 def run_phase(phase: str, data: Path) -> dict:
@@ -124,16 +136,18 @@ def run_phase(phase: str, data: Path) -> dict:
     if phase == "baseline":
         import pandas as pd
 
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu()
         files = sorted(data.glob("*.json"))
         frame = pd.concat([pd.read_json(f) for f in files], ignore_index=True)
-        return {"seconds": time.perf_counter() - start, "rows": len(frame), "rss_mib": _rss_mib()}
+        return {"seconds": time.perf_counter() - start, "cpu": _cpu() - cpu, "rows": len(frame),
+                "rss_mib": _rss_mib()}
     from musicrec_tui.core.history.importer import load_history
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     history = load_history([data], tz="UTC", use_cache=phase != "nocache")
-    return {"seconds": time.perf_counter() - start, "rows": len(history.plays),
-            "from_cache": history.report.from_cache, "rss_mib": _rss_mib()}
+    return {"seconds": time.perf_counter() - start, "cpu": _cpu() - cpu,
+            "rows": len(history.plays), "from_cache": history.report.from_cache,
+            "rss_mib": _rss_mib()}
 
 
 def _spawn(phase: str, data: Path, cache: Path) -> dict:
@@ -161,7 +175,9 @@ def main() -> int:
         generate(data, args.plays)
         print(f"generated {args.plays:,} plays in {time.perf_counter() - start:.1f} s → {data}")
     size = sum(f.stat().st_size for f in data.glob("*.json")) / 2**20
-    print(f"input: {args.plays:,} plays, {size:,.0f} MiB of JSON, {os.cpu_count()} cores")
+    load = os.getloadavg()[0]
+    print(f"input: {args.plays:,} plays, {size:,.0f} MiB of JSON, {os.cpu_count()} cores, "
+          f"load average {load:.1f} (wall times stretch on a busy machine; CPU times less)")
     with tempfile.TemporaryDirectory() as cache:
         results = {"cold": _spawn("cold", data, Path(cache)),
                    "warm": _spawn("warm", data, Path(cache))}
@@ -173,8 +189,8 @@ def main() -> int:
               "nocache": "import without cache (parse+clean+features)",
               "warm": "warm reopen from cache", "baseline": "naive pandas.read_json + concat"}
     for phase, r in results.items():
-        print(f"{labels[phase]:<50} {r['seconds']:7.2f} s   peak RSS {r['rss_mib']:7.0f} MiB"
-              f"   rows {r['rows']:,}")
+        print(f"{labels[phase]:<48} {r['seconds']:6.2f} s wall {r['cpu']:6.2f} s CPU"
+              f"   peak RSS {r['rss_mib']:5.0f} MiB   rows {r['rows']:,}")
     if "baseline" in results:
         base = results["baseline"]["seconds"]
         print(f"speed-up vs baseline: cold ×{base / results['cold']['seconds']:.1f}, "

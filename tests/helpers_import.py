@@ -64,3 +64,59 @@ def basic_extended(generation: str = "C") -> list[dict[str, Any]]:
         extended_record("2024-03-02T21:03:30Z", "Northbound", "Other", 120000,
                         generation=generation),
     ]
+
+
+def account_music() -> list[dict[str, Any]]:
+    return [
+        {"endTime": "2023-05-06 18:43", "artistName": "The Quiet Harbours",
+         "trackName": "Paper Lanterns", "msPlayed": 214880},
+        {"endTime": "2023-05-06 18:44", "artistName": "Northbound Lights",
+         "trackName": "Glass Orchard", "msPlayed": 4102},
+        {"endTime": "2023-05-06 18:50", "artistName": "Unknown Artist",
+         "trackName": "Unknown Track", "msPlayed": 25000},
+        {"endTime": "2023-05-06 19:00", "artistName": "Northbound Lights",
+         "trackName": "Glass Orchard", "msPlayed": 0},
+    ]
+
+
+def account_podcast() -> list[dict[str, Any]]:
+    return [{"endTime": "2023-05-07 07:41", "podcastName": "Coastal Science Hour",
+             "episodeName": "Episode 88", "msPlayed": 1830455}]
+
+
+LASTFM_HEADER = "uts,utc_time,artist,artist_mbid,album,album_mbid,track,track_mbid\n"
+
+
+def lastfm_csv() -> str:
+    return LASTFM_HEADER + (
+        '"1741986180","14 Mar 2025, 21:03","The Quiet Harbours","","Low Tide Songs","",'
+        '"Paper Lanterns",""\n'
+        '"1741985940","14 Mar 2025, 20:59","Tyler, The Creator","","Igor","","Earfquake",""\n'
+        '"1741985700","14 Mar 2025, 20:55","The B‐52’s","","Cosmic Thing","","Roam",""\n'
+    )
+
+
+def lastfm_headerless_csv() -> str:
+    return ("Now Playing Band,Album,Song,\n"
+            "The Quiet Harbours,Low Tide Songs,Paper Lanterns,14 Mar 2025 21:03\n"
+            "Northbound Lights,Weathervane,Glass Orchard,14 Mar 2025 20:59\n")
+
+
+def lb_listen(ts: float, artist: str, track: str, *, msid_top: bool = True,
+              duration_played: int | None = None) -> dict[str, Any]:
+    info: dict[str, Any] = {"music_service": "spotify.com",
+                            "spotify_id": "https://open.spotify.com/track/4aBcDeFgHiJkLmNoPqRsTu",
+                            "submission_client": "ListenBrainz Archive Importer"}
+    if duration_played is not None:
+        info["duration_played"] = duration_played
+    meta: dict[str, Any] = {"artist_name": artist, "track_name": track,
+                            "release_name": "Low Tide Songs", "additional_info": info,
+                            "mbid_mapping": None}
+    listen: dict[str, Any] = {"listened_at": ts, "inserted_at": ts + 100.5,
+                              "track_metadata": meta}
+    if msid_top:
+        listen["recording_msid"] = "0c9f3a7e-5b1d-4e2a-8f6c-2d4b1a9e7c55"
+        listen["user_name"] = "someone"
+    else:
+        meta["recording_msid"] = "0c9f3a7e-5b1d-4e2a-8f6c-2d4b1a9e7c55"
+    return listen

@@ -72,11 +72,21 @@ def _first_value(data: bytes, start: int) -> object:
         return json.JSONDecoder().raw_decode(data[start:].decode("utf-8", errors="replace"))[0]
 
 
-def _json_problem(exc: Exception, size: int) -> FormatError:
+def _json_problem(exc: Exception, data: bytes) -> FormatError:
+    if isinstance(exc, UnicodeDecodeError):
+        return _utf8_problem(data)
     text = str(exc)
     if "truncated" in text:
-        return FormatError(f"truncated JSON: the file ends mid-value at byte {size}")
+        return FormatError(f"truncated JSON: the file ends mid-value at byte {len(data)}")
     return FormatError(f"not valid JSON: {text}")
+
+
+def _utf8_problem(data: bytes) -> FormatError:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return FormatError(f"not UTF-8: invalid byte 0x{data[exc.start]:02x} at byte {exc.start}")
+    return FormatError("not UTF-8")
 
 
 def _skip_ws(data: bytes, i: int) -> int:
@@ -98,7 +108,7 @@ def _decode_json(data: bytes, name: str, start: int) -> Batch:
             try:
                 msgspec.json.decode(data)
             except (msgspec.DecodeError, UnicodeDecodeError) as exc:
-                raise _json_problem(exc, len(data)) from None
+                raise _json_problem(exc, data) from None
             raise FormatError("not valid JSON") from None
         if not isinstance(first, dict):
             raise NotHistory(f"a JSON array of {type(first).__name__}, not of records")
@@ -116,7 +126,7 @@ def _decode_json(data: bytes, name: str, start: int) -> Batch:
                 return decode_simple(data)
             return decode_listenbrainz(data, lines=False)
         except (msgspec.DecodeError, UnicodeDecodeError) as exc:
-            raise _json_problem(exc, len(data)) from None
+            raise _json_problem(exc, data) from None
     # An object: a JSON Lines file of listens, or a single object (user.json, settings…).
     line_end = data.find(b"\n", start)
     first_line = data[start:line_end if line_end >= 0 else len(data)]
@@ -126,13 +136,13 @@ def _decode_json(data: bytes, name: str, start: int) -> Batch:
         try:
             msgspec.json.decode(data[start:])
         except (msgspec.DecodeError, UnicodeDecodeError) as whole:
-            raise _json_problem(whole, len(data)) from None
+            raise _json_problem(whole, data) from None
         raise NotHistory("a JSON object, not a list of plays") from exc
     if isinstance(first, dict) and classify_keys(set(first)) == "listenbrainz":
         try:
             return decode_listenbrainz(data[start:], lines=True)
         except (msgspec.DecodeError, UnicodeDecodeError) as exc:
-            raise _json_problem(exc, len(data)) from None
+            raise _json_problem(exc, data) from None
     keys = list(first) if isinstance(first, dict) else []
     raise NotHistory(_unknown(keys) if keys else "a JSON value, not a list of plays")
 
@@ -141,8 +151,9 @@ def decode(data: bytes, name: str) -> Batch:
     """Decode one file's bytes; ``name`` (path or zip member) only labels Video files."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise FormatError("not UTF-8: the file is UTF-16 text; save it as UTF-8")
-    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-    start = _skip_ws(data, start)
+    if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark (Windows editors)
+        data = data[3:]
+    start = _skip_ws(data, 0)
     if start >= len(data):
         raise FormatError("empty file")
     if data[start:start + 1] in (b"[", b"{"):
@@ -151,9 +162,8 @@ def decode(data: bytes, name: str) -> Batch:
         raise FormatError("not JSON or CSV: binary data")
     try:
         text = data[start:].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise FormatError(f"not UTF-8: invalid byte 0x{data[start + exc.start]:02x} "
-                          f"at byte {start + exc.start}") from None
+    except UnicodeDecodeError:
+        raise _utf8_problem(data) from None
     kind = sniff_csv(text)
     if kind is None:
         first_line = text.splitlines()[0][:80] if text else ""

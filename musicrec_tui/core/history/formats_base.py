@@ -9,6 +9,7 @@ importer handles those afterwards.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import attrgetter, is_
@@ -68,33 +69,30 @@ class Coded:
         return self.codes < 0
 
 
-def encode(values: list) -> Coded:
-    """Dictionary-encode strings (None and "" become missing).
+def encode(values: Iterable, n: int) -> Coded:
+    """Dictionary-encode ``n`` strings (None and "" become missing).
 
-    A plain dict beats ``pd.factorize`` here: msgspec hands over fresh str objects, and the
-    dict lookup hashes each once. ``setdefault(value, row)`` records each value's first row,
-    which ``searchsorted`` then turns into dense codes.
+    A plain dict beats ``pd.factorize`` here: msgspec hands over fresh str objects and the
+    dict hashes each once. ``setdefault(value, row)`` yields each value's first row; a lookup
+    table turns those into dense codes.
     """
-    n = len(values)
     table: dict = {}
-    first_rows = np.fromiter(map(table.setdefault, values, range(n)), np.int64, n)
+    first_rows = np.empty(n, np.int64)
+    first_rows[:] = list(map(table.setdefault, values, range(n)))
     firsts = np.fromiter(table.values(), np.int64, len(table))
-    codes = np.searchsorted(firsts, first_rows).astype(np.int32)
     uniques = as_object(list(table))
-    blank = [i for i, v in enumerate(uniques) if v is None or v == ""]
-    if blank:
-        keep = np.ones(len(uniques), bool)
-        keep[blank] = False
-        remap = np.where(keep, np.cumsum(keep) - 1, -1).astype(np.int32)
-        codes, uniques = remap[codes], uniques[keep]
-    return Coded(codes, uniques)
+    valid = np.fromiter((v is not None and v != "" for v in uniques), bool, len(uniques))
+    lut = np.full(n, -1, np.int32)
+    lut[firsts[valid]] = np.arange(int(valid.sum()), dtype=np.int32)
+    return Coded(lut[first_rows], uniques[valid])
 
 
 def union(parts: list[Coded]) -> Coded:
     """Concatenate coded columns onto one shared dictionary."""
     if len(parts) == 1:
         return parts[0]
-    merged = encode(list(np.concatenate([p.uniques for p in parts])))
+    everything = np.concatenate([p.uniques for p in parts])
+    merged = encode(everything, len(everything))
     out, offset = [], 0
     for p in parts:
         local = merged.codes[offset:offset + len(p.uniques)]
@@ -106,6 +104,21 @@ def union(parts: list[Coded]) -> Coded:
 
 def pluck(records: list, name: str) -> list:
     return list(map(attrgetter(name), records))
+
+
+def encode_field(records: list, name: str) -> Coded:
+    """``encode`` of one Struct field, without building an intermediate list."""
+    return encode(map(attrgetter(name), records), len(records))
+
+
+def any_set(records: list, *names: str) -> np.ndarray:
+    """True where any of the fields is not None (one pass; no array when none is set)."""
+    n = len(records)
+    rows = list(map(attrgetter(*names), records))
+    nothing = (None,) * len(names)
+    if rows.count(nothing) == n:
+        return np.zeros(n, bool)
+    return np.fromiter(map(nothing.__ne__, rows), bool, n)
 
 
 def as_object(values: list) -> np.ndarray:
@@ -190,8 +203,11 @@ def parse_epoch(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ms = v > 1e11
     secs = np.where(ms, v / 1000.0, v)
     ok = np.isfinite(secs) & (secs > 0) & (secs < 4.1e9)
-    ns = np.where(ok, np.round(secs * 1e9), 0).astype(np.int64)
-    return ns, ok
+    secs = np.where(ok, secs, 0.0)
+    # Whole seconds and the fraction (to µs) apart: float64 cannot hold epoch nanoseconds.
+    whole = np.floor(secs)
+    micros = np.round((secs - whole) * 1e6).astype(np.int64)
+    return whole.astype(np.int64) * 1_000_000_000 + micros * 1000, ok
 
 
 def columns(

@@ -49,7 +49,7 @@ def _note(bad: int, first: str | None) -> str | None:
 
 def _finish(batch: Batch, ts: np.ndarray, ok: np.ndarray, artist: list, track: list,
             album: list, ms: np.ndarray | None = None, uri: list | None = None) -> Batch:
-    coded = encode(artist)
+    coded = encode(artist, len(artist))
     unnamed = ok & coded.is_missing(PLACEHOLDER_ARTISTS)
     zero = np.zeros(len(ts), bool) if ms is None else ok & ~unnamed & (ms == 0)
     for reason, mask in (("malformed", ~ok), ("no_artist", unnamed), ("zero_length", zero)):
@@ -57,9 +57,9 @@ def _finish(batch: Batch, ts: np.ndarray, ok: np.ndarray, artist: list, track: l
             batch.set_aside[reason] += int(mask.sum())
     keep = np.flatnonzero(ok & ~unnamed & ~zero)
     batch.columns = columns(
-        ts=ts[keep], artist=coded.take(keep), track=encode(track).take(keep),
-        album=encode(album).take(keep), ms_played=None if ms is None else ms[keep],
-        track_uri=None if uri is None else encode(uri).take(keep),
+        ts=ts[keep], artist=coded.take(keep), track=encode(track, len(track)).take(keep),
+        album=encode(album, len(album)).take(keep), ms_played=None if ms is None else ms[keep],
+        track_uri=None if uri is None else encode(uri, len(uri)).take(keep),
     )
     return batch
 

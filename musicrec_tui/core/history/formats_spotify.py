@@ -19,10 +19,10 @@ from musicrec_tui.core.history.formats_base import (
     Batch,
     Coded,
     FormatError,
+    any_set,
     columns,
     decode_typed,
-    encode,
-    is_null,
+    encode_field,
     parse_epoch,
     parse_iso,
     pluck,
@@ -108,17 +108,15 @@ def decode_extended(data: bytes, *, video: bool = False) -> Batch:
         return batch
     ts, ok = parse_iso(pluck(records, "ts"))
     ms = np.fromiter(map(attrgetter("ms_played"), records), np.float64, n)
-    podcast = ok & ~(is_null(pluck(records, "episode_name"))
-                     & is_null(pluck(records, "spotify_episode_uri")))
-    audiobook = ok & ~podcast & ~(is_null(pluck(records, "audiobook_title"))
-                                  & is_null(pluck(records, "audiobook_chapter_uri")))
+    podcast = ok & any_set(records, "episode_name", "spotify_episode_uri")
+    audiobook = ok & ~podcast & any_set(records, "audiobook_title", "audiobook_chapter_uri")
     _take(batch, "podcast", podcast)
     _take(batch, "audiobook", audiobook)
-    artist = encode(pluck(records, "master_metadata_album_artist_name"))
+    artist = encode_field(records, "master_metadata_album_artist_name")
     keep = _keep_music(batch, ok, artist, ms, podcast | audiobook)
 
     def col(name: str) -> Coded:
-        return encode(pluck(records, name)).take(keep)
+        return encode_field(records, name).take(keep)
 
     skipped = tri_state(pluck(records, "skipped"))[keep]
     reason_end = col("reason_end")
@@ -146,11 +144,11 @@ def decode_account(data: bytes) -> Batch:
     batch.set_aside["malformed"] += bad
     ts, ok = parse_iso(pluck(records, "endTime"))
     ms = np.fromiter(map(attrgetter("msPlayed"), records), np.float64, n)
-    artist = encode(pluck(records, "artistName"))
+    artist = encode_field(records, "artistName")
     keep = _keep_music(batch, ok, artist, ms)
     batch.columns = columns(
         ts=ts[keep], artist=artist.take(keep),
-        track=encode(pluck(records, "trackName")).take(keep), ms_played=ms[keep],
+        track=encode_field(records, "trackName").take(keep), ms_played=ms[keep],
     )
     return batch
 
@@ -182,10 +180,10 @@ def decode_simple(data: bytes) -> Batch:
             ts[text], ok[text] = t2, ok2
     ms = np.array([np.nan if v is None else v for v in pluck(records, "ms_played")],
                   dtype=np.float64)
-    artist = encode(pluck(records, "artist"))
+    artist = encode_field(records, "artist")
     keep = _keep_music(batch, ok, artist, ms)
     batch.columns = columns(
-        ts=ts[keep], artist=artist.take(keep), track=encode(pluck(records, "track")).take(keep),
-        album=encode(pluck(records, "album")).take(keep), ms_played=ms[keep],
+        ts=ts[keep], artist=artist.take(keep), track=encode_field(records, "track").take(keep),
+        album=encode_field(records, "album").take(keep), ms_played=ms[keep],
     )
     return batch

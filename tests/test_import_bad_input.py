@@ -1,0 +1,169 @@
+"""Every bad-input case: one line naming the file and the problem; good files still load."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import zipfile
+
+import pytest
+
+from musicrec_tui.core.errors import InputError
+from musicrec_tui.core.history.importer import load_history
+from musicrec_tui.core.history.sources import Source
+from musicrec_tui.core.settings import load_settings
+from tests.helpers_import import basic_extended, extended_record, write_json
+
+
+def _problems(tmp_path, name: str, content: bytes) -> list[str]:
+    """Load a good file beside a bad one; return the report's problem lines."""
+    good = write_json(tmp_path / "good" / "endsong_0.json", basic_extended())
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    history = load_history([good, bad], use_cache=False)
+    assert history.report.kept == 6  # the good file always loads
+    return [f"{f.name}: {f.error}" for f in history.report.bad_files]
+
+
+def test_missing_path(tmp_path):
+    good = write_json(tmp_path / "endsong_0.json", basic_extended())
+    history = load_history([good, tmp_path / "nope.json"], use_cache=False)
+    assert [f.error for f in history.report.bad_files] == ["no such file or folder"]
+    with pytest.raises(InputError, match=r"nope\.json.*no such file"):
+        load_history([tmp_path / "nope.json"], use_cache=False)
+
+
+def test_not_json(tmp_path):
+    (line,) = _problems(tmp_path, "history.json", b"<html>not json</html>")
+    assert "history.json" in line and "not JSON" in line
+
+
+def test_malformed_json_names_the_byte(tmp_path):
+    (line,) = _problems(tmp_path, "broken.json", b'[{"ts": "2024-01-01T00:00:00Z", x}]')
+    assert "broken.json" in line and "not valid JSON" in line and "(byte 32)" in line
+
+
+def test_truncated_json_gives_the_byte_offset(tmp_path):
+    data = json.dumps(basic_extended()).encode()[:-40]
+    (line,) = _problems(tmp_path, "cut.json", data)
+    assert "cut.json" in line and "truncated JSON" in line and f"byte {len(data)}" in line
+
+
+def test_unknown_schema_lists_keys_and_known_formats(tmp_path):
+    (line,) = _problems(tmp_path, "other.json", json.dumps([{"when": 1, "who": "x"}]).encode())
+    assert "unknown schema" in line and "when, who" in line
+    assert "Spotify Extended" in line and "Last.fm CSV" in line
+
+
+def test_not_a_known_csv(tmp_path):
+    (line,) = _problems(tmp_path, "table.csv", b"name,colour\nbob,blue\n")
+    assert "table.csv" in line and "not a known CSV layout" in line
+
+
+def test_wrong_field_types(tmp_path):
+    recs = basic_extended()
+    for rec in recs:
+        rec["ms_played"] = "lots"
+    (line,) = _problems(tmp_path, "types.json", json.dumps(recs).encode())
+    assert "types.json" in line and "wrong field types" in line and "ms_played" in line
+
+
+def test_some_wrong_records_cost_only_those_rows(tmp_path):
+    recs = basic_extended()
+    recs[0]["ts"] = 12
+    path = write_json(tmp_path / "endsong_0.json", recs)
+    history = load_history([path], use_cache=False)
+    assert history.report.kept == 5
+    assert history.report.set_aside == {"malformed": 1}
+    assert "1 record(s) with wrong field types" in history.report.files[0].error
+
+
+def test_empty_file(tmp_path):
+    (line,) = _problems(tmp_path, "empty.json", b"  \n")
+    assert line.endswith("empty.json: empty file")
+
+
+def test_not_utf8(tmp_path):
+    (line,) = _problems(tmp_path, "latin.csv",
+                        "uts,artist,track\n1,Mot\xf6rhead,Ace\n".encode("latin-1"))
+    assert "not UTF-8" in line and "0xf6 at byte 22" in line
+    (line,) = _problems(tmp_path, "latin.json", json.dumps(basic_extended()).encode()
+                        .replace(b"Roam", b"R\xf6am"))
+    assert "latin.json" in line and "not UTF-8" in line
+    (line,) = _problems(tmp_path, "wide.json", json.dumps(basic_extended()).encode("utf-16"))
+    assert "UTF-16" in line
+
+
+def test_zip_with_no_history_inside(tmp_path):
+    path = tmp_path / "photos.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("a.jpg", b"\xff\xd8")
+    good = write_json(tmp_path / "endsong_0.json", basic_extended())
+    history = load_history([good, path], use_cache=False)
+    (bad,) = history.report.bad_files
+    assert bad.path == str(path) and "no listening history" in bad.error
+    other = tmp_path / "other.zip"
+    with zipfile.ZipFile(other, "w") as zf:
+        zf.writestr("Userdata.json", json.dumps({"username": "x"}))
+    with pytest.raises(InputError, match=r"other\.zip.*no listening history"):
+        load_history([other], use_cache=False)
+
+
+def test_not_a_zip(tmp_path):
+    path = tmp_path / "broken.zip"
+    path.write_bytes(b"PK\x03\x04 this is not really a zip")
+    with pytest.raises(InputError, match=r"broken\.zip.*not a readable zip"):
+        load_history([path], use_cache=False)
+
+
+def test_oversized_member_by_declared_size(tmp_path):
+    path = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("Streaming_History_Audio_2024.json", b"[" + b" " * (2 << 20) + b"]")
+        zf.writestr("endsong_0.json", json.dumps(basic_extended()))
+    settings = load_settings({"import": {"max_member_mib": 1}})
+    history = load_history([path], settings=settings, use_cache=False)
+    (bad,) = history.report.bad_files
+    assert bad.member == "Streaming_History_Audio_2024.json"
+    assert "zip-bomb guard" in bad.error and "declares more than 1 MiB" in bad.error
+    assert history.report.kept == 6
+
+
+def test_oversized_member_by_counting_while_reading(tmp_path):
+    """A forged small declared size is caught by counting the bytes actually read."""
+    path = tmp_path / "liar.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("a.json", b"[" + b" " * 50_000 + b"]")
+    src = Source(str(path), "a.json", "liar.zip/a.json", 10, True)
+    with pytest.raises(InputError, match="unpacks to more than"):
+        src.read(limit=1000)
+
+
+def test_nothing_loaded_raises_one_line(tmp_path):
+    bad = tmp_path / "x.json"
+    bad.write_bytes(b"[1, 2")
+    with pytest.raises(InputError) as info:
+        load_history([bad], use_cache=False)
+    assert "\n" not in str(info.value) and "x.json" in str(info.value)
+
+
+def test_only_podcasts_is_nothing_loaded(tmp_path):
+    path = write_json(tmp_path / "endsong.json", [
+        extended_record("2024-03-03T08:00:00Z", None, None, 60000, episode="Ep")])
+    with pytest.raises(InputError, match=r"no music plays.*podcast 1"):
+        load_history([path], use_cache=False)
+
+
+def test_files_are_only_read(tmp_path):
+    folder = tmp_path / "export"
+    write_json(folder / "endsong_0.json", basic_extended())
+    (folder / "endsong_0.json").chmod(stat.S_IRUSR)
+    folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        before = sorted(os.listdir(folder))
+        history = load_history([folder])  # with the cache on: it lives elsewhere
+        assert history.report.kept == 6
+        assert sorted(os.listdir(folder)) == before
+    finally:
+        folder.chmod(stat.S_IRWXU)
