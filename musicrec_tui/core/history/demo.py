@@ -63,7 +63,7 @@ from musicrec_tui.core.locations import cache_dir
 from musicrec_tui.core.progress import CancelToken, Progress, check, report
 
 __all__ = [
-    "DEFAULT_END", "DEFAULT_SEED", "DEFAULT_STREAMS", "GROUND_TRUTH", "HISTORY_DIRNAME",
+    "DEFAULT_END", "DEFAULT_SEED", "DEFAULT_STREAMS", "GROUND_TRUTH", "HISTORY_DIRNAME", "TIMEZONE",
     "demo_paths", "demo_years", "generate_demo", "read_ground_truth",
 ]
 

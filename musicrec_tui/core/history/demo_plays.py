@@ -40,12 +40,13 @@ CONTEXT_WEIGHTS = np.array([0.34, 0.26, 0.22, 0.18])
 GROUP_SESSION_SHARE = 0.03  # share of general sessions that belong to each group
 GROUP_FOCUS = 0.8
 GENERAL_FOCUS = 0.5  # share of a general session's plays going to its two focus artists
-# Rising artists ramp up from nothing over the last RAMP_MONTHS to a new obsession (1.5x
-# the top background artist); fading artists, former favourites at the top artist's
-# level, decline to almost nothing over the same window.
+# Rising artists ramp up from nothing over the last RAMP_MONTHS to a new obsession;
+# fading artists, former favourites, decline to almost nothing over the same window.
+# Levels are multiples of the top background artist's weight in per-play draws (trend
+# artists skip the session-focus draws, about half of all plays, hence the factor 2).
 RAMP_MONTHS = 8
-RISING_LEVEL = 1.5
-FADING_LEVEL = 1.0
+RISING_LEVEL = 3.0
+FADING_LEVEL = 2.0
 
 # Daily rhythm of general sessions (relative weight per hour, local = UTC), used per
 # two-hour block.
@@ -176,8 +177,8 @@ def _exact_total(rng, lengths: np.ndarray, total: int) -> np.ndarray:
     return lengths
 
 
-def _monthly_cdf(rng, cat: Catalog, months: int) -> np.ndarray:
-    """Flattened per-month CDFs of background popularity, month ``m`` offset by ``m``."""
+def _monthly_weights(rng, cat: Catalog, months: int) -> np.ndarray:
+    """Background popularity per month × artist, with the planted trends."""
     n = cat.size
     x = np.linspace(0.0, 1.0, months)[:, None]
     # Slow taste drift: a trend over the whole span plus a multi-year swell; kept small
@@ -199,9 +200,15 @@ def _monthly_cdf(rng, cat: Catalog, months: int) -> np.ndarray:
     w[:, cat.rising] = RISING_LEVEL * cat.zipf[0] * ramp
     w[:, cat.fading] = FADING_LEVEL * cat.zipf[0] * fade
     w[:, np.concatenate(cat.contexts + cat.groups)] = 0.0
+    return w
+
+
+def _flat_cdf(w: np.ndarray) -> np.ndarray:
+    """Per-month CDFs flattened into one increasing array (month ``m`` offset by ``m``), so
+    one ``searchsorted`` draws every play of every month."""
     cdf = np.cumsum(w, axis=1)
     cdf /= cdf[:, -1:]
-    return (cdf + m).ravel()
+    return (cdf + np.arange(len(w))[:, None]).ravel()
 
 
 def _background(cdf_flat: np.ndarray, n: int, month: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -230,12 +237,17 @@ def simulate(rng: np.random.Generator, cat: Catalog, music: int, start_ms: int,
     is_last[first + lengths - 1] = True
     kind = kinds[session]
 
-    months = int(month_index(np.array([end_ms]), start_ms)[0]) + 1
-    cdf = _monthly_cdf(rng, cat, months)
+    months = int(month_index(np.array([end_ms - 1]), start_ms)[0]) + 1
+    weights = _monthly_weights(rng, cat, months)
+    cdf = _flat_cdf(weights)
+    # Trend artists are never a session's focus: their monthly counts then follow the
+    # planted profile closely instead of jumping with the odd long session.
+    weights[:, np.concatenate((cat.rising, cat.fading))] = 0.0
+    focus_cdf = _flat_cdf(weights)
     s_month = month_index(starts, start_ms)
     month = s_month[session]
     artist = _background(cdf, cat.size, month, rng.random(music))
-    focus = _background(cdf, cat.size, np.repeat(s_month, 2), rng.random(2 * sessions))
+    focus = _background(focus_cdf, cat.size, np.repeat(s_month, 2), rng.random(2 * sessions))
     u = rng.random(music)
     general = (kind == KIND_GENERAL) & (u < GENERAL_FOCUS)
     artist[general] = focus[2 * session[general] + rng.integers(0, 2, size=int(general.sum()))]
