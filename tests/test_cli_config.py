@@ -220,3 +220,15 @@ def test_registered_in_the_real_cli(capsys):
 
     assert main(["config", "path", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["secrets_file"] == str(sec.secrets_path())
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symlinks")
+def test_set_writes_through_a_symlinked_config(capsys, tmp_path):
+    real = tmp_path / "dotfiles" / "musicrec.toml"
+    real.parent.mkdir()
+    real.write_text("# mine\n[ensemble]\ntop = 3\n")
+    link = layers.user_config_path()
+    link.symlink_to(real)
+    assert _run(capsys, "set", "ensemble.top", "4")[0] == 0
+    assert link.is_symlink()
+    assert "top = 4" in real.read_text() and "# mine" in real.read_text()

@@ -219,7 +219,8 @@ def set_in_user_config(key: str, text: str) -> tuple[Path, Any]:
     resolve([layers.nested_layer(DEFAULTS_LAYER, default_config(), types),
              layers.nested_layer(name_, tomllib.loads(new_text), types)], types)
     mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else None
-    atomic_write(path, new_text, mode=mode)
+    # A dotfile manager's symlink stays a symlink: write the file it points at.
+    atomic_write(path.resolve() if path.is_symlink() else path, new_text, mode=mode)
     return path, value
 
 
