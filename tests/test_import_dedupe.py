@@ -1,0 +1,71 @@
+"""Exact duplicates, Account Data vs Extended overlap, private sessions."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+from musicrec_tui.core.history.importer import load_history
+from musicrec_tui.core.settings import load_settings
+from tests.helpers_import import account_music, basic_extended, extended_record, write_json
+
+
+def test_duplicates_inside_a_file_are_dropped_once(tmp_path):
+    recs = basic_extended()
+    path = write_json(tmp_path / "endsong_0.json", [*recs, recs[0], recs[3], recs[3]])
+    history = load_history([path], use_cache=False)
+    assert history.report.set_aside == {"duplicate": 3}
+    assert history.report.kept == 6
+    assert history.report.files[0].kept == 6
+
+
+def test_same_export_twice_folder_and_zip(tmp_path):
+    folder = tmp_path / "MyData"
+    write_json(folder / "endsong_0.json", basic_extended())
+    zipped = tmp_path / "my_spotify_data.zip"
+    with zipfile.ZipFile(zipped, "w") as zf:
+        zf.writestr("MyData/endsong_0.json", json.dumps(basic_extended()))
+    history = load_history([folder, zipped], use_cache=False)
+    assert history.report.kept == 6
+    assert history.report.set_aside == {"duplicate": 6}
+    assert [f.kept for f in history.report.files] == [6, 0]
+
+
+def test_same_second_different_plays_are_not_duplicates(tmp_path):
+    recs = [extended_record("2024-03-01T10:00:00Z", "A", "x", 1000, reason_end="fwdbtn"),
+            extended_record("2024-03-01T10:00:00Z", "A", "y", 1000, reason_end="fwdbtn"),
+            extended_record("2024-03-01T10:00:00Z", "A", "x", 2000, reason_end="fwdbtn")]
+    path = write_json(tmp_path / "endsong_0.json", recs)
+    assert load_history([path], use_cache=False).report.kept == 3
+
+
+def test_extended_wins_where_account_data_overlaps(tmp_path):
+    ext = [extended_record("2023-05-06T18:43:10Z", "The Quiet Harbours", "Paper Lanterns",
+                           214880),
+           extended_record("2023-05-06T19:30:00Z", "Northbound Lights", "Glass Orchard",
+                           100000)]
+    ext_path = write_json(tmp_path / "ext" / "Streaming_History_Audio_2023.json", ext)
+    account = [*account_music(),
+               {"endTime": "2023-05-06 20:00", "artistName": "Later Band", "trackName": "t",
+                "msPlayed": 60000},
+               {"endTime": "2023-05-06 18:00", "artistName": "Earlier Band", "trackName": "t",
+                "msPlayed": 60000}]
+    acc_path = write_json(tmp_path / "acc" / "StreamingHistory_music_0.json", account)
+    history = load_history([acc_path, ext_path], use_cache=False)
+    # 18:43 and 18:44 fall inside the Extended span (18:43 → 19:30); the rest stay.
+    assert history.report.set_aside == {"overlap": 2, "no_artist": 1, "zero_length": 1}
+    assert set(history.plays["artist"]) == {"The Quiet Harbours", "Northbound Lights",
+                                            "Later Band", "Earlier Band"}
+    assert history.report.kept == 4
+
+
+def test_incognito_plays_dropped_only_when_asked(tmp_path):
+    recs = [*basic_extended(),
+            extended_record("2024-03-05T10:00:00Z", "Secret", "s", 200000, incognito=True)]
+    path = write_json(tmp_path / "endsong_0.json", recs)
+    assert load_history([path], use_cache=False).report.kept == 7
+    settings = load_settings({"import": {"drop_incognito": True}})
+    history = load_history([path], settings=settings, use_cache=False)
+    assert history.report.kept == 6
+    assert history.report.set_aside == {"incognito": 1}
+    assert "Secret" not in set(history.plays["artist"])
