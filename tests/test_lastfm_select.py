@@ -93,7 +93,7 @@ def test_closed_port_falls_back_to_offline_per_artist(offline, tmp_path):
     artists = [f"A{i}" for i in range(20)]
     result = provider.similar(artists, limit=5)  # sync entry point: runs its own loop
 
-    assert result.provider == "lastfm"
+    assert result.provider == "offline"  # nothing came from Last.fm
     assert result.counts() == {"failed": 20}
     assert result.neighbours["A7"] == [Neighbour("A7 offline pal", 0.5)]
     assert offline.asked == [artists]
@@ -116,6 +116,7 @@ async def test_partial_failure_fills_only_failed_artists(offline, aiohttp_server
 
     result = await provider.fetch_similar(["Good", "Bad"], limit=3)
     assert result.origin == {"Good": "network", "Bad": "failed"}
+    assert result.provider == "lastfm"
     assert result.neighbours["Bad"] == [Neighbour("Bad offline pal", 0.5)]
     assert len(result.neighbours["Good"]) == 3 and offline.asked == [["Bad"]]
 

@@ -4,7 +4,8 @@
 offline, else the offline co-listening provider. A Last.fm provider is wrapped in
 :class:`WithFallback`, so artists Last.fm could not answer (unreachable host, rejected key,
 exhausted retries) still get offline neighbours; their origin stays "failed" and a message
-says which provider stood in.
+says which provider stood in. When no artist got a Last.fm answer at all, the result's
+``provider`` is the fallback's name ("offline").
 """
 
 from __future__ import annotations
@@ -108,4 +109,7 @@ class WithFallback:
             f"{len(failed)} artist(s) without a Last.fm answer use offline co-listening"
             " neighbours instead"
         )
+        if len(failed) == len(result.origin):
+            # Nothing came from Last.fm: say so, so callers treat the lists as offline ones.
+            result.provider = self._fallback.name
         return result
