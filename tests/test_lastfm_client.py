@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import threading
 
 import pytest
 from lastfm_fake import (
@@ -172,7 +173,9 @@ async def test_error_26_with_concurrency_stops_quickly(fake_url, tmp_path):
     fake, url = fake_url
     fake.default = error(26)
     provider = make_provider(tmp_path, url, concurrency=4)
-    result = await provider.fetch_similar([f"A{i}" for i in range(40)], limit=5)
+    # with a cancel token (never set) the run also has its cancel watcher task
+    result = await provider.fetch_similar([f"A{i}" for i in range(40)], limit=5,
+                                          cancel=threading.Event())
     assert len(fake.requests) <= 4  # only calls already in flight when it arrived
     assert result.counts() == {"failed": 40}
     assert any("error 26: Suspended API key" in m for m in result.messages)
