@@ -6,7 +6,7 @@ import json
 import re
 import threading
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +34,7 @@ def _records(root: Path) -> list[dict]:
 
 
 def _ts(record: dict) -> datetime:
-    return datetime.strptime(record["ts"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    return datetime.fromisoformat(record["ts"])
 
 
 @pytest.fixture(scope="module")
