@@ -1,52 +1,28 @@
 """Small synthetic histories for the engine tests (canonical + feature columns, no files).
 
-``make_history`` turns a list of (local time, artist[, ms_played]) plays into a History; it
-uses the importer's ``add_features`` when that exists and a minimal stand-in otherwise, so the
-engine tests do not wait on the importer. ``planted_history`` plants known structure (rising,
-fading and context artists) for the engine tests to find.
+``make_history`` turns a list of (local time, artist[, ms_played[, track]]) plays into a
+History with the importer's own ``add_features``. ``planted_history`` plants known structure
+(rising, fading and context artists) for the engine tests to find; ``demo_history`` loads a
+small demo export and its ``ground_truth.json``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from musicrec_tui.core.history.demo import HISTORY_DIRNAME, generate_demo, read_ground_truth
+from musicrec_tui.core.history.features import add_features
+from musicrec_tui.core.history.importer import load_history
 from musicrec_tui.core.history.model import CANONICAL_COLUMNS, History, ImportReport
 from musicrec_tui.core.settings import Settings, load_settings
 
 TRACK_MS = 200_000
-
-
-def _fallback_features(plays: pd.DataFrame, tz: str, settings: Settings) -> pd.DataFrame:
-    """Stand-in for ``features.add_features`` with the same columns (used only without it)."""
-    out = plays.copy()
-    out["duration_ms"] = np.float32(TRACK_MS)
-    played = out["ms_played"].astype("float64").fillna(TRACK_MS)
-    out["engagement"] = np.clip(played / TRACK_MS, 0, 1).astype("float32")
-    local = out["ts"].dt.tz_convert(tz)
-    out["local_ts"] = local
-    out["hour"] = local.dt.hour.astype("int8")
-    out["dow"] = local.dt.dayofweek.astype("int8")
-    out["year"] = local.dt.year.astype("int16")
-    out["month"] = (local.dt.year * 12 + local.dt.month - 1).astype("int32")
-    for name, value, period in (("hour", out["hour"], 24), ("dow", out["dow"], 7)):
-        angle = 2 * np.pi * value.astype("float64") / period
-        out[f"{name}_sin"] = np.sin(angle).astype("float32")
-        out[f"{name}_cos"] = np.cos(angle).astype("float32")
-    gap = out["ts"].diff() > pd.Timedelta(minutes=settings.import_.session_gap_minutes)
-    out["session"] = gap.cumsum().astype("int32")
-    return out
-
-
-def _add_features(plays: pd.DataFrame, tz: str, settings: Settings) -> pd.DataFrame:
-    try:
-        from musicrec_tui.core.history.features import add_features
-    except ImportError:
-        return _fallback_features(plays, tz, settings)
-    return add_features(plays, tz=tz, settings=settings)
 
 
 def make_history(
@@ -75,7 +51,7 @@ def make_history(
     frame["counted"] = (frame["ms_played"] >= settings.import_.min_play_seconds * 1000).astype(bool)
     for col in ("artist", "track", "album", "track_uri", "reason_start", "reason_end", "source"):
         frame[col] = frame[col].astype("category")
-    frame = _add_features(frame[list(CANONICAL_COLUMNS)], tz, settings)
+    frame = add_features(frame[list(CANONICAL_COLUMNS)], tz=tz, settings=settings)
     report = ImportReport(kept=len(frame), counted=int(frame["counted"].sum()), timezone=tz)
     return History(frame, report, tz)
 
@@ -116,3 +92,21 @@ def planted_history(seed: int = 0, months: int = 24, background: int = 40) -> Hi
         if late >= 0:
             session(day, 20, ["Rising Star"], 1 + 2 * late)
     return make_history(plays)
+
+
+# Small enough to generate and import in about a second; planted structure still shows.
+DEMO_STREAMS = 30_000
+DEMO_SEED = 7
+_demos: dict[tuple[int, int], tuple[History, dict[str, Any]]] = {}
+
+
+def demo_history(root: Path, streams: int = DEMO_STREAMS,
+                 seed: int = DEMO_SEED) -> tuple[History, dict[str, Any]]:
+    """A demo export written under ``root`` (once per run), imported, with its ground truth."""
+    key = (streams, seed)
+    if key not in _demos:
+        generate_demo(root, streams=streams, seed=seed, pretty=False)
+        truth = read_ground_truth(root)
+        history = load_history([root / HISTORY_DIRNAME], tz=truth["timezone"], use_cache=False)
+        _demos[key] = (history, truth)
+    return _demos[key]

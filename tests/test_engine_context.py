@@ -7,11 +7,11 @@ import threading
 import numpy as np
 import pandas as pd
 import pytest
-from helpers_engines import make_history, planted_history
+from helpers_engines import demo_history, make_history, planted_history
 from sklearn.metrics import silhouette_score
 
 from musicrec_tui.core.engines.context import ALL_SLOTS, fit_contexts, weighted_silhouette
-from musicrec_tui.core.engines.labels import band, context_label, unique_labels
+from musicrec_tui.core.engines.labels import band, context_label, dominant_band, unique_labels
 from musicrec_tui.core.errors import Cancelled
 from musicrec_tui.core.settings import load_settings
 
@@ -114,9 +114,12 @@ def test_weighted_silhouette_equals_sklearn_on_expanded_points():
 
 def test_labels():
     assert band(7.5) == "early mornings" and band(23) == "late nights" and band(2) == "late nights"
-    assert context_label(9, 0.0) == "Weekday mornings"
-    assert context_label(1, 0.9) == "Weekend late nights"
-    assert context_label(14, 0.3) == "Afternoons"
+    assert context_label("mornings", 0.0) == "Weekday mornings"
+    assert context_label("late nights", 0.9) == "Weekend late nights"
+    assert context_label("afternoons", 0.3) == "Afternoons"
+    # 18 h–04 h with most sessions after 22 h: late nights, though the mean hour is ~21.5.
+    per_hour = [3, 3, 1, 1, 1] + [0] * 13 + [2, 2, 2, 2, 3, 3]
+    assert dominant_band(per_hour) == "late nights"
     assert unique_labels(["Evenings", "Evenings", "Mornings"], [18.2, 21.0, 9], ["Mon"] * 3) == \
         ["Evenings (around 18 h)", "Evenings (around 21 h)", "Mornings"]
     assert unique_labels(["Evenings", "Evenings"], [18, 18], ["Mon", "Fri"]) == \
@@ -138,3 +141,24 @@ def test_season_feature_keeps_slots_covering_the_week():
     ctx = fit_contexts(planted_history(), s)
     assert sorted(s for c in ctx.clusters for s in c.slots) == ALL_SLOTS
     assert ctx.at("2023-07-03 08:00").id in range(4)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    return demo_history(tmp_path_factory.mktemp("demo"))
+
+
+def test_demo_planted_context_artists_lead_and_labels_fit(demo):
+    history, truth = demo
+    ctx = fit_contexts(history, load_settings())
+    monday = pd.Timestamp("2024-01-01")
+    for planted in truth["contexts"]:
+        weekend = planted["label"].startswith("weekend")
+        band_word = "morning" if "morning" in planted["label"] else "late night"
+        for dow in planted["dows"]:
+            for hour in planted["hours"]:
+                c = ctx.at(monday + pd.Timedelta(days=dow, hours=hour))
+                assert c.picks[0].artist in planted["artists"], (planted["label"], dow, hour)
+                assert sum(i.artist in planted["artists"] for i in c.picks[:5]) >= 3
+                assert c.label.startswith("Weekend" if weekend else "Weekday"), c.label
+                assert band_word in c.label, c.label

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from helpers_engines import demo_history
 
+from musicrec_tui.core.engines.ranking import fit_ranking
 from musicrec_tui.core.engines.search import ArtistSearch, fold
+from musicrec_tui.core.settings import load_settings
 
 NAMES = ["Radiohead", "Beyoncé", "Sigur Rós", "Massive Attack", "The Beatles", "Beach House",
          "Guns N' Roses", "Jay‐Z", "Björk", "Portishead", "Radio Moscow", "Bea Miller"]
@@ -87,3 +90,11 @@ def test_preference_as_mapping_and_empty_index():
     assert ArtistSearch([]).search("anything") == []
     with pytest.raises(ValueError):
         ArtistSearch(["a"], [1.0, 2.0])
+
+
+def test_demo_search_queries_find_the_planted_names(tmp_path):
+    history, truth = demo_history(tmp_path)
+    table = fit_ranking(history, load_settings()).table
+    search = ArtistSearch(table.index, table["score"].to_numpy())
+    for query, name in truth["search_queries"].items():
+        assert search.search(query)[0].artist == name, query

@@ -7,7 +7,7 @@ import threading
 import numpy as np
 import pandas as pd
 import pytest
-from helpers_engines import make_history, planted_history
+from helpers_engines import demo_history, make_history, planted_history
 
 from musicrec_tui.core.engines.temporal import fit_trends
 from musicrec_tui.core.errors import Cancelled, SettingsError
@@ -104,3 +104,18 @@ def test_progress_and_cancel():
     stop.set()
     with pytest.raises(Cancelled):
         fit_trends(planted_history(), load_settings(), cancel=stop)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    return demo_history(tmp_path_factory.mktemp("demo"))
+
+
+def test_demo_planted_rising_and_fading_artists_are_in_the_top_10(demo):
+    history, truth = demo
+    t = fit_trends(history, load_settings())
+    rising = [i.artist for i in t.rising[:10]]
+    fading = [i.artist for i in t.fading[:10]]
+    assert set(truth["rising"]) <= set(rising), (truth["rising"], rising)
+    assert set(truth["fading"]) <= set(fading), (truth["fading"], fading)
+    assert _finite(t)

@@ -57,6 +57,8 @@ class ContextSettings(_Section):
     prior_plays: float
     include_season: bool
     lift_power: float
+    recency_mix: float
+    weekend_feature: bool
 
 
 class ContentSettings(_Section):

@@ -1,7 +1,9 @@
 """Engine 3: listening contexts from K-Means over session times.
 
 Each session is placed at the local (weekday, hour) of its middle play, encoded as
-``[hour_sin, hour_cos, dow_sin, dow_cos]`` (plus month-of-year when ``include_season``),
+``[hour_sin, hour_cos, dow_sin, dow_cos]`` plus a weekend flag (``weekend_feature``: on the
+weekday circle Sunday sits next to Monday, and without the flag lazy Sunday mornings and
+Monday commutes land in one context) and month-of-year when ``include_season``,
 standardised, and clustered with K-Means. Sessions only take 168 distinct positions (2,016
 with seasons), so K-Means and the silhouette run on those cells weighted by their session
 counts: identical to clustering every session, at a fraction of the cost, and the silhouette
@@ -12,13 +14,15 @@ Picks: a play belongs to the context owning its own slot (the way the backtest j
 them). An artist's score in a context is its shrunk, recency-weighted share there times its
 shrunk lift, to the power ``lift_power``:
 
-    share = (decayed plays in ctx + prior·global decayed share) / (decayed ctx total + prior)
+    share = mix·shrunk(decayed plays) + (1 − mix)·shrunk(all-time plays), where
+    shrunk(x) = (x in ctx + prior·global share of x) / (ctx total of x + prior)
     lift  = (plays in ctx + prior) / (expected plays in ctx + prior)
 
 ``prior`` is ``prior_plays``: a context needs a few plays before its own shares count, and
 an artist needs a few plays there before its lift does, so a one-play artist never tops a
 context. Recency matters because on real histories global recent favourites beat plain
-time-of-day counts; the lift keeps the list specific to the context.
+time-of-day counts; the all-time part keeps a context's long-standing artists (its last
+few weeks alone are too few plays to judge); the lift keeps the list specific to it.
 """
 
 from __future__ import annotations
@@ -31,12 +35,14 @@ import pandas as pd
 from sklearn.cluster import KMeans
 from sklearn.metrics import pairwise_distances
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 from musicrec_tui.core.engines.base import EngineResult, Item
 from musicrec_tui.core.engines.labels import (
     DAY_NAMES,
     circular_hour,
     context_label,
+    dominant_band,
     unique_labels,
 )
 from musicrec_tui.core.engines.recency import decay_weights
@@ -86,13 +92,15 @@ class Contexts:
                             {**self.meta, "context": ctx.label, "context_id": ctx.id})
 
 
-def _cell_features(season: bool) -> np.ndarray:
+def _cell_features(season: bool, weekend: bool) -> np.ndarray:
     """Feature rows for every cell, indexed moy·168 + dow·24 + hour."""
     months = 12 if season else 1
     moy, dow, hour = np.meshgrid(np.arange(months), np.arange(DAYS), np.arange(HOURS),
                                  indexing="ij")
     cols = [np.sin(2 * np.pi * hour / HOURS), np.cos(2 * np.pi * hour / HOURS),
             np.sin(2 * np.pi * dow / DAYS), np.cos(2 * np.pi * dow / DAYS)]
+    if weekend:
+        cols.append((dow >= 5).astype(float))
     if season:
         cols += [np.sin(2 * np.pi * moy / 12), np.cos(2 * np.pi * moy / 12)]
     return np.stack([c.ravel() for c in cols], axis=1)
@@ -170,13 +178,15 @@ def fit_contexts(history: History, settings: Settings, *, k: int | None = None,
     _, starts, counts = np.unique(session, return_index=True, return_counts=True)
     middle = plays.iloc[starts + counts // 2]
     weights = np.bincount(_cells(middle, season), minlength=months * WEEK).astype(float)
-    features = _cell_features(season)
+    features = _cell_features(season, cfg.weekend_feature)
     seen = np.flatnonzero(weights > 0)
     scaler = StandardScaler().fit(features[seen], sample_weight=weights[seen])
     X = scaler.transform(features)
     k_wanted = cfg.k if k is None else k
-    k_used, silhouette, model = _choose_k(X[seen], weights[seen], k_wanted, settings, notes,
-                                          lambda: check(cancel))
+    # One thread: at most 2,016 points, where OpenMP/BLAS hand-offs cost more than they save.
+    with threadpool_limits(limits=1):
+        k_used, silhouette, model = _choose_k(X[seen], weights[seen], k_wanted, settings, notes,
+                                              lambda: check(cancel))
     if model is None:
         if len(seen) == 1:
             notes.append("All listening falls in one hour of the week: one context.")
@@ -229,10 +239,15 @@ def _build(counted: pd.DataFrame, raw: np.ndarray, dec: np.ndarray, cell_owner: 
     names = counted["artist"].cat.categories.astype(str).to_numpy()
     global_raw = raw.sum(axis=0)
     global_dec = dec.sum(axis=0)
-    g_share = global_dec / max(global_dec.sum(), 1e-12)
+    mix = cfg.recency_mix
+
+    def shrunk(counts: np.ndarray, overall: np.ndarray) -> np.ndarray:
+        return (counts + prior * overall / max(overall.sum(), 1e-12)) / (counts.sum() + prior)
+
     total = max(global_raw.sum(), 1.0)
     pool = max(cfg.picks, settings.ensemble.pool)
     dow_of = (np.arange(len(cell_owner)) % WEEK) // HOURS
+    hour_of = np.arange(len(cell_owner)) % HOURS
     out = []
     for c in range(raw.shape[0]):
         mine = cell_owner == c
@@ -242,7 +257,8 @@ def _build(counted: pd.DataFrame, raw: np.ndarray, dec: np.ndarray, cell_owner: 
         centre = (w[:, None] * features).sum(axis=0) / max(w.sum(), 1e-12)
         hour = circular_hour(centre[0], centre[1])
         busiest = DAY_NAMES[int(np.argmax(np.bincount(dow_of, weights=w, minlength=7)))]
-        share = (dec[c] + prior * g_share) / (dec[c].sum() + prior)
+        when = dominant_band(np.bincount(hour_of, weights=w, minlength=HOURS))
+        share = mix * shrunk(dec[c], global_dec) + (1 - mix) * shrunk(raw[c], global_raw)
         expected = raw[c].sum() * global_raw / total
         lift = (raw[c] + prior) / (expected + prior)
         score = share * lift ** cfg.lift_power
@@ -254,7 +270,7 @@ def _build(counted: pd.DataFrame, raw: np.ndarray, dec: np.ndarray, cell_owner: 
             return [Item(str(names[a]), float(score[a]), _why(where, int(n[a]), float(lift[a])),
                          {"plays": int(n[a]), "lift": float(lift[a])}) for a in top]
 
-        out.append((raw[c].sum(), context_label(hour, weekend), hour, busiest, ranked))
+        out.append((raw[c].sum(), context_label(when, weekend), hour, busiest, ranked))
     return out
 
 

@@ -15,6 +15,18 @@ WEEKEND_SHARE = 0.6
 WEEKDAY_SHARE = 0.15
 
 
+def dominant_band(per_hour) -> str:
+    """The band holding most of 24 per-hour weights (ties: the earlier band in BANDS).
+
+    A majority, not the circular mean: a context running 18 h–04 h averages near 22 h, on a
+    band edge, while most of its sessions may sit clearly on one side.
+    """
+    totals: dict[str, float] = {}
+    for hour in range(24):
+        totals[band(hour)] = totals.get(band(hour), 0.0) + float(per_hour[hour])
+    return max(totals, key=lambda name: totals[name])
+
+
 def band(hour: float) -> str:
     """Time-of-day band of a local hour in [0, 24)."""
     name = BANDS[0][1]
@@ -30,8 +42,8 @@ def circular_hour(sin: float, cos: float) -> float:
     return round(math.degrees(math.atan2(sin, cos)) / 15.0, 6) % 24.0
 
 
-def context_label(hour: float, weekend_share: float) -> str:
-    when = band(hour)
+def context_label(when: str, weekend_share: float) -> str:
+    """"Weekday mornings" from a band and the share of the context's sessions at weekends."""
     if weekend_share >= WEEKEND_SHARE:
         return f"Weekend {when}"
     if weekend_share <= WEEKDAY_SHARE:
