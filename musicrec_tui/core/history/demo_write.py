@@ -18,7 +18,7 @@ HISTORY_DIRNAME = "Spotify Extended Streaming History"
 RECORDS_PER_FILE = 15_000
 
 
-class Record(msgspec.Struct, array_like=False):
+class Record(msgspec.Struct, gc=False):
     """Generation C record: 23 keys in the order Spotify writes them (formats.md §1.3)."""
 
     ts: str
