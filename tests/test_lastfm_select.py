@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 import socket
 
@@ -123,3 +124,32 @@ async def test_partial_failure_fills_only_failed_artists(offline, aiohttp_server
     # the sync API from inside a running loop still works (it uses a fresh thread)
     again = provider.similar(["Good"], limit=3)
     assert again.origin == {"Good": "cache"}
+
+
+async def test_host_lost_mid_run_stops_after_a_round_of_connect_failures(offline, aiohttp_server,
+                                                                          tmp_path):
+    from lastfm_fake import FakeLastfm
+
+    fake = FakeLastfm()
+    original = fake.handle
+    servers = []
+
+    async def handle_then_vanish(request):
+        response = await original(request)
+        if len(fake.requests) == 3:  # after the third answer the host goes away
+            response.force_close()  # no keep-alive connection to sneak a 4th request through
+            asyncio.get_running_loop().call_soon(lambda: asyncio.ensure_future(servers[0].close()))
+        return response
+
+    fake.handle = handle_then_vanish  # before app(): the route binds the handler
+    server = await aiohttp_server(fake.app(), host="127.0.0.1")
+    servers.append(server)
+    vt = VirtualTime()
+    lastfm = make_provider(tmp_path, str(server.make_url("/2.0/")), vt=vt, concurrency=1,
+                           max_retries=2)
+    result = await WithFallback(lastfm, lambda: offline).fetch_similar(
+        [f"A{i}" for i in range(30)], limit=5)
+    assert result.counts() == {"network": 3, "failed": 27}
+    assert len(fake.requests) == 3
+    assert any("unreachable" in m for m in result.messages)
+    assert len(offline.asked[0]) == 27

@@ -60,6 +60,7 @@ class _Run:
     failures: dict[str, str] = field(default_factory=dict)
     messages: list[str] = field(default_factory=list)
     any_success: bool = False
+    unreachable_streak: int = 0  # artists in a row that failed to connect at all
 
     def resolve(self, key: str, origin: str, neighbours: list[Neighbour]) -> None:
         self.origin[key] = origin
@@ -154,6 +155,7 @@ class LastfmProvider:
                              cancel: CancelToken | None) -> None:
         kwargs: dict[str, Any] = {"base_url": self.base_url, "rng": self._rng}
         kwargs.update(clock=self._clock, sleep=self._sleep)
+        cap = max(1, int(self.settings.lastfm.concurrency))
         async with LastfmClient(self.settings.lastfm, self._api_key, **kwargs) as client:
 
             async def one(key: str) -> None:
@@ -164,11 +166,15 @@ class LastfmProvider:
                 except KeyRejected as exc:
                     raise _StopRun(str(exc)) from None
                 except CallFailed as exc:
-                    if exc.unreachable and not run.any_success:
+                    run.unreachable_streak = run.unreachable_streak + 1 if exc.unreachable else 0
+                    # Never reached it, or lost it for a whole round of artists: stop now
+                    # rather than let every queued artist spend its retries.
+                    if exc.unreachable and (not run.any_success or run.unreachable_streak >= cap):
                         raise _StopRun(f"Last.fm is unreachable ({exc.reason})") from None
                     run.failures[key] = exc.reason
                     return
                 run.any_success = True
+                run.unreachable_streak = 0
                 self.cache.put(key, run.limit, neighbours)  # own transaction per entry
                 run.resolve(key, "network", neighbours)
 
