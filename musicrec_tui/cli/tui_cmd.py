@@ -1,7 +1,35 @@
-"""Placeholder for the `tui` command; replaced by its owner."""
+"""`musicrec tui [PATH…]`: open the app (bare `musicrec` and `musicrec PATH…` route here)."""
 
 from __future__ import annotations
 
+import argparse
+from typing import Any
 
-def register(sub) -> None:
-    sub.add_parser("tui", help="(in progress)")
+from musicrec_tui.core.settings import Settings, load_settings
+
+
+def register(sub: Any) -> None:
+    parser = sub.add_parser(
+        "tui", help="open the app (the default command)",
+        description="Open the terminal app. With paths, load them straight away and land on "
+                    "the Artists screen; without, start on the Load screen.")
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="export files, folders (searched recursively) or .zip files")
+    parser.add_argument("--tz", metavar="ZONE",
+                        help="IANA timezone for local-time features (default: this computer's)")
+    parser.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    return launch(args.paths or None, tz=args.tz)
+
+
+def launch(paths: list[str] | None, *, settings: Settings | None = None, tz: str | None = None,
+           demo: bool = False) -> int:
+    """Run the app until it quits; returns the exit code."""
+    from musicrec_tui.tui.app import make_app
+
+    settings = settings or load_settings(cli={"import": {"timezone": tz}} if tz else None)
+    app = make_app(paths, settings=settings, tz=tz, demo=demo)
+    result = app.run()
+    return int(result or 0)

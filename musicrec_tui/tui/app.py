@@ -1,0 +1,100 @@
+"""The app: wiring only. Screens live in ``screens/``, logic in ``musicrec_tui.core``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from musicrec_tui.core.settings import Settings, load_settings
+from musicrec_tui.tui.commands import MusicrecCommands
+from musicrec_tui.tui.navigation import SCREENS
+from musicrec_tui.tui.screens.artists import ArtistsScreen
+from musicrec_tui.tui.screens.contexts import ContextsScreen
+from musicrec_tui.tui.screens.export import ExportScreen
+from musicrec_tui.tui.screens.help import HelpScreen
+from musicrec_tui.tui.screens.load import LoadScreen
+from musicrec_tui.tui.screens.recommend import RecommendScreen
+from musicrec_tui.tui.screens.settings import SettingsScreen
+from musicrec_tui.tui.screens.trends import TrendsScreen
+from musicrec_tui.tui.session import Session
+
+
+class MusicrecApp(App[int]):
+    """musicrec: recommendations from your own listening export."""
+
+    TITLE = "musicrec"
+    CSS_PATH = "app.tcss"
+    # Below this width, panes stack instead of sitting side by side (see app.tcss).
+    HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (110, "-wide")]
+    COMMANDS: ClassVar = App.COMMANDS | {MusicrecCommands}
+    MODES: ClassVar = {
+        "load": LoadScreen,
+        "artists": ArtistsScreen,
+        "contexts": ContextsScreen,
+        "trends": TrendsScreen,
+        "recommend": RecommendScreen,
+        "settings": SettingsScreen,
+    }
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # Shown in the NavBar at the top rather than in the footer.
+        *(Binding(key, f"show('{mode}')", label, id=f"screen.{mode}", tooltip=help_text,
+                  show=False)
+          for mode, key, label, help_text in SCREENS),
+        Binding("e", "export", "Export", id="export", tooltip="Export the results to a file"),
+        Binding("question_mark,f1", "help", "Help", id="help", key_display="?",
+                tooltip="Keys and screens"),
+    ]
+
+    def __init__(self, session: Session, paths: list[str], *, demo: bool = False) -> None:
+        super().__init__()
+        self.session = session
+        self._paths = paths
+        self._demo = demo
+        self.theme = session.settings.tui.theme
+
+    def on_mount(self) -> None:
+        self.switch_mode("load")
+        if self._paths or self._demo:
+            self.call_after_refresh(self._load_initial)
+
+    def _load_initial(self) -> None:
+        screen = self.screen
+        if isinstance(screen, LoadScreen):
+            screen.start_import(self._paths, demo=self._demo, land_on="artists")
+
+    def action_show(self, mode: str) -> None:
+        if self.current_mode != mode:
+            self.switch_mode(mode)
+
+    def action_export(self) -> None:
+        if self.session.history is None:
+            self.notify("Load a history first (press 1)", severity="warning")
+            return
+        if not isinstance(self.screen, ExportScreen):
+            self.push_screen(ExportScreen())
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+
+def make_app(
+    paths: list[str] | None = None,
+    *,
+    settings: Settings | None = None,
+    tz: str | None = None,
+    demo: bool = False,
+    now: datetime | None = None,
+) -> MusicrecApp:
+    """The one way to build the app (CLI, tests, screenshots and benchmarks share it).
+
+    ``demo`` loads the generated demo history; ``now`` freezes the clock (for the "now"
+    context) so tests and screenshots don't depend on the time of day.
+    """
+    settings = settings or load_settings()
+    sources = [str(Path(p).expanduser()) for p in paths or []]
+    return MusicrecApp(Session(settings=settings, tz=tz, now=now), sources, demo=demo)

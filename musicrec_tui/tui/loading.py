@@ -1,0 +1,59 @@
+"""The import step as the UI runs it (in a thread worker): history, ranking, search index."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from textual.message_pump import MessagePump
+
+from musicrec_tui.core.engines.ranking import fit_ranking
+from musicrec_tui.core.engines.search import ArtistSearch
+from musicrec_tui.core.history.importer import load_history
+from musicrec_tui.core.progress import check
+from musicrec_tui.tui.workers import WorkerCancel, progress_poster
+
+if TYPE_CHECKING:
+    from musicrec_tui.tui.session import Session
+
+
+@dataclass
+class Loaded:
+    """What the import worker hands back to the UI."""
+
+    history: Any
+    ranking: Any
+    search: Any
+    sources: list[str]
+
+
+def load(session: Session, paths: list[str], *, demo: bool, target: MessagePump) -> Loaded:
+    """Import ``paths`` (plus the demo) and fit what the Artists screen needs first."""
+    cancel = WorkerCancel()
+    sources = list(paths)
+    if demo:
+        from musicrec_tui.core.history.demo import demo_paths
+
+        sources.append(str(demo_paths(progress=progress_poster(target, "import", "Generating demo"),
+                                      cancel=cancel)))
+    history = load_history(sources, settings=session.settings, tz=session.tz,
+                           progress=progress_poster(target, "import", "Reading"),
+                           cancel=cancel)
+    check(cancel)
+    ranking = fit_ranking(history, session.settings)
+    check(cancel)
+    table = ranking.table
+    search = ArtistSearch(list(table.index), table["score"].to_numpy())
+    return Loaded(history, ranking, search, sources)
+
+
+def contexts(session: Session, k: int | None, *, target: MessagePump) -> tuple[Any, dict]:
+    """Fit the listening contexts and each artist's dominant one (for the Artists pane)."""
+    from musicrec_tui.core.engines.context import fit_contexts
+    from musicrec_tui.core.library import dominant_contexts
+
+    cancel = WorkerCancel()
+    fitted = fit_contexts(session.history, session.settings, k=k,
+                          progress=progress_poster(target, "contexts"), cancel=cancel)
+    check(cancel)
+    return fitted, dominant_contexts(session.history, fitted)

@@ -1,0 +1,40 @@
+"""The screens, their keys and the bar at the top that shows them."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+# (mode, key, label, description); the order is the order of the keys.
+SCREENS = (
+    ("load", "1", "Load", "Open an export: files, folders or a .zip"),
+    ("artists", "2", "Artists", "Your ranked artists with fuzzy search"),
+    ("contexts", "3", "Contexts", "Listening contexts by weekday and hour"),
+    ("trends", "4", "Trends", "Rising and fading artists, next favourites"),
+    ("recommend", "5", "Recommend", "Run the engines and blend recommendations"),
+    ("settings", "6", "Settings", "Timezone, play length, weights, tier, k, Last.fm key"),
+)
+
+
+class NavBar(Static):
+    """One line: the app name and every screen with its key; the current one stands out.
+    It replaces the screen keys in the footer, which would not fit at 80 columns."""
+
+    DEFAULT_CSS = """
+    NavBar { height: 1; background: $panel; color: $text-muted; }
+    """
+
+    def __init__(self, current: str) -> None:
+        super().__init__(id="nav")
+        self._current = current
+
+    def on_mount(self) -> None:
+        accent = self.app.current_theme.accent or "yellow"
+        primary = self.app.current_theme.primary
+        text = Text(" musicrec ", style=f"bold {accent}")
+        for mode, key, label, _help in SCREENS:
+            if mode == self._current:
+                text.append(f" {key} {label} ", style=f"bold reverse {primary}")
+            else:
+                text.append(f" {key}", style=f"bold {accent}").append(f" {label} ")
+        self.update(text)

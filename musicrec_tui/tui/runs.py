@@ -1,0 +1,44 @@
+"""Recommendation runs as the UI does them: one ``library.analyse`` per engine, then merged.
+
+Each engine runs in its own worker so it can report and fail on its own; merging their
+analyses and blending once gives the same result as one ``analyse`` over every engine.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from musicrec_tui.core.engines.ensemble import ENGINES as BLEND_ENGINES
+from musicrec_tui.core.library import ENGINES, Analysis, diversity_groups, reblend
+
+__all__ = ["ENGINES", "combine", "normalise_weights"]
+
+
+def combine(parts: list[Analysis], weights: dict[str, float] | None = None) -> Analysis:
+    """One analysis from per-engine ones (same history, settings and cutoff), blended."""
+    if not parts:
+        raise ValueError("nothing to combine")
+    merged = parts[0]
+    results, timings, notes = {}, {}, []
+    trends = contexts = similarity = source = provider = None
+    for part in parts:
+        results.update(part.results)
+        timings.update(part.timings)
+        notes += [n for n in part.notes if not n.startswith("blend: ") and n not in notes]
+        trends = trends or part.trends
+        contexts = contexts or part.contexts
+        if part.similarity is not None or part.source is not None:
+            similarity, source, provider = part.similarity, part.source, part.provider
+    merged = dataclasses.replace(
+        merged, results=results, trends=trends, contexts=contexts, similarity=similarity,
+        source=source, provider=provider, notes=notes, timings=timings,
+        groups=diversity_groups(merged.history, contexts, similarity))
+    return reblend(merged, weights=weights)
+
+
+def normalise_weights(raw: dict[str, float]) -> dict[str, float]:
+    """Relative weights (any non-negative numbers) scaled to sum to 1, as the blend needs."""
+    total = sum(max(0.0, v) for v in raw.values())
+    if total <= 0:
+        raise ValueError("at least one weight must be above 0")
+    return {k: max(0.0, v) / total for k, v in raw.items() if k in BLEND_ENGINES}

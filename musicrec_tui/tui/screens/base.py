@@ -1,0 +1,76 @@
+"""What every screen shares: the session, and the one handler for worker outcomes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual.app import App
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from musicrec_tui.core.errors import Cancelled, MusicrecError
+from musicrec_tui.tui.session import Session
+
+if TYPE_CHECKING:
+    from musicrec_tui.tui.app import MusicrecApp
+
+# What each worker group does, for messages ("Import failed: …").
+GROUP_LABELS = {
+    "import": "Import",
+    "ranking": "Ranking",
+    "contexts": "Contexts",
+    "trends": "Trends",
+    "similar": "Similar artists",
+    "engine": "Recommendations",
+    "export": "Export",
+    "settings": "Settings",
+}
+
+
+def describe_error(error: BaseException | None) -> str:
+    """One line for the user: our own errors as they are, anything else with its type."""
+    if error is None:
+        return "unknown error"
+    if isinstance(error, MusicrecError):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
+
+
+class SessionWorkers:
+    """Mixin for screens: the session, and the one handler for every worker's outcome."""
+
+    app: App
+
+    @property
+    def session(self) -> Session:
+        return cast("MusicrecApp", self.app).session
+
+    def worker_ended(self, worker: Worker, state: WorkerState) -> None:
+        """Hook: reset progress UI after a worker ended in error or was cancelled."""
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Keyed on the worker's group, so every screen reports failures the same way.
+        worker, state = event.worker, event.state
+        if state not in (WorkerState.ERROR, WorkerState.CANCELLED):
+            return
+        label = GROUP_LABELS.get(worker.group, worker.group)
+        if state == WorkerState.ERROR and isinstance(worker.error, Cancelled):
+            self.app.notify(f"{label} cancelled", severity="warning")
+        elif state == WorkerState.ERROR:
+            self.app.notify(f"{label} failed: {describe_error(worker.error)}",
+                            severity="error", timeout=10)
+        self.worker_ended(worker, state)
+
+
+class MusicrecScreen(SessionWorkers, Screen):
+    """A screen that reads the app's :class:`Session` and runs core work in workers."""
+
+    generation = -1  # which session generation this screen last showed
+
+    def on_screen_resume(self) -> None:
+        if self.session.history is not None and self.generation != self.session.generation:
+            self.generation = self.session.generation
+            self.show_history()
+
+    def show_history(self) -> None:
+        """Redraw from a newly loaded history (screens that need one override this)."""

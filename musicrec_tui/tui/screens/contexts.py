@@ -1,0 +1,156 @@
+"""Contexts: listening contexts (K-Means over when you listen), a heatmap and their picks."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from musicrec_tui.tui.messages import WorkDone, WorkProgress
+from musicrec_tui.tui.navigation import NavBar
+from musicrec_tui.tui.screens.base import MusicrecScreen
+from musicrec_tui.tui.widgets.heatmap import ContextHeatmap, context_colour
+
+# Fewer than two contexts is no clustering at all.
+MIN_K = 2
+
+
+class ContextsScreen(MusicrecScreen):
+    """Context clusters, the weekday × hour map, and picks for the highlighted one."""
+
+    HELP_TITLE = "Contexts"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("plus,equals_sign", "change_k(1)", "More", key_display="+",
+                id="contexts.more", tooltip="One more context (refit)"),
+        Binding("minus", "change_k(-1)", "Fewer", key_display="-",
+                id="contexts.fewer", tooltip="One context fewer (refit)"),
+        Binding("n", "now", "Now", id="contexts.now", tooltip="Highlight the context of now"),
+        Binding("escape", "cancel", "Cancel", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._now_index: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield NavBar("contexts")
+        with Horizontal(id="contexts-main"):
+            clusters = OptionList(id="contexts-list", classes="pane")
+            clusters.border_title = "Contexts"
+            yield clusters
+            with Vertical(id="contexts-right"):
+                heatmap = ContextHeatmap(id="contexts-heatmap")
+                heatmap.border_title = "When: weekday × hour (◆ now, • selected)"
+                yield heatmap
+                picks = DataTable(id="contexts-picks", cursor_type="row", zebra_stripes=True,
+                                  classes="pane")
+                picks.border_title = "Picks"
+                picks.add_columns("#", "Artist", "Score", "Why")
+                yield picks
+        yield Static("No history loaded: press 1 to open one", id="contexts-status")
+        yield Footer(compact=True)
+
+    def show_history(self) -> None:
+        if self.session.contexts is not None:
+            self._show(self.session.contexts)
+        else:
+            self._fit(None)
+
+    # -- fitting -------------------------------------------------------------------------
+    def action_change_k(self, step: int) -> None:
+        contexts = self.session.contexts
+        if contexts is None:
+            return
+        settings = self.session.settings.context
+        k = max(MIN_K, min(settings.k_max + 4, len(contexts.clusters) + step))
+        if k == len(contexts.clusters):
+            self.app.bell()
+            return
+        self._fit(k)
+
+    def action_cancel(self) -> None:
+        self.workers.cancel_group(self, "contexts")
+
+    def _fit(self, k: int | None) -> None:
+        what = "choosing k" if k is None else f"k = {k}"
+        self.query_one("#contexts-status", Static).update(f"Fitting contexts ({what})… esc cancels")
+        self._fit_worker(k)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="contexts",
+          description="Fitting listening contexts")
+    def _fit_worker(self, k: int | None) -> None:
+        from musicrec_tui.tui import loading
+
+        self.post_message(WorkDone("contexts", loading.contexts(self.session, k, target=self)))
+
+    @on(WorkProgress)
+    def _progress(self, event: WorkProgress) -> None:
+        if event.group == "contexts" and event.total:
+            self.query_one("#contexts-status", Static).update(
+                f"Fitting contexts… {100 * event.done // event.total}%  esc cancels")
+
+    @on(WorkDone)
+    def _fitted(self, event: WorkDone) -> None:
+        if event.group == "contexts":
+            self.session.set_contexts(*event.result)
+            self._show(self.session.contexts)
+
+    # -- showing -------------------------------------------------------------------------
+    def _show(self, contexts) -> None:
+        now = self.session.clock()
+        current = contexts.at(now)
+        clusters = contexts.clusters
+        self._now_index = next((i for i, c in enumerate(clusters) if c.id == current.id), None)
+        total = sum(c.plays for c in clusters) or 1
+        options = self.query_one("#contexts-list", OptionList)
+        options.clear_options()
+        for i, cluster in enumerate(clusters):
+            label = Text.assemble(("██ ", context_colour(i)), (cluster.label, "bold"))
+            label.append(f"\n   {cluster.plays:,} plays · {100 * cluster.plays / total:.0f}%",
+                         style="dim")
+            if i == self._now_index:
+                label.append("  ◆ now", style="bold reverse")
+            options.add_option(Option(label, id=str(i)))
+        heatmap = self.query_one(ContextHeatmap)
+        heatmap.slots = {(int(d), int(h)): i for i, c in enumerate(clusters) for d, h in c.slots}
+        heatmap.now_slot = (now.weekday(), now.hour)
+        options.highlighted = self._now_index if self._now_index is not None else 0
+        self.query_one("#contexts-status", Static).update(
+            f"{len(clusters)} contexts · now is {now:%a %H:%M} → {current.label} · "
+            "+/- change k, n jumps to now")
+        options.focus()
+
+    def action_now(self) -> None:
+        if self._now_index is not None:
+            self.query_one("#contexts-list", OptionList).highlighted = self._now_index
+
+    @on(OptionList.OptionHighlighted, "#contexts-list")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self.pick(int(event.option.id or 0))
+
+    def pick(self, index: int) -> None:
+        """Show the picks of the context at ``index`` and mark its cells."""
+        contexts = self.session.contexts
+        if contexts is None or not 0 <= index < len(contexts.clusters):
+            return
+        cluster = contexts.clusters[index]
+        self.query_one(ContextHeatmap).selected = index
+        table = self.query_one("#contexts-picks", DataTable)
+        table.clear()
+        now = " (now)" if index == self._now_index else ""
+        table.border_title = f"Picks for {cluster.label}{now}"
+        for rank, item in enumerate(cluster.picks, 1):
+            table.add_row(str(rank), item.artist, f"{item.score:.2f}", item.why, key=item.artist)
+
+    @property
+    def selected_context(self):
+        """The highlighted context (None before the fit)."""
+        contexts = self.session.contexts
+        index = self.query_one(ContextHeatmap).selected
+        return None if contexts is None or index is None else contexts.clusters[index]

@@ -1,0 +1,174 @@
+"""Load: pick files, folders or a .zip, import them in a worker, show the import report."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Footer, Input, OptionList, ProgressBar, Static
+from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
+
+from musicrec_tui.tui.messages import WorkDone, WorkProgress
+from musicrec_tui.tui.navigation import NavBar
+from musicrec_tui.tui.recent import load_recent, remember
+from musicrec_tui.tui.screens.base import MusicrecScreen, describe_error
+from musicrec_tui.tui.widgets.files import PathSuggester, SourceTree
+from musicrec_tui.tui.widgets.report import render_report
+
+if TYPE_CHECKING:
+    from musicrec_tui.tui.loading import Loaded
+
+WELCOME = (
+    "Open your listening export: a Spotify [b]my_spotify_data.zip[/b] (Extended Streaming "
+    "History or Account Data), a Last.fm CSV or a ListenBrainz export.\n\n"
+    "Type a path (→ completes), pick one in the tree or the recent list, or press "
+    "[b]d[/b] for a generated demo history."
+)
+
+
+def _split_paths(value: str) -> list[str]:
+    return [part.strip() for part in value.split(";") if part.strip()]
+
+
+class LoadScreen(MusicrecScreen):
+    """Choose sources and import them."""
+
+    HELP_TITLE = "Load"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("o", "focus_path", "Path", id="load.path", tooltip="Type a path to open"),
+        Binding("d", "demo", "Demo", id="load.demo", tooltip="Open a generated demo history"),
+        Binding("escape", "cancel", "Cancel", id="load.cancel",
+                tooltip="Stop the running import"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._started = 0.0
+        self._land_on: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield NavBar("load")
+        with Horizontal(id="load-main"):
+            tree = SourceTree(".", id="load-tree")
+            tree.border_title = "Browse"
+            yield tree
+            with Vertical(id="load-side"):
+                yield Input(placeholder="Path to an export (files, folder or .zip; ';' between)",
+                            suggester=PathSuggester(), id="load-path")
+                recent = OptionList(id="load-recent")
+                recent.border_title = "Recent"
+                yield recent
+                with Vertical(id="load-progress", classes="hidden"):
+                    yield Static("", id="load-status")
+                    yield ProgressBar(id="load-bar", show_eta=False)
+                with VerticalScroll(id="load-report") as report:
+                    report.border_title = "Import report"
+                    yield Static(WELCOME, id="load-report-body")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self._show_recent(load_recent())
+        self.query_one("#load-path", Input).focus()
+
+    def _show_recent(self, entries: list[list[str]]) -> None:
+        recent = self.query_one("#load-recent", OptionList)
+        recent.clear_options()
+        for entry in entries:
+            recent.add_option(Option(" ; ".join(entry), id=";".join(entry)))
+        recent.display = bool(entries)
+
+    # -- picking -------------------------------------------------------------------------
+    def action_focus_path(self) -> None:
+        self.query_one("#load-path", Input).focus()
+
+    def action_demo(self) -> None:
+        self.start_import([], demo=True, land_on="artists")
+
+    @on(SourceTree.FileSelected)
+    @on(SourceTree.DirectorySelected)
+    def _picked(self, event: SourceTree.FileSelected) -> None:
+        path_input = self.query_one("#load-path", Input)
+        path_input.value = str(Path(event.path).resolve())
+        path_input.focus()
+
+    @on(Input.Submitted, "#load-path")
+    def _submitted(self, event: Input.Submitted) -> None:
+        paths = _split_paths(event.value)
+        if paths:
+            self.start_import(paths)
+
+    @on(OptionList.OptionSelected, "#load-recent")
+    def _recent_picked(self, event: OptionList.OptionSelected) -> None:
+        self.start_import(_split_paths(event.option.id or ""))
+
+    # -- importing -----------------------------------------------------------------------
+    def start_import(self, paths: list[str], *, demo: bool = False,
+                     land_on: str | None = None) -> None:
+        """Import ``paths`` (plus the demo history) in a worker; a second call replaces it."""
+        self._land_on = land_on
+        self._started = time.perf_counter()
+        self.query_one("#load-progress").remove_class("hidden")
+        self.query_one("#load-bar", ProgressBar).update(total=None, progress=0)
+        self.query_one("#load-status", Static).update("Opening…")
+        self._import(paths, demo)
+
+    def action_cancel(self) -> None:
+        cancelled = self.workers.cancel_group(self, "import")
+        if not cancelled:
+            self.app.bell()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="import",
+          description="Importing listening history")
+    def _import(self, paths: list[str], demo: bool) -> None:
+        from musicrec_tui.tui import loading
+
+        loaded = loading.load(self.session, paths, demo=demo, target=self)
+        self.post_message(WorkDone("import", loaded, time.perf_counter() - self._started))
+
+    @on(WorkProgress)
+    def _progress(self, event: WorkProgress) -> None:
+        if event.group != "import":
+            return
+        bar = self.query_one("#load-bar", ProgressBar)
+        bar.update(total=event.total or None, progress=event.done)
+        elapsed = time.perf_counter() - self._started
+        self.query_one("#load-status", Static).update(
+            f"{event.label or 'Reading'}  {event.done:,}/{event.total:,}  ·  {elapsed:.1f} s"
+            "  ·  esc cancels")
+
+    @on(WorkDone)
+    def _done(self, event: WorkDone) -> None:
+        if event.group != "import":
+            return
+        loaded: Loaded = event.result
+        self.query_one("#load-progress").add_class("hidden")
+        self.session.loaded(loaded.history, loaded.ranking, loaded.search, loaded.sources)
+        self.generation = self.session.generation
+        report = loaded.history.report
+        self.query_one("#load-report-body", Static).update(render_report(report, event.seconds))
+        if loaded.sources:
+            try:
+                self._show_recent(remember(loaded.sources))
+            except OSError as exc:
+                self.notify(f"Could not save the recent list: {exc}", severity="warning")
+        if report.bad_files:
+            self.notify(f"{len(report.bad_files)} file(s) could not be read (see the report)",
+                        severity="warning")
+        self.notify(f"Loaded {report.kept:,} plays of {report.artists:,} artists "
+                    f"in {event.seconds:.1f} s", title="Import done")
+        if self._land_on:
+            self.app.switch_mode(self._land_on)
+
+    def worker_ended(self, worker: Worker, state: WorkerState) -> None:
+        if worker.group == "import":
+            self.query_one("#load-progress").add_class("hidden")
+            if worker.error is not None:
+                self.query_one("#load-report-body", Static).update(
+                    Text.assemble(("Nothing loaded\n\n", "bold"), describe_error(worker.error)))

@@ -1,0 +1,285 @@
+"""Recommendations: every engine in its own worker, then the blend, editable without refitting."""
+
+from __future__ import annotations
+
+import time
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.worker import Worker, WorkerState
+
+from musicrec_tui.core.errors import MusicrecError
+from musicrec_tui.tui.messages import WorkDone, WorkProgress
+from musicrec_tui.tui.navigation import NavBar
+from musicrec_tui.tui.runs import ENGINES, combine, normalise_weights
+from musicrec_tui.tui.screens.base import MusicrecScreen, describe_error
+from musicrec_tui.tui.workers import WorkerCancel, progress_poster
+
+SHORT = {"recency": "Rec", "temporal": "Tmp", "context": "Ctx", "ranking": "Rnk",
+         "content": "Cnt"}
+BAR_WIDTH = 20
+
+
+def _bar(done: int, total: int) -> str:
+    if not total:
+        return "━" * 3 + "─" * (BAR_WIDTH - 3)
+    filled = round(BAR_WIDTH * done / total)
+    return "━" * filled + "─" * (BAR_WIDTH - filled)
+
+
+class RecommendScreen(MusicrecScreen):
+    """Run, watch, re-weight and read the recommendations."""
+
+    HELP_TITLE = "Recommendations"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("g", "run", "Run", id="recommend.run", tooltip="Run every engine (again)"),
+        Binding("escape", "cancel", "Cancel", id="recommend.cancel",
+                tooltip="Cancel the running engines"),
+        Binding("b", "reblend", "Blend", id="recommend.blend",
+                tooltip="Apply the weights and tier without refitting"),
+        Binding("w", "focus_weights", "Weights", id="recommend.weights",
+                tooltip="Edit the engine weights"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._run = 0
+        self._state: dict[str, str] = {}
+        self._progress: dict[str, tuple[int, int]] = {}
+        self._parts: dict[str, object] = {}
+        self._started = 0.0
+
+    def compose(self) -> ComposeResult:
+        weights = self.session.settings.ensemble.weights
+        yield NavBar("recommend")
+        with Horizontal(id="recommend-controls"):
+            for name in ENGINES:
+                with Vertical(classes="weight"):
+                    yield Label(name)
+                    yield Input(f"{weights.get(name, 0.0):g}", id=f"weight-{name}",
+                                type="number", compact=True)
+            with Vertical(classes="weight"):
+                yield Label("tier")
+                yield Input(self.session.settings.content.tier, id="tier-input", compact=True)
+        yield Static("Press g to run every engine", id="recommend-engines")
+        table = DataTable(id="recommend-table", cursor_type="row", zebra_stripes=True)
+        table.add_columns("#", "Artist", "Score", *(SHORT[e] for e in ENGINES), "New")
+        yield table
+        yield Static("", id="recommend-why")
+        yield Static("No history loaded: press 1 to open one", id="recommend-status")
+        yield Footer(compact=True)
+
+    def show_history(self) -> None:
+        analysis = self.session.analysis
+        if analysis is not None:
+            self._show(analysis)
+        else:
+            self.action_run()
+
+    # -- running -------------------------------------------------------------------------
+    def action_run(self) -> None:
+        """Start every engine; a run already going is cancelled and replaced."""
+        if self.session.history is None:
+            self.notify("Load a history first (press 1)", severity="warning")
+            return
+        self.workers.cancel_group(self, "engine")
+        self._run += 1
+        self._state = dict.fromkeys(ENGINES, "running")
+        self._progress = dict.fromkeys(ENGINES, (0, 0))
+        self._parts = {}
+        self._started = time.perf_counter()
+        for name in ENGINES:
+            self.run_worker(self._engine_job(self._run, name), name=name,
+                            group="engine", thread=True, exit_on_error=False,
+                            description=f"engine {name}")
+        self._show_engines()
+
+    def _engine_job(self, run: int, name: str):
+        def job() -> None:
+            from musicrec_tui.core.library import analyse
+
+            # Only content asks for neighbours; the provider is built once per history.
+            chosen = self.session.provider() if name == "content" else None
+            start = time.perf_counter()
+            part = analyse(self.session.history, self.session.settings,
+                           at=self.session.clock(), engines=[name], provider=chosen,
+                           progress=progress_poster(self, "engine", name),
+                           cancel=WorkerCancel())
+            self.post_message(WorkDone("engine", (run, name, part),
+                                       time.perf_counter() - start))
+        return job
+
+    def action_cancel(self) -> None:
+        if not any(state == "running" for state in self._state.values()):
+            self.app.bell()
+            return
+        self.workers.cancel_group(self, "engine")
+        for name, state in self._state.items():
+            if state == "running":
+                self._state[name] = "cancelled"
+        self._show_engines()
+        self.notify("Recommendation run cancelled", severity="warning")
+
+    @on(WorkProgress)
+    def _engine_progress(self, event: WorkProgress) -> None:
+        if event.group == "engine" and self._state.get(event.label) == "running":
+            self._progress[event.label] = (event.done, event.total)
+            self._show_engines()
+
+    @on(WorkDone)
+    def _engine_done(self, event: WorkDone) -> None:
+        if event.group != "engine":
+            return
+        run, name, part = event.result
+        if run != self._run or self._state.get(name) != "running":
+            return  # a replaced or cancelled run finishing late
+        self._state[name] = f"done {event.seconds:.1f}s"
+        self._parts[name] = part
+        for note in part.notes:
+            if "failed" in note:
+                self.notify(note, severity="error", timeout=10)
+        self._maybe_blend()
+
+    def worker_ended(self, worker: Worker, state: WorkerState) -> None:
+        if worker.group == "engine" and self._state.get(worker.name) == "running":
+            self._state[worker.name] = "failed" if state == WorkerState.ERROR else "cancelled"
+            self._maybe_blend()
+
+    def _maybe_blend(self) -> None:
+        self._show_engines()
+        if any(state == "running" for state in self._state.values()) or not self._parts:
+            return
+        try:
+            analysis = combine([self._parts[n] for n in ENGINES if n in self._parts],
+                               self._weights())
+        except (MusicrecError, ValueError) as exc:
+            self.notify(f"Blend failed: {describe_error(exc)}", severity="error")
+            return
+        self.session.analysis = analysis
+        self._show(analysis)
+
+    def _show_engines(self) -> None:
+        lines = Text()
+        running = any(state == "running" for state in self._state.values())
+        if not running:
+            parts = [Text.assemble((name, "bold"), f" {state}") for name, state in
+                     self._state.items()]
+            lines = Text(" · ").join(parts) if parts else Text("Press g to run every engine")
+        else:
+            for name, state in self._state.items():
+                done, total = self._progress.get(name, (0, 0))
+                bar = _bar(done, total) if state == "running" else "━" * BAR_WIDTH
+                lines.append(f"{name:<9}", style="bold")
+                lines.append(bar + " ", style="dim" if state != "running" else "")
+                lines.append(f"{state}\n")
+            lines.append(f"{time.perf_counter() - self._started:.1f} s · esc cancels",
+                         style="dim")
+        self.query_one("#recommend-engines", Static).update(lines)
+
+    # -- blending ------------------------------------------------------------------------
+    def _weights(self) -> dict[str, float]:
+        raw = {}
+        for name in ENGINES:
+            value = self.query_one(f"#weight-{name}", Input).value.strip() or "0"
+            try:
+                raw[name] = float(value)
+            except ValueError:
+                raise ValueError(f"weight for {name}: {value!r} is not a number") from None
+        return normalise_weights(raw)
+
+    def action_focus_weights(self) -> None:
+        self.query_one(f"#weight-{ENGINES[0]}", Input).focus()
+
+    @on(Input.Submitted, ".weight Input")
+    def _submitted(self) -> None:
+        self.action_reblend()
+
+    def action_reblend(self) -> None:
+        """Blend again with the weights and tier in the inputs (no refit)."""
+        analysis = self.session.analysis
+        if analysis is None:
+            self.notify("Run the engines first (g)", severity="warning")
+            return
+        tier = self.query_one("#tier-input", Input).value.strip()
+        try:
+            weights = self._weights()
+        except ValueError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        if tier != analysis.tier:
+            # A new tier asks the provider again: do that off the UI thread.
+            self.run_worker(self._reblend_job(analysis, weights, tier), group="engine",
+                            thread=True, exit_on_error=False, exclusive=True,
+                            description="re-running content for the new tier")
+            return
+        self._apply(self._reblend(analysis, weights, None))
+
+    def _reblend(self, analysis, weights, tier):
+        from musicrec_tui.core.library import reblend
+
+        return reblend(analysis, weights=weights, tier=tier)
+
+    def _reblend_job(self, analysis, weights, tier):
+        def job() -> None:
+            self.post_message(WorkDone("reblend", self._reblend(analysis, weights, tier)))
+        return job
+
+    @on(WorkDone)
+    def _reblended(self, event: WorkDone) -> None:
+        if event.group == "reblend":
+            self._apply(event.result)
+
+    def _apply(self, analysis) -> None:
+        self.session.analysis = analysis
+        for name in ENGINES:
+            self.query_one(f"#weight-{name}", Input).value = \
+                f"{analysis.weights.get(name, 0.0):.2f}"
+        self._show(analysis)
+        self.notify("Blended again with the new weights", timeout=2)
+
+    # -- showing -------------------------------------------------------------------------
+    def _show(self, analysis) -> None:
+        table = self.query_one("#recommend-table", DataTable)
+        table.clear()
+        for rank, rec in enumerate(analysis.ensemble, 1):
+            contributions = [f"{rec.engines[e]:.2f}" if rec.engines.get(e) else "·"
+                             for e in ENGINES]
+            table.add_row(str(rank), rec.artist, f"{rec.score:.3f}", *contributions,
+                          "" if rec.in_library else "new", key=rec.artist)
+        self._status(analysis)
+        if analysis.ensemble:
+            self._why(analysis.ensemble[0])
+
+    def _status(self, analysis) -> None:
+        provider = analysis.provider or "—"
+        counts = analysis.similarity.counts() if analysis.similarity is not None else {}
+        origin = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+        text = (f"{len(analysis.ensemble)} recommendations as of {analysis.as_of:%Y-%m-%d} · "
+                f"provider {provider}" + (f" ({origin})" if origin else "")
+                + f" · tier {analysis.tier}")
+        self.query_one("#recommend-status", Static).update(text)
+
+    @on(DataTable.RowHighlighted, "#recommend-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        analysis = self.session.analysis
+        if analysis is None or event.row_key is None:
+            return
+        for rec in analysis.ensemble:
+            if rec.artist == event.row_key.value:
+                self._why(rec)
+                break
+
+    def _why(self, rec) -> None:
+        self.query_one("#recommend-why", Static).update(
+            Text.assemble((rec.artist, "bold"), "  ", rec.why))
+
+    @property
+    def order(self) -> list[str]:
+        """The artists in the table, top first."""
+        analysis = self.session.analysis
+        return [rec.artist for rec in analysis.ensemble] if analysis is not None else []

@@ -1,0 +1,162 @@
+"""Settings: the tunables people change most, saved to the user config; the Last.fm key."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Footer, Input, Label, Select, Static
+
+from musicrec_tui.core.errors import MusicrecError
+from musicrec_tui.core.settings import Settings, load_settings
+from musicrec_tui.tui.messages import WorkDone
+from musicrec_tui.tui.navigation import NavBar
+from musicrec_tui.tui.runs import ENGINES, normalise_weights
+from musicrec_tui.tui.screens.base import MusicrecScreen, describe_error
+
+PROVIDERS = ("auto", "lastfm", "offline")
+
+
+def _fields(s: Settings) -> list[tuple[str, str, str, str]]:
+    """(config key, label, current text, hint) for each plain-text setting on the form."""
+    return [
+        ("import.timezone", "Timezone", s.import_.timezone,
+         "IANA zone such as Europe/Paris; empty = this computer's (re-import to apply)"),
+        ("import.min_play_seconds", "Min play length (s)", f"{s.import_.min_play_seconds:g}",
+         "shorter plays are kept but not counted (re-import to apply)"),
+        *((f"weight.{name}", f"Weight: {name}", f"{s.ensemble.weights.get(name, 0.0):g}",
+           "relative; scaled to sum to 1 when saved" if name == ENGINES[-1] else "")
+          for name in ENGINES),
+        ("content.tier", "Discovery tier", s.content.tier,
+         "ranks to seed discovery from, e.g. 1-50 or 51-200"),
+        ("context.k", "Contexts (k)", str(s.context.k), "0 = choose by silhouette"),
+    ]
+
+
+class SettingsScreen(MusicrecScreen):
+    """Edit and save settings; store the Last.fm key encrypted."""
+
+    HELP_TITLE = "Settings"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", id="settings.save", tooltip="Save to the user config"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        settings = self.session.settings
+        yield NavBar("settings")
+        with VerticalScroll(id="settings-form"):
+            for key, label, value, hint in _fields(settings):
+                with Horizontal(classes="setting"):
+                    yield Label(label)
+                    yield Input(value, id=self._id(key), compact=True)
+                if hint:
+                    yield Static(hint, classes="hint")
+            with Horizontal(classes="setting"):
+                yield Label("Similar artists")
+                yield Select([(p, p) for p in PROVIDERS], value=settings.lastfm.provider,
+                             allow_blank=False, id="set-provider", compact=True)
+            yield Static("auto = Last.fm when a key is set, else offline co-listening",
+                         classes="hint")
+            with Horizontal(classes="setting"):
+                yield Label("Last.fm API key")
+                yield Input(password=True, placeholder="paste your key (hidden)",
+                            id="set-key", compact=True)
+            with Horizontal(classes="setting"):
+                yield Label("Passphrase")
+                yield Input(password=True, placeholder="encrypts the key on disk",
+                            id="set-passphrase", compact=True)
+            yield Static("", id="set-key-status", classes="hint")
+            with Horizontal(id="settings-buttons"):
+                yield Button("Save settings (ctrl+s)", variant="primary", id="set-save")
+                yield Button("Store key", id="set-store-key")
+        yield Footer(compact=True)
+
+    @staticmethod
+    def _id(key: str) -> str:
+        return "set-" + key.replace(".", "-").replace("_", "-")
+
+    def on_mount(self) -> None:
+        self._key_status()
+
+    def _key_status(self) -> None:
+        from musicrec_tui.core.secrets import secret_status
+
+        self.query_one("#set-key-status", Static).update(
+            f"Last.fm key: {secret_status('lastfm_api_key')}")
+
+    # -- saving settings -----------------------------------------------------------------
+    @on(Button.Pressed, "#set-save")
+    def action_save(self) -> None:
+        from musicrec_tui.cli.config_cmd import set_in_user_config
+
+        settings = self.session.settings
+        current = {key: value for key, _label, value, _hint in _fields(settings)}
+        wanted = {key: self.query_one(f"#{self._id(key)}", Input).value.strip()
+                  for key in current}
+        changes = {k: v for k, v in wanted.items()
+                   if not k.startswith("weight.") and v != current[k]}
+        if any(wanted[k] != current[k] for k in current if k.startswith("weight.")):
+            try:
+                weights = normalise_weights({k.split(".", 1)[1]: float(v or 0)
+                                             for k, v in wanted.items()
+                                             if k.startswith("weight.")})
+            except ValueError as exc:
+                self.notify(f"Weights: {exc}", severity="error")
+                return
+            changes["ensemble.weights"] = ", ".join(f"{k}={v:.4g}" for k, v in weights.items())
+        provider = str(self.query_one("#set-provider", Select).value)
+        if provider != settings.lastfm.provider:
+            changes["lastfm.provider"] = provider
+        if not changes:
+            self.notify("Nothing changed")
+            return
+        try:
+            path = None
+            for key, text in changes.items():
+                path, _value = set_in_user_config(key, text)
+            self.session.settings = load_settings()
+        except MusicrecError as exc:
+            self.notify(describe_error(exc), severity="error", timeout=10)
+            return
+        self.session.forget_provider()
+        self.notify(f"Saved {', '.join(changes)} to {path}", title="Settings saved", timeout=8)
+
+    # -- the Last.fm key -----------------------------------------------------------------
+    @on(Button.Pressed, "#set-store-key")
+    def _store_key(self) -> None:
+        key = self.query_one("#set-key", Input).value.strip()
+        passphrase = self.query_one("#set-passphrase", Input).value
+        if not key or not passphrase:
+            self.notify("Enter the key and a passphrase to encrypt it with", severity="warning")
+            return
+        self.query_one("#set-key-status", Static).update("Encrypting…")
+        self._encrypt(key, passphrase)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="settings",
+          description="Encrypting the Last.fm key")
+    def _encrypt(self, key: str, passphrase: str) -> None:
+        from musicrec_tui.core.secrets import Secret, update_secrets
+
+        secret = Secret(passphrase)
+        # scrypt takes about half a second: keep it off the UI thread.
+        path = update_secrets({"lastfm_api_key": Secret(key)}, secret)
+        self.post_message(WorkDone("settings", (path, secret)))
+
+    @on(WorkDone)
+    def _stored(self, event: WorkDone) -> None:
+        if event.group != "settings":
+            return
+        path, secret = event.result
+        self.session.passphrase = secret
+        self.session.forget_provider()
+        for id_ in ("#set-key", "#set-passphrase"):
+            self.query_one(id_, Input).value = ""
+        self._key_status()
+        self.notify(f"Last.fm key stored encrypted in {path}", title="Key saved")
+
+    def worker_ended(self, worker, state) -> None:
+        if worker.group == "settings":
+            self._key_status()

@@ -1,0 +1,118 @@
+"""Trends: who is rising and fading (NMF over artist × period plays), and next favourites."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Footer, Static
+
+from musicrec_tui.tui.messages import WorkDone
+from musicrec_tui.tui.navigation import NavBar
+from musicrec_tui.tui.screens.base import MusicrecScreen
+from musicrec_tui.tui.widgets.spark import spark_text
+from musicrec_tui.tui.workers import WorkerCancel, progress_poster
+
+# Rows per list and periods per sparkline.
+ROWS = 25
+SPARK_PERIODS = 12
+
+
+def _trend(item, period: str) -> str:
+    """The slope as a short cell; the full sentence is in the status line when highlighted."""
+    relative = item.extra.get("relative")
+    return item.why if relative is None else f"{relative:+.0%} a {period}".replace("-", "−")
+
+
+class TrendsScreen(MusicrecScreen):
+    """Rising, fading and next-period favourites."""
+
+    HELP_TITLE = "Trends"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f", "refit", "Refit", id="trends.refit", tooltip="Fit the trends again"),
+        Binding("escape", "cancel", "Cancel", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield NavBar("trends")
+        with Horizontal(id="trends-main"):
+            with Vertical(classes="trend-column"):
+                yield self._table("trends-rising", "Rising", ("Artist", "Recent", "Trend"))
+                yield self._table("trends-fading", "Fading", ("Artist", "Recent", "Trend"))
+            yield self._table("trends-next", "Next-period favourites",
+                              ("Artist", "Forecast", "Recent"))
+        yield Static("No history loaded: press 1 to open one", id="trends-status",
+                     classes="status")
+        yield Footer(compact=True)
+
+    @staticmethod
+    def _table(id_: str, title: str, columns: tuple[str, ...]) -> DataTable:
+        table = DataTable(id=id_, cursor_type="row", zebra_stripes=True, classes="pane")
+        table.border_title = title
+        table.add_columns(*columns)
+        return table
+
+    def show_history(self) -> None:
+        if self.session.trends is not None:
+            self._show(self.session.trends)
+        else:
+            self.action_refit()
+
+    def action_refit(self) -> None:
+        if self.session.history is None:
+            return
+        self.query_one("#trends-status", Static).update("Fitting trends… esc cancels")
+        self._fit()
+
+    def action_cancel(self) -> None:
+        self.workers.cancel_group(self, "trends")
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="trends",
+          description="Fitting trends")
+    def _fit(self) -> None:
+        from musicrec_tui.core.engines.temporal import fit_trends
+
+        trends = fit_trends(self.session.history, self.session.settings,
+                            progress=progress_poster(self, "trends"), cancel=WorkerCancel())
+        self.post_message(WorkDone("trends", trends))
+
+    @on(WorkDone)
+    def _fitted(self, event: WorkDone) -> None:
+        if event.group == "trends":
+            self.session.trends = event.result
+            self._show(event.result)
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        trends = self.session.trends
+        if trends is None or event.row_key is None:
+            return
+        artist = event.row_key.value
+        for item in (*trends.rising, *trends.fading, *trends.next_favourites):
+            if item.artist == artist:
+                self.query_one("#trends-status", Static).update(f"{artist}: {item.why}")
+                return
+
+    def _show(self, trends) -> None:
+        def recent(artist: str) -> str:
+            series = trends.series(artist)
+            return spark_text(series["actual"].to_numpy(), SPARK_PERIODS) if len(series) else ""
+
+        period = self.session.settings.temporal.period
+        for id_, items in (("#trends-rising", trends.rising), ("#trends-fading", trends.fading)):
+            table = self.query_one(id_, DataTable)
+            table.clear()
+            for item in items[:ROWS]:
+                table.add_row(item.artist, recent(item.artist), _trend(item, period), key=item.artist)
+        table = self.query_one("#trends-next", DataTable)
+        table.clear()
+        for item in trends.next_favourites[:ROWS]:
+            forecast = item.extra.get("forecast", item.score)
+            table.add_row(item.artist, f"~{forecast:.0f}", recent(item.artist), key=item.artist)
+        notes = " · ".join(trends.notes)
+        self.query_one("#trends-status", Static).update(
+            f"{len(trends.rising)} rising, {len(trends.fading)} fading"
+            + (f" · {notes}" if notes else "") + " · f refits")

@@ -1,0 +1,54 @@
+"""The import report: what was kept, what was set aside and why, and files that failed."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from musicrec_tui.core.history.model import ImportReport
+
+
+def _day(value) -> str:
+    return value.strftime("%Y-%m-%d") if value else "–"
+
+
+def render_report(report: ImportReport, seconds: float | None = None) -> Group:
+    """A Rich renderable of ``report`` (``seconds``: how long the import took)."""
+    summary = Table.grid(padding=(0, 2))
+    summary.add_column(style="bold")
+    summary.add_column()
+    summary.add_row("Kept", f"{report.kept:,} plays of {report.rows_read:,} rows read")
+    summary.add_row("Counted", f"{report.counted:,} (long enough to count)")
+    summary.add_row("Range", f"{_day(report.first)} → {_day(report.last)}")
+    summary.add_row("Library", f"{report.artists:,} artists, {report.tracks:,} tracks")
+    summary.add_row("Timezone", report.timezone)
+    if seconds is not None:
+        rate = report.kept / seconds if seconds > 0 else 0
+        source = "import cache" if report.from_cache else "parsed"
+        summary.add_row("Took", f"{seconds:.2f} s ({source}, {rate:,.0f} plays/s)")
+    parts: list = [summary]
+    aside = {reason: n for reason, n in sorted(report.set_aside.items()) if n}
+    if aside:
+        table = Table(title="Set aside", title_justify="left", box=None, pad_edge=False)
+        table.add_column("reason")
+        table.add_column("rows", justify="right")
+        for reason, count in aside.items():
+            table.add_row(reason.replace("_", " "), f"{count:,}")
+        parts += [Text(""), table]
+    files = Table(title=f"Files ({len(report.files)})", title_justify="left", box=None,
+                  pad_edge=False, expand=True)
+    files.add_column("file", ratio=1, overflow="fold")
+    files.add_column("format", no_wrap=True)
+    files.add_column("kept", justify="right", no_wrap=True)
+    for f in sorted(report.files, key=lambda f: (f.error is None, f.name)):
+        if f.error:
+            files.add_row(Text(f.name, style="bold red"), Text("error", style="red"), "–")
+            files.add_row(Text(f"  {f.error}", style="red"), "", "")
+        else:
+            files.add_row(f.name, f.format or "?", f"{f.kept:,}")
+    parts += [Text(""), files]
+    if report.bad_files:
+        parts.insert(0, Text(f"{len(report.bad_files)} file(s) could not be read — see below",
+                             style="bold red"))
+    return Group(*parts)

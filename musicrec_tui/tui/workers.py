@@ -1,0 +1,40 @@
+"""Glue between Textual thread workers and the core's ``progress`` / ``cancel`` hooks."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from textual.message_pump import MessagePump
+from textual.worker import Worker, get_current_worker
+
+from musicrec_tui.tui.messages import WorkProgress
+
+# Progress is posted at most this often per job; the UI can't show more anyway.
+_PROGRESS_INTERVAL_S = 0.05
+
+
+class WorkerCancel:
+    """A core ``CancelToken`` backed by the current worker's cancel flag (Escape sets it)."""
+
+    def __init__(self, worker: Worker | None = None) -> None:
+        self._worker = worker or get_current_worker()
+
+    def is_set(self) -> bool:
+        return self._worker.is_cancelled
+
+
+def progress_poster(
+    target: MessagePump, group: str, label: str = ""
+) -> Callable[[int, int], None]:
+    """A core ``progress(done, total)`` callback that posts throttled ``WorkProgress``."""
+    last = 0.0
+
+    def progress(done: int, total: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last >= _PROGRESS_INTERVAL_S or (total and done >= total):
+            last = now
+            target.post_message(WorkProgress(group, int(done), int(total), label))
+
+    return progress
