@@ -1,7 +1,9 @@
 """Tune the ensemble defaults with the backtest protocol only (never by picking artists).
 
 For each recency half-life the engines are fitted once per cutoff (``evaluate.prepare``);
-blend weights are then searched on a coarse simplex grid and refined by hill-climbing.
+for each blend pool (how many items per engine enter the min-max blend; cutting the fitted
+lists is exactly what a smaller ``ensemble.pool`` does) the weights are searched on a coarse
+simplex grid and refined by hill-climbing.
 Objective, per dataset: the ensemble's NDCG@k margin over the 30-day decayed-count
 baseline, with the context hit@k margin required to be ≥ 0 on every dataset. The score is
 mean margin + worst margin, so one history cannot carry the others. Prints the tables.
@@ -12,6 +14,7 @@ mean margin + worst margin, so one history cannot carry the others. Prints the t
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import warnings
 from pathlib import Path
@@ -27,6 +30,20 @@ BASELINE = "decayed counts"
 
 def default_datasets() -> list[Path]:
     return sorted(p for p in DATA.iterdir() if p.suffix in (".zip", ".csv") or p.is_dir())
+
+
+def truncate(folds: list[Fold], pool: int) -> list[Fold]:
+    """The folds as if fitted with ``ensemble.pool = pool``."""
+    out = []
+    for fold in folds:
+        results = {e: dataclasses.replace(r, items=r.items[:pool])
+                   for e, r in fold.analysis.results.items()}
+        clusters = {c: dataclasses.replace(r, items=r.items[:pool])
+                    for c, r in fold.cluster_results.items()}
+        out.append(dataclasses.replace(
+            fold, analysis=dataclasses.replace(fold.analysis, results=results),
+            cluster_results=clusters))
+    return out
 
 
 def margins(folds: dict[str, list[Fold]], settings: Settings,
@@ -79,7 +96,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", nargs="*", type=Path, help="one export per dataset")
-    parser.add_argument("--half-lives", default="30,60,90", help="recency half-lives, days")
+    parser.add_argument("--half-lives", default="30,60", help="recency half-lives, days")
+    parser.add_argument("--pools", default="200,100,50,30", help="blend pool sizes")
     parser.add_argument("--diversity", default="0,0.05,0.1,0.2", help="diversity levels")
     parser.add_argument("--coarse", type=float, default=0.2, help="coarse grid step")
     parser.add_argument("--fine", type=float, default=0.05, help="hill-climb step")
@@ -87,30 +105,34 @@ def main() -> None:
     paths = args.paths or default_datasets()
     histories = {p.name: load_history([p], settings=load_settings(), tz="UTC") for p in paths}
 
-    overall = (float("-inf"), None, None)
+    overall = (float("-inf"), None, None, None)
     for half_life in (float(h) for h in args.half_lives.split(",")):
         settings = load_settings({"ensemble": {"recency_half_life_days": half_life,
                                                "diversity": 0.0}})
-        folds = {name: prepare(h, settings) for name, h in histories.items()}
-        cache: dict[tuple, float] = {}
+        fitted = {name: prepare(h, settings) for name, h in histories.items()}
+        for pool in (int(p) for p in args.pools.split(",")):
+            folds = {name: truncate(f, pool) for name, f in fitted.items()}
+            cache: dict[tuple, float] = {}
 
-        def evaluate(w: dict[str, float], settings=settings, folds=folds, cache=cache) -> float:
-            key = tuple(round(w.get(e, 0.0), 6) for e in ENGINES)
-            if key not in cache:
-                cache[key] = objective(margins(folds, settings, w))
-            return cache[key]
+            def evaluate(w: dict[str, float], settings=settings, folds=folds,
+                         cache=cache) -> float:
+                key = tuple(round(w.get(e, 0.0), 6) for e in ENGINES)
+                if key not in cache:
+                    cache[key] = objective(margins(folds, settings, w))
+                return cache[key]
 
-        start = max(simplex(args.coarse), key=evaluate)
-        best, value = climb(start, evaluate, args.fine)
-        print(f"half-life {half_life:g} d: best {best}  objective {value:+.4f}", flush=True)
-        if value > overall[0]:
-            overall = (value, half_life, best)
+            start = max(simplex(args.coarse), key=evaluate)
+            best, value = climb(start, evaluate, args.fine)
+            print(f"half-life {half_life:g} d, pool {pool}: best {best}  objective {value:+.4f}",
+                  flush=True)
+            if value > overall[0]:
+                overall = (value, half_life, pool, best)
 
-    _, half_life, weights = overall
-    print(f"\nchosen: recency_half_life_days = {half_life:g}, weights = {weights}")
+    _, half_life, pool, weights = overall
+    print(f"\nchosen: recency_half_life_days = {half_life:g}, pool = {pool}, weights = {weights}")
     for diversity in (float(d) for d in args.diversity.split(",")):
         settings = load_settings({"ensemble": {"recency_half_life_days": half_life,
-                                               "diversity": diversity}})
+                                               "diversity": diversity, "pool": pool}})
         print(f"\n=== diversity {diversity:g} ===")
         for name, history in histories.items():
             table = score(prepare(history, settings), settings, weights=weights)

@@ -108,3 +108,21 @@ def test_progress_reaches_total(history):
     analyse(history, load_settings(), engines=["ranking", "recency"],
             progress=lambda d, t: calls.append((d, t)))
     assert calls and calls[-1][0] == calls[-1][1]
+
+
+def test_diversity_groups_from_contexts_and_neighbourhoods():
+    from types import SimpleNamespace
+
+    from musicrec_tui.core.similarity.base import Neighbour, SimilarityResult
+
+    plays = [("2024-01-01T08:00", "Jazz"), ("2024-01-01T08:10", "Jazz"),
+             ("2024-01-01T22:00", "Jazz"), ("2024-01-01T22:10", "Techno")]
+    history = make_history(plays)
+    contexts = SimpleNamespace(
+        clusters=[1, 2], ids_for=lambda ts: (ts.dt.hour >= 20).astype(int).to_numpy())
+    sim = SimilarityResult("offline", {"Jazz": [Neighbour("Techno", 0.4), Neighbour("X", 0.9)],
+                                       "Techno": [Neighbour("X", 0.5)]})
+    groups = library.diversity_groups(history, contexts, sim)
+    assert groups["Jazz"] == {("context", 0), ("near", "Jazz")}
+    assert groups["Techno"] == {("context", 1), ("near", "Techno")}
+    assert groups["X"] == {("near", "Jazz")}

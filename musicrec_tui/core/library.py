@@ -85,12 +85,12 @@ def dominant_contexts(history: History, contexts: Any) -> dict[str, int]:
     plays = history.counted_plays
     if plays.empty:
         return {}
-    frame = pd.DataFrame({"artist": plays["artist"].astype(str).to_numpy(),
-                          "cluster": np.asarray(contexts.ids_for(plays["local_ts"]))})
-    counts = frame.groupby(["artist", "cluster"]).size().reset_index(name="n")
-    counts = counts.sort_values(["artist", "n", "cluster"], ascending=[True, False, True])
-    best = counts.drop_duplicates("artist")
-    return dict(zip(best["artist"], best["cluster"].astype(int), strict=True))
+    codes, names = pd.factorize(plays["artist"])
+    ids = np.asarray(contexts.ids_for(plays["local_ts"]), dtype=np.int64)
+    k = int(ids.max()) + 1
+    counts = np.bincount(codes * k + ids, minlength=len(names) * k).reshape(len(names), k)
+    return {str(name): int(best) for name, best in zip(names, counts.argmax(axis=1),
+                                                       strict=True)}
 
 
 def neighbourhoods(similarity: SimilarityResult | None) -> dict[str, str]:
