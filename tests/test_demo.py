@@ -275,6 +275,9 @@ def test_dates_and_bad_arguments(tmp_path):
     truth = demo.read_ground_truth(root)
     assert truth["start"] == "2019-03-01T00:00:00Z" and truth["end"] == "2020-02-29T23:59:59Z"
     assert truth["first_ts"][:7] >= "2019-03" and truth["last_ts"][:7] <= "2020-02"
+    truth = demo.read_ground_truth(demo.generate_demo(tmp_path / "g", streams=600, seed=2,
+                                                      start="2024-01-01", end="2024-03-15"))
+    assert truth["end"] == "2024-03-15T23:59:59Z"
     with pytest.raises(MusicrecError, match="at least"):
         demo.generate_demo(tmp_path / "e", streams=10)
     with pytest.raises(MusicrecError, match="too short"):

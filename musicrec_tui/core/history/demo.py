@@ -113,7 +113,11 @@ def _shift_years(moment: datetime, years: int) -> datetime:
 def _window(streams: int, start, end, years: int | None) -> tuple[datetime, datetime]:
     """[start, end) in UTC; start is a midnight so hours of day line up with the calendar."""
     years = years or demo_years(streams)
-    stop = _as_utc(end) + timedelta(seconds=1) if end is not None else None
+    stop = None
+    if end is not None:
+        # A bare date ends with that day; a moment is the last second included.
+        whole_day = not isinstance(end, datetime) and (not isinstance(end, str) or len(end) == 10)
+        stop = _as_utc(end) + (timedelta(days=1) if whole_day else timedelta(seconds=1))
     if start is not None:
         first = _as_utc(start)
         stop = stop or _shift_years(first, years)
