@@ -153,10 +153,10 @@ class LastfmProvider:
 
     async def _fetch_network(self, run: _Run, pending: list[str], queries: dict[str, str],
                              cancel: CancelToken | None) -> None:
-        kwargs: dict[str, Any] = {"base_url": self.base_url, "rng": self._rng}
-        kwargs.update(clock=self._clock, sleep=self._sleep)
         cap = max(1, int(self.settings.lastfm.concurrency))
-        async with LastfmClient(self.settings.lastfm, self._api_key, **kwargs) as client:
+        client = LastfmClient(self.settings.lastfm, self._api_key, base_url=self.base_url,
+                              clock=self._clock, sleep=self._sleep, rng=self._rng)
+        async with client:
 
             async def one(key: str) -> None:
                 try:
