@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from rich.markup import escape
 from rich.table import Table
@@ -53,7 +54,8 @@ def render(report: ImportReport) -> None:
                          ("kept", "right"), ("problem", "left")):
         files.add_column(col, justify=justify, overflow="fold")
     for f in report.files:
-        files.add_row(escape(f.member or f.path), escape(f.format or "–"), f"{f.rows:,}",
+        where = Path(f.path).name + (f" → {f.member}" if f.member else "")
+        files.add_row(escape(where), escape(f.format or "–"), f"{f.rows:,}",
                       f"{f.kept:,}", f"[red]{escape(f.error)}[/]" if f.error else "")
     console.print(files)
 

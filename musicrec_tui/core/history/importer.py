@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from itertools import repeat
+from pathlib import Path
 
 from musicrec_tui.core.errors import InputError
 from musicrec_tui.core.history import cache
@@ -158,13 +159,17 @@ def _build(sources: list[Source], early: list[FileReport], settings: Settings, t
 
 
 def _nothing_loaded(rep: ImportReport) -> InputError:
-    bad = [f"{f.name}: {f.error}" for f in rep.files if f.error]
+    bad = [f for f in rep.files if f.error]
+    if len(bad) == 1:
+        return InputError(bad[0].path, bad[0].error or "", bad[0].member)
     where = ", ".join(sorted({f.path for f in rep.files})) or "input"
     if rep.rows_read:
         why = ", ".join(f"{k} {v}" for k, v in rep.set_aside.items())
         return InputError(where, f"no music plays among {rep.rows_read} rows read ({why})")
     if bad:
-        return InputError(where, "nothing loaded: " + "; ".join(bad))
+        return InputError(where, "nothing loaded: " + "; ".join(
+            f"{Path(f.path).name}{' → ' + f.member if f.member else ''}: {f.error}"
+            for f in bad))
     return InputError(where, "no listening history found")
 
 

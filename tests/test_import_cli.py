@@ -1,0 +1,47 @@
+"""`musicrec import`: report table, --json, --strict, exit codes."""
+
+from __future__ import annotations
+
+import json
+
+from musicrec_tui.cli import main
+from tests.helpers_import import basic_extended, write_json
+
+
+def test_json_report(tmp_path, capsys):
+    path = write_json(tmp_path / "endsong_0.json", basic_extended())
+    assert main(["import", str(path), "--json", "--tz", "Europe/Berlin"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["kept"] == 6 and data["rows_read"] == 6 and data["counted"] == 5
+    assert data["timezone"] == "Europe/Berlin"
+    assert data["files"][0]["format"] == "spotify-extended"
+
+
+def test_table_report_and_cache(tmp_path, capsys):
+    path = write_json(tmp_path / "endsong_0.json", basic_extended())
+    assert main(["import", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Import report" in out and "plays kept" in out and "endsong_0.json" in out
+    assert main(["import", str(path)]) == 0
+    assert "from cache" in capsys.readouterr().out
+
+
+def test_problem_file_exit_codes(tmp_path, capsys):
+    good = write_json(tmp_path / "endsong_0.json", basic_extended())
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(b"[{")
+    assert main(["import", str(good), str(bad), "--no-cache"]) == 0
+    assert "truncated JSON" in capsys.readouterr().out
+    assert main(["import", str(good), str(bad), "--no-cache", "--strict"]) == 1
+
+
+def test_nothing_loaded_is_one_line_on_stderr(tmp_path, capsys):
+    assert main(["import", str(tmp_path / "missing.zip")]) == 2
+    err = " ".join(capsys.readouterr().err.split())  # Rich wraps long lines
+    assert "missing.zip: no such file" in err and "Traceback" not in err
+
+
+def test_bad_timezone_is_a_settings_error(tmp_path, capsys):
+    path = write_json(tmp_path / "endsong_0.json", basic_extended())
+    assert main(["import", str(path), "--tz", "Nowhere/Special"]) == 2
+    assert "Nowhere/Special" in " ".join(capsys.readouterr().err.split())
