@@ -11,8 +11,8 @@ planted sessions carry the ground truth:
 * rising and fading artists follow a time profile inside the monthly popularity.
 
 Plays within a session run back to back (``ts`` is the end of each play); sessions are
-pushed apart so at least ``SESSION_BREAK_MS`` separates them, longer than any sensible
-session-gap setting.
+pushed apart so at least ``SESSION_BREAK_MS`` separates them, longer than the importer's
+default 30-minute session gap.
 """
 
 from __future__ import annotations
@@ -89,8 +89,6 @@ class Plays:
     incognito: np.ndarray
     platform: np.ndarray
     country: np.ndarray
-    session: np.ndarray
-    kind: np.ndarray  # session kind of each play
 
 
 def _calendar(start_ms: int, end_ms: int) -> tuple[np.ndarray, np.ndarray]:
@@ -279,7 +277,6 @@ def simulate(rng: np.random.Generator, cat: Catalog, music: int, start_ms: int,
     }
     return Plays(end_ms=end, artist=artist, track=track, ms_played=ms_played,
                  reason_start=reason_start.astype(np.int8), reason_end=reason_end,
-                 session=session, kind=kind,
                  **{k: v[session] for k, v in per_session.items()})
 
 
