@@ -143,3 +143,14 @@ def test_rows_are_keyed_by_artist_and_limit_and_shared_between_runs(tmp_path):
     assert one.count() == two.count() == 3
     one.close()
     two.close()
+
+
+def test_get_many_spans_query_chunks(tmp_path):
+    cache = SimilarCache(tmp_path / FILENAME, ttl_hours=1, busy_timeout_seconds=1,
+                         now=WallClock())
+    for i in range(1203):
+        cache.put(f"k{i}", 50, [Neighbour(f"n{i}", 0.5)])
+    found = cache.get_many([f"k{i}" for i in range(1210)], 50)
+    assert len(found) == 1203 and found["k1202"].neighbours == [Neighbour("n1202", 0.5)]
+    assert cache.get_many(["k1"], 30) == {}
+    cache.close()

@@ -21,6 +21,7 @@ from musicrec_tui.core.locations import cache_dir
 from musicrec_tui.core.similarity.base import Neighbour
 
 FILENAME = "lastfm.sqlite3"
+_CHUNK = 500  # keys per IN (...) query, well under SQLite's bound-parameter limit
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS similar (
@@ -71,20 +72,33 @@ class SimilarCache:
 
     # -- public API ---------------------------------------------------------------------
     def get(self, artist_key: str, limit: int) -> CacheEntry | None:
-        row = self._run(
-            lambda c: c.execute(
-                "SELECT neighbours, fetched_at FROM similar WHERE artist = ? AND lim = ?",
-                (artist_key, limit),
-            ).fetchone()
-        )
-        if row is None:
-            return None
-        try:
-            neighbours = [Neighbour(str(n), float(s)) for n, s in json.loads(row[0])]
-        except (ValueError, TypeError):
-            return None  # an unreadable row is a miss; the next put overwrites it
-        fetched_at = float(row[1])
-        return CacheEntry(neighbours, fetched_at, self.now() - fetched_at < self.ttl_seconds)
+        return self.get_many([artist_key], limit).get(artist_key)
+
+    def get_many(self, artist_keys: Sequence[str], limit: int) -> dict[str, CacheEntry]:
+        """Entries found for ``artist_keys`` (one query per chunk, not one per artist)."""
+        keys = list(dict.fromkeys(artist_keys))
+        rows: list[tuple[str, str, float]] = []
+        for start in range(0, len(keys), _CHUNK):
+            chunk = keys[start:start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            found = self._run(
+                lambda c, chunk=chunk, marks=marks: c.execute(
+                    "SELECT artist, neighbours, fetched_at FROM similar"
+                    f" WHERE lim = ? AND artist IN ({marks})",
+                    (limit, *chunk),
+                ).fetchall()
+            )
+            rows.extend(found or [])
+        now = self.now()
+        out: dict[str, CacheEntry] = {}
+        for artist, payload, fetched_at in rows:
+            try:
+                neighbours = [Neighbour(str(n), float(s)) for n, s in json.loads(payload)]
+            except (ValueError, TypeError):
+                continue  # an unreadable row is a miss; the next put overwrites it
+            fresh = now - float(fetched_at) < self.ttl_seconds
+            out[artist] = CacheEntry(neighbours, float(fetched_at), fresh)
+        return out
 
     def put(self, artist_key: str, limit: int, neighbours: Sequence[Neighbour]) -> None:
         payload = json.dumps([[n.name, n.score] for n in neighbours], ensure_ascii=False)

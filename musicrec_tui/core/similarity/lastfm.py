@@ -138,8 +138,9 @@ class LastfmProvider:
         report(progress, 0, run.total)
 
         pending: list[str] = []
+        cached = self.cache.get_many(list(queries), req_limit)
         for key in queries:
-            entry = self.cache.get(key, req_limit)
+            entry = cached.get(key)
             if entry is not None and entry.fresh:
                 run.resolve(key, "cache", entry.neighbours)
             else:
