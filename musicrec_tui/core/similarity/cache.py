@@ -129,6 +129,8 @@ class SimilarCache:
                     return None
                 try:
                     return op(self._connect())
+                except (sqlite3.ProgrammingError, sqlite3.InterfaceError):
+                    raise  # our bug, not the file's
                 except sqlite3.DatabaseError as exc:  # corrupt file, or locked past timeout
                     self._set_aside(exc, final=attempt == 1)
             return None
