@@ -154,3 +154,24 @@ def test_get_many_spans_query_chunks(tmp_path):
     assert len(found) == 1203 and found["k1202"].neighbours == [Neighbour("n1202", 0.5)]
     assert cache.get_many(["k1"], 30) == {}
     cache.close()
+
+
+def test_two_writers_at_once_keep_the_file_whole(tmp_path):
+    import threading
+
+    def writer(tag: str) -> None:
+        cache = SimilarCache(tmp_path / FILENAME, ttl_hours=1, busy_timeout_seconds=5,
+                             now=WallClock())
+        for i in range(150):
+            cache.put(f"{tag}{i}", 50, [Neighbour(f"{tag} n{i}", 0.5)] * 5)
+        cache.close()
+
+    threads = [threading.Thread(target=writer, args=(tag,)) for tag in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with sqlite3.connect(tmp_path / FILENAME) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert conn.execute("SELECT COUNT(*) FROM similar").fetchone() == (300,)
+    assert not list(tmp_path.glob("*.corrupt-*"))
