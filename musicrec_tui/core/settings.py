@@ -46,6 +46,7 @@ class TemporalSettings(_Section):
     l2: float
     trend_periods: int
     max_iter: int
+    tol: float
     max_artists: int
 
 

@@ -38,6 +38,7 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from musicrec_tui.core.engines.base import EngineResult, Item
+from musicrec_tui.core.engines.common import counted_columns, decay_weights
 from musicrec_tui.core.engines.labels import (
     DAY_NAMES,
     circular_hour,
@@ -45,7 +46,6 @@ from musicrec_tui.core.engines.labels import (
     dominant_band,
     unique_labels,
 )
-from musicrec_tui.core.engines.recency import decay_weights
 from musicrec_tui.core.history.model import History
 from musicrec_tui.core.progress import CancelToken, Progress, check, report
 from musicrec_tui.core.settings import Settings
@@ -197,7 +197,7 @@ def fit_contexts(history: History, settings: Settings, *, k: int | None = None,
     check(cancel)
 
     # 2. Per-play context, then support-aware picks per context.
-    counted = plays[plays["counted"]]
+    counted = counted_columns(plays, ["ts", "artist", "dow", "hour", "month"])
     play_ctx = cell_owner[_cells(counted, season)]
     codes = counted["artist"].cat.codes.to_numpy()
     n_artists = len(counted["artist"].cat.categories)

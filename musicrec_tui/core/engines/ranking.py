@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from musicrec_tui.core.engines.base import EngineResult, Item
+from musicrec_tui.core.engines.common import counted_columns
 from musicrec_tui.core.history.model import History
 from musicrec_tui.core.settings import Settings
 
@@ -58,7 +59,7 @@ class Ranking:
 
     @cached_property
     def _track_counts(self) -> pd.Series:
-        counted = self.plays[self.plays["counted"]]
+        counted = counted_columns(self.plays, ["artist", "track"])
         counts = counted.groupby(["artist", "track"], observed=True).size()
         return counts[counts > 0].sort_values(ascending=False, kind="stable")
 
