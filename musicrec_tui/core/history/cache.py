@@ -22,12 +22,13 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from musicrec_tui.core.history.features import DERIVED, restore_derived
 from musicrec_tui.core.history.model import FileReport, History, ImportReport
 from musicrec_tui.core.history.sources import Source
 from musicrec_tui.core.locations import cache_dir
 from musicrec_tui.core.settings import Settings
 
-IMPORTER_VERSION = "1"
+IMPORTER_VERSION = "2"
 _META_KEY = b"musicrec.import"
 
 
@@ -133,9 +134,9 @@ def load(key: str, early: list[FileReport]) -> History | None:
     if not path.exists():
         return None
     try:
-        table = pq.read_table(path)
+        table = pq.read_table(path, memory_map=True)
         meta = json.loads(table.schema.metadata[_META_KEY])
-        plays = table.to_pandas()
+        plays = restore_derived(table.to_pandas(), meta["tz"])
         report = _report_from_dict(meta["report"])
     except Exception:  # any damage at all means: rebuild it
         path.unlink(missing_ok=True)
@@ -146,7 +147,7 @@ def load(key: str, early: list[FileReport]) -> History | None:
 
 
 def save(key: str, history: History) -> None:
-    table = pa.Table.from_pandas(history.plays, preserve_index=False)
+    table = pa.Table.from_pandas(history.plays.drop(columns=list(DERIVED)), preserve_index=False)
     meta = dict(table.schema.metadata or {})
     meta[_META_KEY] = json.dumps({"report": history.report.to_dict(), "tz": history.tz})
     table = table.replace_schema_metadata(meta)

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from musicrec_tui.core.errors import SettingsError
+from musicrec_tui.core.history.model import CANONICAL_COLUMNS, FEATURE_COLUMNS
 
 DURATION_QUANTILE = 0.95
 _TWO_PI = 2.0 * np.pi
@@ -125,7 +126,6 @@ def add_features(plays: pd.DataFrame, *, tz: str, settings) -> pd.DataFrame:
     out["engagement"] = engagement.astype(np.float32)
 
     local = out["ts"].dt.tz_convert(tz)
-    out["local_ts"] = local
     # Work on naive local wall-clock values: one vectorised pass instead of several .dt calls.
     wall = local.dt.tz_localize(None).to_numpy().astype("datetime64[ns]")
     days = wall.astype("datetime64[D]")
@@ -136,10 +136,28 @@ def add_features(plays: pd.DataFrame, *, tz: str, settings) -> pd.DataFrame:
     out["dow"] = dow
     out["month"] = (months + 1970 * 12).astype(np.int32)
     out["year"] = (months // 12 + 1970).astype(np.int32)
-    out["hour_sin"] = np.sin(_TWO_PI * hour / 24).astype(np.float32)
-    out["hour_cos"] = np.cos(_TWO_PI * hour / 24).astype(np.float32)
-    out["dow_sin"] = np.sin(_TWO_PI * dow / 7).astype(np.float32)
-    out["dow_cos"] = np.cos(_TWO_PI * dow / 7).astype(np.float32)
     ts_ns = out["ts"].dt.tz_localize(None).to_numpy().astype("datetime64[ns]").astype(np.int64)
     out["session"] = _sessions(ts_ns, ms, settings.import_.session_gap_minutes)
-    return out
+    return restore_derived(out, tz)
+
+
+# Cheap to rebuild from other columns, so the import cache does not store them.
+DERIVED = ("local_ts", "hour_sin", "hour_cos", "dow_sin", "dow_cos")
+_HOUR_ANGLE = _TWO_PI * np.arange(24) / 24
+_DOW_ANGLE = _TWO_PI * np.arange(7) / 7
+_CYCLES = {
+    "hour_sin": ("hour", np.sin(_HOUR_ANGLE).astype(np.float32)),
+    "hour_cos": ("hour", np.cos(_HOUR_ANGLE).astype(np.float32)),
+    "dow_sin": ("dow", np.sin(_DOW_ANGLE).astype(np.float32)),
+    "dow_cos": ("dow", np.cos(_DOW_ANGLE).astype(np.float32)),
+}
+
+
+def restore_derived(plays: pd.DataFrame, tz: str) -> pd.DataFrame:
+    """Add the DERIVED columns (local time, sin/cos) and put columns in contract order."""
+    out = plays.copy(deep=False)
+    out["local_ts"] = out["ts"].dt.tz_convert(tz)  # same instants: only the dtype changes
+    for name, (source, table) in _CYCLES.items():
+        out[name] = table[out[source].to_numpy()]
+    order = [c for c in (*CANONICAL_COLUMNS, *FEATURE_COLUMNS) if c in out.columns]
+    return out[order + [c for c in out.columns if c not in order]]

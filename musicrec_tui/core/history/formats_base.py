@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import repeat
-from operator import attrgetter, is_
+from operator import attrgetter, is_, is_not
 from typing import Any
 
 import msgspec
@@ -112,13 +112,14 @@ def encode_field(records: list, name: str) -> Coded:
 
 
 def any_set(records: list, *names: str) -> np.ndarray:
-    """True where any of the fields is not None (one pass; no array when none is set)."""
+    """True where any of the fields is not None (no per-row work when none is set)."""
     n = len(records)
-    rows = list(map(attrgetter(*names), records))
-    nothing = (None,) * len(names)
-    if rows.count(nothing) == n:
-        return np.zeros(n, bool)
-    return np.fromiter(map(nothing.__ne__, rows), bool, n)
+    out = np.zeros(n, bool)
+    for name in names:
+        values = pluck(records, name)
+        if values.count(None) != n:
+            out |= np.fromiter(map(is_not, values, repeat(None)), bool, n)
+    return out
 
 
 def as_object(values: list) -> np.ndarray:
@@ -166,14 +167,18 @@ def _fast_fixed(values: list[str], width: int) -> tuple[np.ndarray, np.ndarray] 
         if not np.isin(col, np.frombuffer(allowed, np.uint8)).all():
             return None
     digit_pos = [i for i in range(width) if i not in seps]
-    dig = raw[:, digit_pos].astype(np.int64) - 48
-    ok = ((dig >= 0) & (dig <= 9)).all(axis=1)
-    year = dig[:, 0] * 1000 + dig[:, 1] * 100 + dig[:, 2] * 10 + dig[:, 3]
-    month = dig[:, 4] * 10 + dig[:, 5]
-    day = dig[:, 6] * 10 + dig[:, 7]
-    hour = dig[:, 8] * 10 + dig[:, 9]
-    minute = dig[:, 10] * 10 + dig[:, 11]
-    second = dig[:, 12] * 10 + dig[:, 13] if width >= 19 else 0
+    # uint8 arithmetic wraps below "0", so one comparison checks every digit.
+    ok = ((raw[:, digit_pos] - 48) < 10).all(axis=1)
+
+    def num(*cols: int) -> np.ndarray:
+        out = raw[:, cols[0]].astype(np.int64) - 48
+        for c in cols[1:]:
+            out = out * 10 + (raw[:, c].astype(np.int64) - 48)
+        return out
+
+    year, month, day = num(0, 1, 2, 3), num(5, 6), num(8, 9)
+    hour, minute = num(11, 12), num(14, 15)
+    second = num(17, 18) if width >= 19 else 0
     ok &= (month >= 1) & (month <= 12) & (day >= 1) & (day <= 31) & (hour < 24) & (minute < 60)
     if width >= 19:
         ok &= second < 61
