@@ -19,7 +19,7 @@ import itertools
 import warnings
 from pathlib import Path
 
-from musicrec_tui.core.engines.ensemble import ENGINES
+from musicrec_tui.core.engines.ensemble import ENGINES, check_weights, parse_weights
 from musicrec_tui.core.evaluate import Fold, prepare, score
 from musicrec_tui.core.history.importer import load_history
 from musicrec_tui.core.settings import Settings, load_settings
@@ -100,11 +100,23 @@ def main() -> None:
     parser.add_argument("--pools", default="200,100,50,30", help="blend pool sizes")
     parser.add_argument("--diversity", default="0,0.05,0.1,0.2", help="diversity levels")
     parser.add_argument("--coarse", type=float, default=0.2, help="coarse grid step")
-    parser.add_argument("--fine", type=float, default=0.05, help="hill-climb step")
+    parser.add_argument("--fine", type=float, default=0.025, help="hill-climb step")
+    parser.add_argument("--report", metavar="E=W,…",
+                        help="skip the search: print the tables for these weights "
+                             "(with the first half-life and pool given)")
     args = parser.parse_args()
     paths = args.paths or default_datasets()
     histories = {p.name: load_history([p], settings=load_settings(), tz="UTC") for p in paths}
 
+    if args.report:
+        overall = (0.0, float(args.half_lives.split(",")[0]),
+                   int(args.pools.split(",")[0]), check_weights(parse_weights(args.report)))
+    else:
+        overall = search(args, histories)
+    report(args, histories, *overall[1:])
+
+
+def search(args: argparse.Namespace, histories: dict) -> tuple:
     overall = (float("-inf"), None, None, None)
     for half_life in (float(h) for h in args.half_lives.split(",")):
         settings = load_settings({"ensemble": {"recency_half_life_days": half_life,
@@ -128,7 +140,11 @@ def main() -> None:
             if value > overall[0]:
                 overall = (value, half_life, pool, best)
 
-    _, half_life, pool, weights = overall
+    return overall
+
+
+def report(args: argparse.Namespace, histories: dict, half_life: float, pool: int,
+           weights: dict[str, float]) -> None:
     print(f"\nchosen: recency_half_life_days = {half_life:g}, pool = {pool}, weights = {weights}")
     for diversity in (float(d) for d in args.diversity.split(",")):
         settings = load_settings({"ensemble": {"recency_half_life_days": half_life,
@@ -140,6 +156,9 @@ def main() -> None:
             print(f"  {'list':16s} {'NDCG':>6s} {'overlap':>7s} {'hit':>6s}")
             for row in table.rows:
                 print(f"  {row.name:16s} {row.ndcg:6.3f} {row.overlap:7.3f} {row.hit:6.3f}")
+            base, ens = table.row(BASELINE), table.row("ensemble")
+            print(f"  ensemble − decayed counts: NDCG {ens.ndcg - base.ndcg:+.4f}, "
+                  f"hit {ens.hit - base.hit:+.4f}")
 
 
 if __name__ == "__main__":

@@ -61,7 +61,8 @@ def test_engine_failure_becomes_a_note(history, monkeypatch):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(library.temporal, "fit_trends", broken)
-    result = analyse(history, load_settings(), engines=["recency", "temporal"])
+    result = analyse(history, load_settings(), engines=["recency", "temporal"],
+                     weights={"recency": 0.5, "temporal": 0.5})
     assert "temporal" not in result.results
     assert any("temporal failed: RuntimeError: boom" in n for n in result.notes)
     assert any(n.startswith("blend: no results from") and "temporal" in n for n in result.notes)
