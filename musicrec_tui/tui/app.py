@@ -29,7 +29,7 @@ class MusicrecApp(App[int]):
     TITLE = "musicrec"
     CSS_PATH = "app.tcss"
     # Below this width, panes stack instead of sitting side by side (see app.tcss).
-    HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (110, "-wide")]
+    HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (110, "-wide"), (160, "-xwide")]
     COMMANDS: ClassVar = App.COMMANDS | {MusicrecCommands}
     MODES: ClassVar = {
         "load": LoadScreen,

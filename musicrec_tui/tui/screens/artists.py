@@ -23,7 +23,7 @@ ROW_LIMIT = 500
 # Similar artists shown in the detail pane.
 SIMILAR_SHOWN = 8
 # Long names are cut with an ellipsis so the numbers stay in view at 80 columns.
-NAME_WIDTH = 26
+NAME_WIDTH = 22
 COLUMNS = ("#", "Artist", "Score", "Plays", "Hours", "Eng.", "First", "Last")
 # (ranking column, label, descending first?) in the order `s` cycles through them.
 SORTS = (

@@ -83,6 +83,8 @@ class LoadScreen(MusicrecScreen):
         for entry in entries:
             recent.add_option(Option(" ; ".join(entry), id=";".join(entry)))
         recent.display = bool(entries)
+        if entries:
+            recent.highlighted = 0
 
     # -- picking -------------------------------------------------------------------------
     def action_focus_path(self) -> None:
@@ -120,8 +122,9 @@ class LoadScreen(MusicrecScreen):
         self._import(paths, demo)
 
     def action_cancel(self) -> None:
-        cancelled = self.workers.cancel_group(self, "import")
-        if not cancelled:
+        if any(w.is_running for w in self.workers.cancel_group(self, "import")):
+            self.notify("Import cancelled", severity="warning")
+        else:
             self.app.bell()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="import",

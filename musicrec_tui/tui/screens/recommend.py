@@ -98,6 +98,7 @@ class RecommendScreen(MusicrecScreen):
                             group="engine", thread=True, exit_on_error=False,
                             description=f"engine {name}")
         self._show_engines()
+        self.query_one("#recommend-table", DataTable).focus()
 
     def _engine_job(self, run: int, name: str):
         def job() -> None:
@@ -138,7 +139,7 @@ class RecommendScreen(MusicrecScreen):
         run, name, part = event.result
         if run != self._run or self._state.get(name) != "running":
             return  # a replaced or cancelled run finishing late
-        self._state[name] = f"done {event.seconds:.1f}s"
+        self._state[name] = "done"
         self._parts[name] = part
         for note in part.notes:
             if "failed" in note:
@@ -162,13 +163,16 @@ class RecommendScreen(MusicrecScreen):
             return
         self.session.analysis = analysis
         self._show(analysis)
+        self.notify(f"{len(analysis.ensemble)} recommendations in "
+                    f"{time.perf_counter() - self._started:.1f} s", timeout=3)
 
     def _show_engines(self) -> None:
         lines = Text()
         running = any(state == "running" for state in self._state.values())
         if not running:
-            parts = [Text.assemble((name, "bold"), f" {state}") for name, state in
-                     self._state.items()]
+            marks = {"done": "✓", "failed": "✗ failed", "cancelled": "– cancelled"}
+            parts = [Text.assemble((name, "bold"), f" {marks.get(state, state)}")
+                     for name, state in self._state.items()]
             lines = Text(" · ").join(parts) if parts else Text("Press g to run every engine")
         else:
             for name, state in self._state.items():
@@ -254,6 +258,7 @@ class RecommendScreen(MusicrecScreen):
         self._status(analysis)
         if analysis.ensemble:
             self._why(analysis.ensemble[0])
+        table.focus()
 
     def _status(self, analysis) -> None:
         provider = analysis.provider or "—"

@@ -1,0 +1,85 @@
+"""Pilot: load the demo → search "beyon" → pick the hit → its detail; sort; clear the search."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Input, Static
+
+from musicrec_tui.tui.screens.artists import ArtistsScreen
+from musicrec_tui.tui.widgets.detail import ArtistDetail
+from tests.helpers_tui import SIZE, demo_app, settle, text_of
+
+
+def _rows(table: DataTable) -> list[str]:
+    return [str(key.value) for key in table.rows]
+
+
+async def test_demo_search_pick_and_detail():
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ArtistsScreen), "a path on the command line lands on Artists"
+        table = screen.query_one("#artists-table", DataTable)
+        full = _rows(table)
+        assert full[0] == app.session.ranking.table.index[0]
+        # Move down a few rows so we can check the selection survives the search.
+        await pilot.press("down", "down", "down")
+        before = full[3]
+        await pilot.press("slash", *"beyon")
+        assert screen.query_one("#artists-search", Input).has_focus
+        await pilot.pause()
+        hits = _rows(table)
+        assert hits and hits[0] == "Beyoncé"
+        assert len(hits) < len(full)
+        # Matched characters are highlighted in the name cell.
+        name_cell = table.get_row_at(0)[1]
+        assert name_cell.spans, "the matched characters carry a style"
+        await pilot.press("enter")  # leaves the search box for the results
+        assert table.has_focus
+        await pilot.press("enter")  # picks the highlighted result
+        await settle(pilot)
+        assert screen.shown_artist == "Beyoncé"
+        detail = screen.query_one(ArtistDetail)
+        assert "Beyoncé" in str(detail.query_one("#detail-title", Static).content)
+        assert "Top tracks" in text_of(detail.query_one("#detail-tracks", Static).content)
+        assert "offline" in text_of(detail.query_one("#detail-similar", Static).content)
+        # Escape clears the search; the picked artist stays selected in the full list.
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(_rows(table)) == len(full)
+        assert _rows(table)[table.cursor_row] == "Beyoncé"
+        assert before != "Beyoncé"
+
+
+async def test_clearing_an_unpicked_search_restores_the_selection():
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        table = screen.query_one("#artists-table", DataTable)
+        await pilot.press(*(["down"] * 5))
+        selected = _rows(table)[table.cursor_row]
+        await pilot.press("slash", *"radio")
+        await pilot.pause()
+        assert _rows(table)[0] == "Radiohead"
+        await pilot.press("escape", "escape")  # leave the box, then clear it
+        await pilot.pause()
+        assert screen.query_one("#artists-search", Input).value == ""
+        assert _rows(table)[table.cursor_row] == selected
+
+
+async def test_sort_keys_reorder_the_table():
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#artists-table", DataTable)
+        ranking = app.session.ranking.table
+        await pilot.press("s")  # score → plays
+        await pilot.pause()
+        plays = [int(ranking.loc[a, "counted_plays"]) for a in _rows(table)[:50]]
+        assert plays == sorted(plays, reverse=True)
+        await pilot.press("r")  # reverse: fewest plays first
+        await pilot.pause()
+        plays = [int(ranking.loc[a, "counted_plays"]) for a in _rows(table)[:50]]
+        assert plays == sorted(plays)
+        assert "plays ↑" in str(app.screen.query_one("#artists-status", Static).content)

@@ -1,0 +1,60 @@
+"""Pilot: open Contexts, pick one; the heatmap and picks follow; +/- refit with another k."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, OptionList
+
+from musicrec_tui.tui.screens.contexts import ContextsScreen
+from musicrec_tui.tui.widgets.heatmap import ContextHeatmap
+from tests.helpers_tui import FROZEN_NOW, SIZE, demo_app, settle
+
+
+async def test_open_contexts_and_pick_one():
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ContextsScreen)
+        contexts = app.session.contexts
+        options = screen.query_one("#contexts-list", OptionList)
+        assert options.option_count == len(contexts.clusters) >= 2
+        heatmap = screen.query_one(ContextHeatmap)
+        # Every (weekday, hour) slot belongs to some context, and "now" is marked.
+        assert len(heatmap.slots) == 7 * 24
+        assert heatmap.now_slot == (FROZEN_NOW.weekday(), FROZEN_NOW.hour)
+        now = contexts.at(FROZEN_NOW)
+        assert contexts.clusters[options.highlighted].id == now.id, "starts on the now context"
+        # Pick another context.
+        target = (options.highlighted + 1) % options.option_count
+        options.focus()
+        await pilot.press("down" if target else "home")
+        await pilot.pause()
+        assert options.highlighted == target
+        cluster = contexts.clusters[target]
+        assert heatmap.selected == target
+        picks = screen.query_one("#contexts-picks", DataTable)
+        assert [str(k.value) for k in picks.rows] == [i.artist for i in cluster.picks]
+        assert cluster.label in str(picks.border_title)
+        assert screen.selected_context is cluster
+        # n jumps back to the context of now.
+        await pilot.press("n")
+        await pilot.pause()
+        assert contexts.clusters[options.highlighted].id == now.id
+
+
+async def test_plus_refits_with_one_more_context():
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        k = len(app.session.contexts.clusters)
+        await pilot.press("plus")
+        await settle(pilot)
+        assert len(app.session.contexts.clusters) == k + 1
+        assert app.screen.query_one("#contexts-list", OptionList).option_count == k + 1
+        await pilot.press("minus")
+        await settle(pilot)
+        assert len(app.session.contexts.clusters) == k

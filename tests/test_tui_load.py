@@ -1,0 +1,123 @@
+"""Pilot: the Load screen — a bad file shows in the report, cancel, recent sources, help."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+from textual.widgets import Input, OptionList, Static
+
+import musicrec_tui.tui.loading as loading
+from musicrec_tui.core.errors import Cancelled
+from musicrec_tui.tui.app import make_app
+from musicrec_tui.tui.recent import load_recent, recent_file
+from musicrec_tui.tui.screens.help import HelpScreen
+from musicrec_tui.tui.screens.load import LoadScreen
+from tests.helpers_tui import SIZE, demo_root, settle, text_of
+
+
+async def _load(pilot, value: str) -> LoadScreen:
+    screen = pilot.app.screen
+    assert isinstance(screen, LoadScreen)
+    box = screen.query_one("#load-path", Input)
+    box.value = value
+    box.focus()
+    await pilot.press("enter")
+    await settle(pilot)
+    return screen
+
+
+async def test_bad_file_error_shows_in_the_report(tmp_path):
+    bad = tmp_path / "StreamingHistory_music_9.json"
+    bad.write_text('[{"endTime": "2024-01-01 10:00", "artistName": ', encoding="utf-8")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = await _load(pilot, f"{demo_root()} ; {bad}")
+        assert isinstance(app.screen, LoadScreen), "an interactive load stays on the report"
+        report = app.session.history.report
+        assert [f.path for f in report.bad_files] == [str(bad)]
+        shown = text_of(screen.query_one("#load-report-body", Static).content)
+        assert bad.name in shown
+        assert report.bad_files[0].error.split()[0] in shown
+        assert f"{report.kept:,}" in shown
+        assert any("could not be read" in str(n.message) for n in app._notifications)
+
+
+async def test_nothing_loaded_is_an_error_not_a_crash(tmp_path):
+    missing = tmp_path / "nope.zip"
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = await _load(pilot, str(missing))
+        assert app.session.history is None
+        shown = text_of(screen.query_one("#load-report-body", Static).content)
+        assert "Nothing loaded" in shown and "nope.zip" in shown
+        assert any(n.severity == "error" for n in app._notifications)
+        assert app.is_running
+
+
+async def test_escape_cancels_the_import(monkeypatch):
+    started = threading.Event()
+
+    def slow(paths, *, cancel=None, **kwargs):
+        started.set()
+        while not cancel.is_set():
+            started.wait(0.005)
+        raise Cancelled("cancelled")
+
+    monkeypatch.setattr(loading, "load_history", slow)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        screen.start_import([str(demo_root())])
+        await pilot.pause()
+        assert not screen.query_one("#load-progress").has_class("hidden")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert started.is_set()
+        assert screen.query_one("#load-progress").has_class("hidden")
+        assert app.session.history is None
+        assert any("cancelled" in str(n.message) for n in app._notifications)
+
+
+async def test_recent_sources_are_remembered_and_reopen():
+    root = str(demo_root())
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await _load(pilot, root)
+        assert load_recent() == [[root]]
+        assert json.loads(recent_file().read_text(encoding="utf-8")) == [[root]]
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        recent = app.screen.query_one("#load-recent", OptionList)
+        assert recent.option_count == 1
+        recent.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.session.history is not None and app.session.sources == [root]
+
+
+async def test_help_and_palette_list_the_actions():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        keys = text_of(app.screen.query_one("#help-keys", Static).content)
+        for words in ("Demo", "Export", "Help", "Artists", "Recommend", "Quit"):
+            assert words in keys
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, LoadScreen)
+        from musicrec_tui.tui.commands import MusicrecCommands
+
+        provider = MusicrecCommands(app.screen)
+        names = [name for name, *_ in provider._commands()]
+        for expected in ("Demo", "Export", "Help", "Load", "Artists", "Contexts", "Trends",
+                         "Recommend", "Settings"):
+            assert expected in names
