@@ -44,6 +44,7 @@ def test_as_of_cuts_the_history(history):
     early = analyse(history, load_settings(), as_of=cutoff, engines=["ranking", "recency"])
     assert early.history.plays["ts"].max() <= cutoff
     assert early.as_of == cutoff
+    assert early.at == cutoff  # the context engine answers for the as-of instant by default
     assert "Rising Star" not in {r.artist for r in early.ensemble[:3]}
     # A naive date is read in the history's zone.
     assert analyse(history, load_settings(), as_of="2023-03-01",

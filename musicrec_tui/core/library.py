@@ -155,6 +155,13 @@ def analyse(
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
 ) -> Analysis:
+    """Fit the engines on ``history`` cut at ``as_of`` (default: everything) and blend.
+
+    ``at`` is the instant the context engine answers for: default ``as_of`` when one is
+    given (what would it have said then), else now. ``provider`` defaults to the offline
+    co-listening provider on the cut history; ``engines`` limits which engines run (ranking
+    is always fitted: content seeds from it). A failing engine becomes a note.
+    """
     wanted = list(ENGINES if engines is None else engines)
     unknown = sorted(set(wanted) - set(ENGINES))
     if unknown:
@@ -165,7 +172,7 @@ def analyse(
         check_weights(weights)
     window = cut(history, as_of)
     cutoff = window.plays["ts"].iloc[-1] if as_of is None else to_utc(as_of, history.tz)
-    when = None if at is None else to_utc(at, history.tz)
+    when = to_utc(at, history.tz) if at is not None else (None if as_of is None else cutoff)
     pool = int(settings.ensemble.pool)
     notes: list[str] = []
     timings: dict[str, float] = {}
