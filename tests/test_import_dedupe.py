@@ -69,3 +69,24 @@ def test_incognito_plays_dropped_only_when_asked(tmp_path):
     assert history.report.kept == 6
     assert history.report.set_aside == {"incognito": 1}
     assert "Secret" not in set(history.plays["artist"])
+
+
+def test_parallel_workers_give_the_same_table(tmp_path, monkeypatch):
+    """Forked workers with their own string dictionaries merge into the serial result."""
+    import pandas as pd
+
+    from musicrec_tui.core.history import importer
+
+    folder = tmp_path / "export"
+    recs = basic_extended()
+    for i in range(5):
+        part = [dict(r, ts=r["ts"].replace("2024-03", f"2024-0{i + 4}")) for r in recs]
+        part.append(extended_record(f"2024-0{i + 4}-09T10:00:00Z", f"Only in {i}", "t", 90000))
+        write_json(folder / f"endsong_{i}.json", part)
+    (folder / "bad.json").write_text("[{", encoding="utf-8")
+    serial = load_history([folder], use_cache=False)
+    monkeypatch.setattr(importer, "_parallel_ok", lambda sources: True)
+    parallel = load_history([folder], use_cache=False)
+    pd.testing.assert_frame_equal(serial.plays, parallel.plays)
+    assert serial.report.to_dict() == parallel.report.to_dict()
+    assert len(parallel.plays) == 35

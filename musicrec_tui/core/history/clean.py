@@ -19,7 +19,8 @@ from musicrec_tui.core.history.formats_base import (
     PRIORITY_EXTENDED,
     STRING_COLUMNS,
     Batch,
-    union,
+    as_object,
+    encode,
 )
 from musicrec_tui.core.history.model import CANONICAL_COLUMNS
 
@@ -29,13 +30,51 @@ _MINUTE_NS = 60 * 1_000_000_000
 
 
 def _categorical(codes: np.ndarray, uniques: np.ndarray) -> pd.Categorical:
-    """Codes → Categorical over only the values still in use (str categories)."""
+    """Codes → Categorical over the values still in use, sorted (so the result does not
+    depend on which worker met a value first)."""
     used = np.zeros(len(uniques) + 1, bool)
     used[codes + 1] = True
-    used = used[1:]
-    remap = np.where(used, np.cumsum(used) - 1, -1).astype(np.int32)
+    kept = np.flatnonzero(used[1:])
+    values = uniques[kept]
+    order = np.argsort(values.astype(str), kind="stable")
+    remap = np.full(len(uniques), -1, np.int32)
+    remap[kept[order]] = np.arange(len(kept), dtype=np.int32)
     codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1) if len(uniques) else codes
-    return pd.Categorical.from_codes(codes, categories=pd.Index(uniques[used], dtype="str"))
+    return pd.Categorical.from_codes(codes, categories=pd.Index(values[order], dtype="str"))
+
+
+def _vocabularies(batches: list[Batch]) -> dict[str, dict[str, list]]:
+    """Rebuild each decoding process's dictionaries from the deltas its batches carry."""
+    out: dict[str, dict[str, list]] = {}
+    for b in batches:
+        vocab = out.setdefault(b.origin, {c: [] for c in STRING_COLUMNS})
+        for column, (base, values) in b.vocab.items():
+            known = vocab[column]
+            if len(known) < base:
+                known.extend([None] * (base - len(known)))
+            known[base:base + len(values)] = values
+    return out
+
+
+def _global_codes(batches: list[Batch], column: str, vocabs: dict[str, dict[str, list]]
+                  ) -> tuple[list[np.ndarray], np.ndarray]:
+    """Per-batch codes on one dictionary shared by all processes, and its values."""
+    origins = list(vocabs)
+    everything = np.concatenate([as_object(vocabs[o][column]) for o in origins]) \
+        if origins else np.empty(0, object)
+    codes, uniques = encode(everything)
+    maps, offset = {}, 0
+    for o in origins:
+        size = len(vocabs[o][column])
+        maps[o] = codes[offset:offset + size]
+        offset += size
+    out = []
+    for b in batches:
+        local = b.columns[column]
+        table = maps[b.origin]
+        out.append(np.where(local >= 0, table[np.maximum(local, 0)], -1).astype(np.int32)
+                   if len(table) else np.full(len(local), -1, np.int32))
+    return out, uniques
 
 
 def _duplicates(ts: np.ndarray, cols: dict[str, np.ndarray]) -> np.ndarray:
@@ -58,6 +97,7 @@ def merge(batches: list[tuple[Batch, str]], *, min_play_ms: float, drop_incognit
           ) -> tuple[pd.DataFrame, Counter, np.ndarray]:
     """(canonical plays sorted by ts, set-aside counts, kept rows per batch)."""
     set_aside: Counter = Counter()
+    vocabs = _vocabularies([b for b, _ in batches])
     parts = [(b, label) for b, label in batches if b.kept]
     if not parts:
         return pd.DataFrame(columns=list(CANONICAL_COLUMNS)), set_aside, np.zeros(len(batches))
@@ -69,7 +109,10 @@ def merge(batches: list[tuple[Batch, str]], *, min_play_ms: float, drop_incognit
     def flat(name: str) -> np.ndarray:
         return np.concatenate([b.columns[name] for b, _ in parts])
 
-    cats = {name: union([b.columns[name] for b, _ in parts]) for name in STRING_COLUMNS}
+    cats = {}
+    for name in STRING_COLUMNS:
+        per_part, uniques = _global_codes([b for b, _ in parts], name, vocabs)
+        cats[name] = (np.concatenate(per_part), uniques)
     ms = flat("ms_played")
     skipped, shuffle, incognito = flat("skipped"), flat("shuffle"), flat("incognito")
 
@@ -87,7 +130,7 @@ def merge(batches: list[tuple[Batch, str]], *, min_play_ms: float, drop_incognit
     order = np.flatnonzero(keep)
     order = order[np.argsort(ts[order], kind="stable")]
     ts = ts[order]
-    codes = {name: c.codes[order] for name, c in cats.items()}
+    codes = {name: c[order] for name, (c, _) in cats.items()}
     ms, skipped, shuffle = ms[order], skipped[order], shuffle[order]
     batch_of = batch_of[order]
     dup = _duplicates(ts, {**{k: codes[k] for k in _DEDUPE_COLUMNS if k in codes},
@@ -103,17 +146,17 @@ def merge(batches: list[tuple[Batch, str]], *, min_play_ms: float, drop_incognit
     nan = np.isnan(ms)
     data = {
         "ts": pd.DatetimeIndex(ts.view("datetime64[ns]")).tz_localize("UTC"),
-        **{name: _categorical(codes[name], cats[name].uniques)
+        **{name: _categorical(codes[name], cats[name][1])
            for name in ("artist", "track", "album", "track_uri")},
         "ms_played": pd.arrays.IntegerArray(np.where(nan, 0, ms).astype(np.int64), nan),
-        **{name: _categorical(codes[name], cats[name].uniques)
+        **{name: _categorical(codes[name], cats[name][1])
            for name in ("reason_start", "reason_end")},
         "skipped": pd.arrays.BooleanArray(skipped == 1, skipped == -1),
         "shuffle": pd.arrays.BooleanArray(shuffle == 1, shuffle == -1),
         "source": pd.Categorical.from_codes(batch_of, categories=pd.Index(labels)),
         "counted": nan | (ms >= min_play_ms),
     }
-    plays = pd.DataFrame(data)
+    plays = pd.DataFrame(data, copy=False)
     kept_by_part = np.bincount(batch_of, minlength=len(parts))
     kept = np.zeros(len(batches), dtype=np.int64)
     part_index = [i for i, (b, _) in enumerate(batches) if b.kept]

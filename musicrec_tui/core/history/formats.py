@@ -12,7 +12,7 @@ from pathlib import PurePosixPath
 
 import msgspec
 
-from musicrec_tui.core.history.formats_base import Batch, FormatError
+from musicrec_tui.core.history.formats_base import Batch, FormatError, Vocab
 from musicrec_tui.core.history.formats_scrobbles import (
     decode_lastfm,
     decode_listenbrainz,
@@ -96,7 +96,7 @@ def _skip_ws(data: bytes, i: int) -> int:
     return i
 
 
-def _decode_json(data: bytes, name: str, start: int) -> Batch:
+def _decode_json(data: bytes, name: str, start: int, vocab: Vocab) -> Batch:
     if data[start:start + 1] == b"[":
         inner = _skip_ws(data, start + 1)
         if data[inner:inner + 1] == b"]":
@@ -117,14 +117,15 @@ def _decode_json(data: bytes, name: str, start: int) -> Batch:
             raise NotHistory(_unknown(list(first)))
         try:
             if kind == "extended":
-                return decode_extended(data, video="video" in PurePosixPath(name).name.lower())
+                return decode_extended(data, vocab,
+                                       video="video" in PurePosixPath(name).name.lower())
             if kind == "account":
-                return decode_account(data)
+                return decode_account(data, vocab)
             if kind == "account-podcast":
-                return decode_account_podcast(data)
+                return decode_account_podcast(data, vocab)
             if kind == "simple":
-                return decode_simple(data)
-            return decode_listenbrainz(data, lines=False)
+                return decode_simple(data, vocab)
+            return decode_listenbrainz(data, vocab, lines=False)
         except (msgspec.DecodeError, UnicodeDecodeError) as exc:
             raise _json_problem(exc, data) from None
     # An object: a JSON Lines file of listens, or a single object (user.json, settings…).
@@ -140,15 +141,27 @@ def _decode_json(data: bytes, name: str, start: int) -> Batch:
         raise NotHistory("a JSON object, not a list of plays") from exc
     if isinstance(first, dict) and classify_keys(set(first)) == "listenbrainz":
         try:
-            return decode_listenbrainz(data[start:], lines=True)
+            return decode_listenbrainz(data[start:], vocab, lines=True)
         except (msgspec.DecodeError, UnicodeDecodeError) as exc:
             raise _json_problem(exc, data) from None
     keys = list(first) if isinstance(first, dict) else []
     raise NotHistory(_unknown(keys) if keys else "a JSON value, not a list of plays")
 
 
-def decode(data: bytes, name: str) -> Batch:
-    """Decode one file's bytes; ``name`` (path or zip member) only labels Video files."""
+def decode(data: bytes, name: str, vocab: Vocab | None = None) -> Batch:
+    """Decode one file's bytes; ``name`` (path or zip member) only labels Video files.
+
+    ``vocab`` is the decoding process's string dictionary (a fresh one when omitted); the
+    batch carries the values it added, see :class:`Batch`.
+    """
+    vocab = vocab or Vocab("local")
+    batch = _decode(data, name, vocab)
+    batch.origin = vocab.origin
+    batch.vocab = vocab.delta()
+    return batch
+
+
+def _decode(data: bytes, name: str, vocab: Vocab) -> Batch:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise FormatError("not UTF-8: the file is UTF-16 text; save it as UTF-8")
     if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark (Windows editors)
@@ -157,7 +170,7 @@ def decode(data: bytes, name: str) -> Batch:
     if start >= len(data):
         raise FormatError("empty file")
     if data[start:start + 1] in (b"[", b"{"):
-        return _decode_json(data, name, start)
+        return _decode_json(data, name, start, vocab)
     if b"\x00" in data[:1024]:
         raise FormatError("not JSON or CSV: binary data")
     try:
@@ -169,4 +182,4 @@ def decode(data: bytes, name: str) -> Batch:
         first_line = text.splitlines()[0][:80] if text else ""
         raise NotHistory(f"not JSON and not a known CSV layout (first line: {first_line!r}); "
                          f"formats known: {'; '.join(KNOWN_FORMATS)}")
-    return decode_lastfm(text, kind)
+    return decode_lastfm(text, kind, vocab)

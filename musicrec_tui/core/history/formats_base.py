@@ -9,7 +9,6 @@ importer handles those afterwards.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import attrgetter, is_, is_not
@@ -38,7 +37,12 @@ class FormatError(Exception):
 
 @dataclass
 class Batch:
-    """Candidate music rows of one file plus what was set aside while reading it."""
+    """Candidate music rows of one file plus what was set aside while reading it.
+
+    String columns are int32 codes into the decoding process's :class:`Vocab`; ``vocab``
+    carries the values that process added since its previous batch, so the parent can
+    rebuild each process's dictionary without every file re-sending its strings.
+    """
 
     format: str
     rows: int
@@ -46,69 +50,74 @@ class Batch:
     columns: dict[str, Any] = field(default_factory=dict)
     set_aside: Counter = field(default_factory=Counter)
     note: str | None = None  # e.g. "3 rows with wrong field types" (the rest loaded)
+    origin: str = ""
+    vocab: dict[str, tuple[int, list]] = field(default_factory=dict)
 
     @property
     def kept(self) -> int:
         return len(self.columns["ts"]) if self.columns else 0
 
 
-@dataclass
-class Coded:
-    """A string column as dictionary codes: ``uniques[codes]``, code -1 = missing."""
+class Vocab:
+    """Value → code per string column, shared by every file one process decodes.
 
-    codes: np.ndarray  # int32
-    uniques: np.ndarray  # object (str)
-
-    def take(self, idx: np.ndarray) -> Coded:
-        return Coded(self.codes[idx], self.uniques)
-
-    def is_missing(self, also: frozenset[str] = frozenset()) -> np.ndarray:
-        if also and len(self.uniques):
-            bad = np.fromiter(map(also.__contains__, self.uniques), bool, len(self.uniques))
-            return (self.codes < 0) | bad[np.maximum(self.codes, 0)]
-        return self.codes < 0
-
-
-def encode(values: Iterable, n: int) -> Coded:
-    """Dictionary-encode ``n`` strings (None and "" become missing).
-
-    A plain dict beats ``pd.factorize`` here: msgspec hands over fresh str objects and the
-    dict hashes each once. ``setdefault(value, row)`` yields each value's first row; a lookup
-    table turns those into dense codes.
+    Across files the same artists and tracks recur; one lasting dict per column means each
+    row costs a single lookup and each distinct string crosses the process boundary once.
+    Missing values (None, "") and, for artists, placeholders such as "Unknown Artist" map
+    to -1.
     """
+
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+        self.tables: dict[str, dict] = {c: {None: -1, "": -1} for c in STRING_COLUMNS}
+        self.tables["artist"].update(dict.fromkeys(PLACEHOLDER_ARTISTS, -1))
+        self.values: dict[str, list] = {c: [] for c in STRING_COLUMNS}
+        self.shipped: dict[str, int] = dict.fromkeys(STRING_COLUMNS, 0)
+
+    def encode(self, column: str, values: list) -> np.ndarray:
+        table = self.tables[column]
+        codes = np.empty(len(values), np.int32)
+        codes[:] = list(map(table.get, values, repeat(-2)))
+        unseen = np.flatnonzero(codes == -2)
+        if len(unseen):
+            known = self.values[column]
+            for i in unseen.tolist():
+                value = values[i]
+                code = table.get(value)
+                if code is None:
+                    if not isinstance(value, str):
+                        raise FormatError(f"wrong field types: {column} is "
+                                          f"{type(value).__name__}, not text")
+                    code = table[value] = len(known)
+                    known.append(value)
+                codes[i] = code
+        return codes
+
+    def codes_of(self, column: str, values: frozenset[str]) -> list[int]:
+        table = self.tables[column]
+        return [table[v] for v in values if table.get(v, -1) >= 0]
+
+    def delta(self) -> dict[str, tuple[int, list]]:
+        """Values added since the previous call, as (first code, values) per column."""
+        out = {}
+        for column, known in self.values.items():
+            base = self.shipped[column]
+            if len(known) > base:
+                out[column] = (base, known[base:])
+                self.shipped[column] = len(known)
+        return out
+
+
+def encode(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, uniques) of an object array of distinct-ish strings (used when merging)."""
     table: dict = {}
-    first_rows = np.empty(n, np.int64)
-    first_rows[:] = list(map(table.setdefault, values, range(n)))
-    firsts = np.fromiter(table.values(), np.int64, len(table))
-    uniques = as_object(list(table))
-    valid = np.fromiter((v is not None and v != "" for v in uniques), bool, len(uniques))
-    lut = np.full(n, -1, np.int32)
-    lut[firsts[valid]] = np.arange(int(valid.sum()), dtype=np.int32)
-    return Coded(lut[first_rows], uniques[valid])
-
-
-def union(parts: list[Coded]) -> Coded:
-    """Concatenate coded columns onto one shared dictionary."""
-    if len(parts) == 1:
-        return parts[0]
-    everything = np.concatenate([p.uniques for p in parts])
-    merged = encode(everything, len(everything))
-    out, offset = [], 0
-    for p in parts:
-        local = merged.codes[offset:offset + len(p.uniques)]
-        offset += len(p.uniques)
-        out.append(np.where(p.codes >= 0, local[np.maximum(p.codes, 0)], -1)
-                   if len(local) else np.full(len(p.codes), -1, np.int32))
-    return Coded(np.concatenate(out).astype(np.int32), merged.uniques)
+    codes = np.empty(len(values), np.int32)
+    codes[:] = [table.setdefault(v, len(table)) for v in values]
+    return codes, as_object(list(table))
 
 
 def pluck(records: list, name: str) -> list:
     return list(map(attrgetter(name), records))
-
-
-def encode_field(records: list, name: str) -> Coded:
-    """``encode`` of one Struct field, without building an intermediate list."""
-    return encode(map(attrgetter(name), records), len(records))
 
 
 def any_set(records: list, *names: str) -> np.ndarray:
@@ -216,15 +225,15 @@ def parse_epoch(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def columns(
-    *, ts: np.ndarray, artist: Coded, track: Coded, album: Coded | None = None,
-    track_uri: Coded | None = None, ms_played: np.ndarray | None = None,
-    reason_start: Coded | None = None, reason_end: Coded | None = None,
+    *, ts: np.ndarray, artist: np.ndarray, track: np.ndarray, album: np.ndarray | None = None,
+    track_uri: np.ndarray | None = None, ms_played: np.ndarray | None = None,
+    reason_start: np.ndarray | None = None, reason_end: np.ndarray | None = None,
     skipped: np.ndarray | None = None, shuffle: np.ndarray | None = None,
     incognito: np.ndarray | None = None,
 ) -> dict[str, Any]:
-    """Assemble a batch's columns; absent sources become all-missing columns."""
+    """Assemble a batch's columns (string columns as Vocab codes); absent ones are missing."""
     n = len(ts)
-    none = Coded(np.full(n, -1, np.int32), np.empty(0, object))
+    none = np.full(n, -1, np.int32)
     unknown = np.full(n, -1, dtype=np.int8)
     return {
         "ts": ts, "artist": artist, "track": track,

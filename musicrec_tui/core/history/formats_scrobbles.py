@@ -14,12 +14,11 @@ import numpy as np
 import pandas as pd
 
 from musicrec_tui.core.history.formats_base import (
-    PLACEHOLDER_ARTISTS,
     Batch,
     FormatError,
+    Vocab,
     columns,
     decode_typed,
-    encode,
     parse_epoch,
 )
 
@@ -47,19 +46,20 @@ def _note(bad: int, first: str | None) -> str | None:
     return f"{bad} record(s) with wrong field types set aside, first: {first}" if bad else None
 
 
-def _finish(batch: Batch, ts: np.ndarray, ok: np.ndarray, artist: list, track: list,
-            album: list, ms: np.ndarray | None = None, uri: list | None = None) -> Batch:
-    coded = encode(artist, len(artist))
-    unnamed = ok & coded.is_missing(PLACEHOLDER_ARTISTS)
+def _finish(batch: Batch, vocab: Vocab, ts: np.ndarray, ok: np.ndarray, artist: list,
+            track: list, album: list, ms: np.ndarray | None = None,
+            uri: list | None = None) -> Batch:
+    coded = vocab.encode("artist", artist)
+    unnamed = ok & (coded < 0)
     zero = np.zeros(len(ts), bool) if ms is None else ok & ~unnamed & (ms == 0)
     for reason, mask in (("malformed", ~ok), ("no_artist", unnamed), ("zero_length", zero)):
         if mask.any():
             batch.set_aside[reason] += int(mask.sum())
     keep = np.flatnonzero(ok & ~unnamed & ~zero)
     batch.columns = columns(
-        ts=ts[keep], artist=coded.take(keep), track=encode(track, len(track)).take(keep),
-        album=encode(album, len(album)).take(keep), ms_played=None if ms is None else ms[keep],
-        track_uri=None if uri is None else encode(uri, len(uri)).take(keep),
+        ts=ts[keep], artist=coded[keep], track=vocab.encode("track", track)[keep],
+        album=vocab.encode("album", album)[keep], ms_played=None if ms is None else ms[keep],
+        track_uri=None if uri is None else vocab.encode("track_uri", uri)[keep],
     )
     return batch
 
@@ -71,7 +71,7 @@ def _spotify_uri(url: str | None) -> str | None:
     return f"spotify:track:{ident}" if ident else None
 
 
-def decode_listenbrainz(data: bytes, *, lines: bool) -> Batch:
+def decode_listenbrainz(data: bytes, vocab: Vocab, *, lines: bool) -> Batch:
     """ListenBrainz export: legacy JSON array or one ``listens/YYYY/M.jsonl`` member."""
     records, bad, first = decode_typed(data, LBListen, lines=lines)
     if bad and not records:
@@ -85,7 +85,7 @@ def decode_listenbrainz(data: bytes, *, lines: bool) -> Batch:
                        else float(i.duration_played) * 1000 for i in infos])
     uri = [None if i is None else _spotify_uri(i.spotify_id) for i in infos]
     return _finish(
-        batch, ts, ok, [m.artist_name for m in metas], [m.track_name for m in metas],
+        batch, vocab, ts, ok, [m.artist_name for m in metas], [m.track_name for m in metas],
         [m.release_name for m in metas], ms=None if np.isnan(played).all() else played,
         uri=uri,
     )
@@ -106,7 +106,7 @@ def sniff_csv(text: str) -> str | None:
     return None
 
 
-def decode_lastfm(text: str, kind: str) -> Batch:
+def decode_lastfm(text: str, kind: str, vocab: Vocab) -> Batch:
     """Last.fm scrobble CSV (lastfm.ghan.nl with header, or benjaminbenben header-less)."""
     rows = list(csv.reader(text.splitlines()))
     if kind == "lastfm":
@@ -139,4 +139,4 @@ def decode_lastfm(text: str, kind: str) -> Batch:
         ok = parsed.notna().to_numpy()
         ts = parsed.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT"))
         ts = np.where(ok, ts.astype(np.int64), 0)
-    return _finish(batch, ts, ok, col("artist"), col("track"), col("album"))
+    return _finish(batch, vocab, ts, ok, col("artist"), col("track"), col("album"))

@@ -12,17 +12,15 @@ import msgspec
 import numpy as np
 
 from musicrec_tui.core.history.formats_base import (
-    PLACEHOLDER_ARTISTS,
     PRIORITY_ACCOUNT,
     PRIORITY_EXTENDED,
     SKIP_REASONS,
     Batch,
-    Coded,
     FormatError,
+    Vocab,
     any_set,
     columns,
     decode_typed,
-    encode_field,
     parse_epoch,
     parse_iso,
     pluck,
@@ -85,11 +83,11 @@ def _take(batch: Batch, reason: str, mask: np.ndarray) -> None:
         batch.set_aside[reason] += count
 
 
-def _keep_music(batch: Batch, ok: np.ndarray, artist: Coded, ms: np.ndarray | None,
+def _keep_music(batch: Batch, ok: np.ndarray, artist: np.ndarray, ms: np.ndarray | None,
                 other: np.ndarray | None = None) -> np.ndarray:
     """Count the set-aside rows and return the indexes of the plays kept."""
     rest = ok if other is None else ok & ~other
-    unnamed = rest & artist.is_missing(PLACEHOLDER_ARTISTS)
+    unnamed = rest & (artist < 0)
     zero = rest & ~unnamed & (ms == 0) if ms is not None else np.zeros(len(ok), bool)
     _take(batch, "malformed", ~ok)
     _take(batch, "no_artist", unnamed)
@@ -97,7 +95,7 @@ def _keep_music(batch: Batch, ok: np.ndarray, artist: Coded, ms: np.ndarray | No
     return np.flatnonzero(rest & ~unnamed & ~zero)
 
 
-def decode_extended(data: bytes, *, video: bool = False) -> Batch:
+def decode_extended(data: bytes, vocab: Vocab, *, video: bool = False) -> Batch:
     """Extended Streaming History (any key generation). ``video``: a Video file."""
     records, bad, first = _records(data, ExtendedRecord)
     n = len(records)
@@ -112,31 +110,30 @@ def decode_extended(data: bytes, *, video: bool = False) -> Batch:
     audiobook = ok & ~podcast & any_set(records, "audiobook_title", "audiobook_chapter_uri")
     _take(batch, "podcast", podcast)
     _take(batch, "audiobook", audiobook)
-    artist = encode_field(records, "master_metadata_album_artist_name")
+    artist = vocab.encode("artist", pluck(records, "master_metadata_album_artist_name"))
     keep = _keep_music(batch, ok, artist, ms, podcast | audiobook)
+    records = [records[i] for i in keep.tolist()]
 
-    def col(name: str) -> Coded:
-        return encode_field(records, name).take(keep)
+    def col(column: str, name: str) -> np.ndarray:
+        return vocab.encode(column, pluck(records, name))
 
-    skipped = tri_state(pluck(records, "skipped"))[keep]
-    reason_end = col("reason_end")
+    reason_end = col("reason_end", "reason_end")
     # formats.md §1.5 quirk 3: the raw flag misses years of skips; repair it from reason_end.
-    skip_codes = np.isin(reason_end.uniques, list(SKIP_REASONS))
-    ended = reason_end.codes >= 0
-    by_reason = ended & skip_codes[np.maximum(reason_end.codes, 0)] if len(skip_codes) \
-        else np.zeros(len(keep), bool)
-    skipped = np.where(by_reason, 1, np.where((skipped == -1) & ended, 0, skipped))
+    skipped = tri_state(pluck(records, "skipped"))
+    by_reason = np.isin(reason_end, vocab.codes_of("reason_end", SKIP_REASONS))
+    skipped = np.where(by_reason, 1, np.where((skipped == -1) & (reason_end >= 0), 0, skipped))
     batch.columns = columns(
-        ts=ts[keep], artist=artist.take(keep), track=col("master_metadata_track_name"),
-        album=col("master_metadata_album_album_name"), track_uri=col("spotify_track_uri"),
-        ms_played=ms[keep], reason_start=col("reason_start"), reason_end=reason_end,
-        skipped=skipped.astype(np.int8), shuffle=tri_state(pluck(records, "shuffle"))[keep],
-        incognito=tri_state(pluck(records, "incognito_mode"))[keep] == 1,
+        ts=ts[keep], artist=artist[keep], track=col("track", "master_metadata_track_name"),
+        album=col("album", "master_metadata_album_album_name"),
+        track_uri=col("track_uri", "spotify_track_uri"), ms_played=ms[keep],
+        reason_start=col("reason_start", "reason_start"), reason_end=reason_end,
+        skipped=skipped.astype(np.int8), shuffle=tri_state(pluck(records, "shuffle")),
+        incognito=tri_state(pluck(records, "incognito_mode")) == 1,
     )
     return batch
 
 
-def decode_account(data: bytes) -> Batch:
+def decode_account(data: bytes, vocab: Vocab) -> Batch:
     """Account Data ``StreamingHistory*.json`` music rows (``endTime`` is UTC, minutes)."""
     records, bad, first = _records(data, AccountRecord)
     n = len(records)
@@ -144,16 +141,16 @@ def decode_account(data: bytes) -> Batch:
     batch.set_aside["malformed"] += bad
     ts, ok = parse_iso(pluck(records, "endTime"))
     ms = np.fromiter(map(attrgetter("msPlayed"), records), np.float64, n)
-    artist = encode_field(records, "artistName")
+    artist = vocab.encode("artist", pluck(records, "artistName"))
     keep = _keep_music(batch, ok, artist, ms)
     batch.columns = columns(
-        ts=ts[keep], artist=artist.take(keep),
-        track=encode_field(records, "trackName").take(keep), ms_played=ms[keep],
+        ts=ts[keep], artist=artist[keep],
+        track=vocab.encode("track", pluck(records, "trackName"))[keep], ms_played=ms[keep],
     )
     return batch
 
 
-def decode_account_podcast(data: bytes) -> Batch:
+def decode_account_podcast(data: bytes, vocab: Vocab) -> Batch:
     """Account Data ``StreamingHistory_podcast_*.json``: counted and set aside."""
     records, bad, first = _records(data, AccountPodcastRecord)
     batch = Batch("spotify-account-podcast", len(records) + bad, PRIORITY_ACCOUNT,
@@ -163,7 +160,7 @@ def decode_account_podcast(data: bytes) -> Batch:
     return batch
 
 
-def decode_simple(data: bytes) -> Batch:
+def decode_simple(data: bytes, vocab: Vocab) -> Batch:
     """The simple schema: a JSON array of ``{ts, artist, track, album, ms_played}``."""
     records, bad, first = _records(data, SimpleRecord)
     batch = Batch("simple-json", len(records) + bad, note=_note(bad, first))
@@ -180,10 +177,11 @@ def decode_simple(data: bytes) -> Batch:
             ts[text], ok[text] = t2, ok2
     ms = np.array([np.nan if v is None else v for v in pluck(records, "ms_played")],
                   dtype=np.float64)
-    artist = encode_field(records, "artist")
+    artist = vocab.encode("artist", pluck(records, "artist"))
     keep = _keep_music(batch, ok, artist, ms)
     batch.columns = columns(
-        ts=ts[keep], artist=artist.take(keep), track=encode_field(records, "track").take(keep),
-        album=encode_field(records, "album").take(keep), ms_played=ms[keep],
+        ts=ts[keep], artist=artist[keep],
+        track=vocab.encode("track", pluck(records, "track"))[keep],
+        album=vocab.encode("album", pluck(records, "album"))[keep], ms_played=ms[keep],
     )
     return batch

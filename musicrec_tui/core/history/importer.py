@@ -10,6 +10,7 @@ import hashlib
 import multiprocessing as mp
 import os
 import threading
+import uuid
 from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -21,7 +22,7 @@ from musicrec_tui.core.history import cache
 from musicrec_tui.core.history.clean import merge
 from musicrec_tui.core.history.features import add_features, resolve_timezone
 from musicrec_tui.core.history.formats import NotHistory, decode
-from musicrec_tui.core.history.formats_base import Batch, FormatError
+from musicrec_tui.core.history.formats_base import Batch, FormatError, Vocab
 from musicrec_tui.core.history.model import FileReport, History, ImportReport
 from musicrec_tui.core.history.sources import Source, collect
 from musicrec_tui.core.progress import CancelToken, Progress, check, report
@@ -31,6 +32,7 @@ NOT_HISTORY = "skipped: not listening history"
 # Below this much input, forking workers costs more than it saves.
 PARALLEL_MIN_BYTES = 48 << 20
 MAX_WORKERS = 4
+_VOCABS: dict[str, Vocab] = {}
 
 
 def _unique_labels(sources: list[Source]) -> list[str]:
@@ -42,7 +44,16 @@ def _unique_labels(sources: list[Source]) -> list[str]:
     return out
 
 
-def _decode_one(src: Source, limit: int) -> tuple[FileReport, Batch | None, str | None]:
+def _vocab(token: str) -> Vocab:
+    """This process's string dictionary for one import (``token``)."""
+    vocab = _VOCABS.get(token)
+    if vocab is None:
+        vocab = _VOCABS[token] = Vocab(f"{token}/{os.getpid()}")
+    return vocab
+
+
+def _decode_one(src: Source, limit: int, token: str
+                ) -> tuple[FileReport, Batch | None, str | None]:
     """Read, fingerprint and decode one source (runs in a worker process when parallel)."""
     file_report = src.report
     try:
@@ -52,7 +63,7 @@ def _decode_one(src: Source, limit: int) -> tuple[FileReport, Batch | None, str 
         return file_report, None, None
     digest = hashlib.sha256(data).hexdigest()
     try:
-        batch = decode(data, src.member or src.path)
+        batch = decode(data, src.member or src.path, _vocab(token))
     except NotHistory as exc:
         if src.found:
             file_report.format = NOT_HISTORY
@@ -92,17 +103,21 @@ def _decode_all(sources: list[Source], settings: Settings, progress: Progress | 
     total = sum(s.size for s in sources)
     done = 0
     results = []
+    token = uuid.uuid4().hex
     if not _parallel_ok(sources):
-        for src in sources:
-            check(cancel)
-            results.append(_decode_one(src, limit))
-            done += src.size
-            report(progress, done, total)
+        try:
+            for src in sources:
+                check(cancel)
+                results.append(_decode_one(src, limit, token))
+                done += src.size
+                report(progress, done, total)
+        finally:
+            _VOCABS.pop(token, None)
         return results
     workers = min(_cores(), MAX_WORKERS, len(sources))
     with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
         try:
-            for src, result in zip(sources, pool.map(_decode_one, sources, repeat(limit)),
+            for src, result in zip(sources, pool.map(_decode_one, sources, repeat(limit), repeat(token)),
                                    strict=True):
                 check(cancel)
                 results.append(result)
