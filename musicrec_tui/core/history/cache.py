@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from musicrec_tui.core.settings import Settings
 
 IMPORTER_VERSION = "2"
 _META_KEY = b"musicrec.import"
+_pending: list[threading.Thread] = []
 
 
 def imports_dir() -> Path:
@@ -130,6 +132,7 @@ def _path(key: str) -> Path:
 
 def load(key: str, early: list[FileReport]) -> History | None:
     """The cached History for ``key`` (plus this call's path problems), or None."""
+    flush()
     path = _path(key)
     if not path.exists():
         return None
@@ -147,9 +150,29 @@ def load(key: str, early: list[FileReport]) -> History | None:
 
 
 def save(key: str, history: History) -> None:
+    """Write the cache in the background; the caller already has its History.
+
+    The table is converted to Arrow here (cheap, and safe against later changes to the
+    DataFrame); encoding and writing Parquet (pyarrow releases the GIL) runs in a thread that
+    the interpreter waits for at exit. :func:`flush` waits for it too.
+    """
     table = pa.Table.from_pandas(history.plays.drop(columns=list(DERIVED)), preserve_index=False)
     meta = dict(table.schema.metadata or {})
     meta[_META_KEY] = json.dumps({"report": history.report.to_dict(), "tz": history.tz})
     table = table.replace_schema_metadata(meta)
-    with contextlib.suppress(OSError):  # a cache we cannot write only costs speed
-        _atomic_write(_path(key), lambda tmp: pq.write_table(table, tmp))
+
+    path = _path(key)
+
+    def write() -> None:
+        with contextlib.suppress(OSError):  # a cache we cannot write only costs speed
+            _atomic_write(path, lambda tmp: pq.write_table(table, tmp))
+
+    thread = threading.Thread(target=write, name="musicrec-cache-write")
+    thread.start()
+    _pending.append(thread)
+
+
+def flush() -> None:
+    """Wait until every cache write started by :func:`save` is on disk."""
+    while _pending:
+        _pending.pop().join()
