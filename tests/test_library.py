@@ -128,3 +128,19 @@ def test_diversity_groups_from_contexts_and_neighbourhoods():
     assert groups["Jazz"] == {("context", 0), ("near", "Jazz")}
     assert groups["Techno"] == {("context", 1), ("near", "Techno")}
     assert groups["X"] == {("near", "Jazz")}
+
+
+@pytest.mark.parametrize("plays", [
+    # one month
+    [(f"2024-05-{d:02d}T{h:02d}:00", a) for d in range(1, 29) for h, a in
+     ((9, "Morning"), (21, "Night"), (22, "Night"))],
+    # every play in the same hour of the day
+    [(f"2024-0{m}-{d:02d}T20:{i * 4:02d}", a) for m in (3, 4, 5) for d in range(1, 28)
+     for i, a in enumerate(("A", "B", "C"))],
+])
+def test_degenerate_histories_give_results_and_notes_not_crashes(plays):
+    result = analyse(make_history(plays), load_settings())
+    assert result.ensemble
+    assert all(r.score == r.score and r.why for r in result.ensemble)
+    failures = [n for n in result.notes if "failed" in n]
+    assert not failures, failures

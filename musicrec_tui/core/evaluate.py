@@ -68,6 +68,9 @@ class Backtest:
             "rows": [{"name": r.name, "kind": r.kind, "ndcg": round(r.ndcg, 4),
                       "overlap": round(r.overlap, 4), "hit": round(r.hit, 4),
                       "cutoffs": r.cutoffs} for r in self.rows],
+            "per_cutoff": [{"cutoff": r.cutoff.isoformat(), "name": r.name,
+                            "ndcg": round(r.ndcg, 4), "overlap": round(r.overlap, 4),
+                            "hit": round(r.hit, 4)} for r in self.per_cutoff.itertuples()],
             "notes": list(self.notes),
         }
 
