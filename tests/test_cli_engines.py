@@ -121,3 +121,14 @@ def test_help_has_an_example(capsys, command):
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
     assert "example:" in out and f"musicrec {command}" in out
+
+
+def test_one_artist_export_gives_json_without_nan(capsys, tmp_path):
+    solo = write_extended_export(tmp_path, [(f"2024-01-{d:02d}T10:00", "Solo")
+                                            for d in range(1, 10)])
+    for engine in ("ensemble", "ranking", "recency", "temporal", "context", "content"):
+        code, out, _ = run(capsys, "recommend", str(solo), "--json", "--offline",
+                           "--engine", engine)
+        assert code == 0, engine
+        data = _no_nan(out)
+        assert all(r["artist"] == "Solo" for r in data["recommendations"]), engine
