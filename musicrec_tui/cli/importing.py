@@ -54,7 +54,7 @@ def render(report: ImportReport) -> None:
                          ("kept", "right"), ("problem", "left")):
         files.add_column(col, justify=justify, overflow="fold")
     for f in report.files:
-        where = Path(f.path).name + (f" → {f.member}" if f.member else "")
+        where = Path(f.member).name if f.member else Path(f.path).name
         files.add_row(escape(where), escape(f.format or "–"), f"{f.rows:,}",
                       f"{f.kept:,}", f"[red]{escape(f.error)}[/]" if f.error else "")
     console.print(files)

