@@ -11,7 +11,9 @@ from helpers_engines import demo_history, make_history, planted_history
 from sklearn.metrics import silhouette_score
 
 from musicrec_tui.core.engines.context import ALL_SLOTS, fit_contexts, weighted_silhouette
+from musicrec_tui.core.engines.context_picks import lift, predict_scores
 from musicrec_tui.core.engines.labels import band, context_label, dominant_band, unique_labels
+from musicrec_tui.core.engines.recency import recency_result
 from musicrec_tui.core.errors import Cancelled
 from musicrec_tui.core.settings import load_settings
 
@@ -162,3 +164,56 @@ def test_demo_planted_context_artists_lead_and_labels_fit(demo):
                 assert sum(i.artist in planted["artists"] for i in c.picks[:5]) >= 3
                 assert c.label.startswith("Weekend" if weekend else "Weekday"), c.label
                 assert band_word in c.label, c.label
+
+
+def _habits(days=150, seed=2):
+    """Three disjoint 8-artist pools, each played only at its own time of the week."""
+    rng = np.random.default_rng(seed)
+    plays = []
+    for d in range(days):
+        day = pd.Timestamp("2024-01-01") + pd.Timedelta(days=d)
+        pool, hour = ("Morning", 8) if day.day_of_week < 5 else ("Night", 1)
+        for name, at in ((pool, hour), ("Afternoon", 15)):
+            for i in range(6):
+                plays.append((day + pd.Timedelta(hours=at, minutes=4 * i),
+                              f"{name} {int(rng.integers(8))}"))
+    return make_history(plays)
+
+
+def test_tilt_strength_is_chosen_on_the_holdout():
+    # Strong time-of-week habits: a tilt beats plain recency on the last 30 days.
+    strong = fit_contexts(_habits(), load_settings())
+    assert strong.meta["lift_power"] > 0
+    rates = strong.meta["holdout_hit"]
+    assert rates[strong.meta["lift_power"]] >= rates[0.0] * 1.1
+    # Artists at random times: no tilt earns its keep, the list is global recency.
+    rng = np.random.default_rng(5)
+    start = pd.Timestamp("2024-01-01")
+    plays = [(start + pd.Timedelta(minutes=int(m)), f"Band {int(a)}")
+             for m, a in zip(np.sort(rng.integers(0, 200 * 24 * 60, 3000)),
+                             rng.zipf(1.5, 3000) % 40, strict=True)]
+    flat = fit_contexts(make_history(plays), load_settings())
+    assert flat.meta["lift_power"] == 0.0
+    recent = recency_result(make_history(plays), load_settings(), top=10)
+    for c in flat.clusters:
+        assert [i.artist for i in c.ranked[:10]] == [i.artist for i in recent.items]
+
+
+def test_predict_scores_without_tilt_are_the_global_recent_shares():
+    raw = np.array([[4.0, 0.0, 1.0], [0.0, 6.0, 1.0]])
+    dec = np.array([[2.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
+    flat = predict_scores(raw, dec, 0.0, 5.0)
+    assert np.allclose(flat, [[0.5, 0.25, 0.25]] * 2)
+    tilted = predict_scores(raw, dec, 1.0, 5.0)
+    assert tilted[0, 0] > flat[0, 0] and tilted[1, 0] < flat[1, 0]
+    assert np.allclose(lift(raw, 0.0)[0, 0], 4 / (5 * 4 / 12))
+
+
+def test_result_is_the_what_to_play_list_and_picks_what_a_context_is_about():
+    ctx = fit_contexts(planted_history(), load_settings())
+    morning = ctx.at("2024-01-08 08:00")
+    res = ctx.result(at="2024-01-08 08:00")
+    assert [i.artist for i in res.items] == [i.artist for i in morning.ranked[:10]]
+    assert [i.score for i in res.items] == sorted((i.score for i in res.items), reverse=True)
+    assert [i.score for i in morning.picks] == sorted((i.score for i in morning.picks),
+                                                      reverse=True)

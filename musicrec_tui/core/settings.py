@@ -57,8 +57,11 @@ class ContextSettings(_Section):
     picks: int
     prior_plays: float
     include_season: bool
-    lift_power: float
-    recency_mix: float
+    picks_recency_mix: float
+    picks_lift_power: float
+    lift_powers: list[float]
+    holdout_days: float
+    min_gain: float
     weekend_feature: bool
 
 

@@ -11,18 +11,7 @@ is exact instead of sampled. Every one of the 168 weekday×hour cells is then gi
 nearest centroid, so the ``slots`` cover the whole week and ``at(when)`` always answers.
 
 Picks: a play belongs to the context owning its own slot (the way the backtest judges
-them). An artist's score in a context is its shrunk, recency-weighted share there times its
-shrunk lift, to the power ``lift_power``:
-
-    share = mix·shrunk(decayed plays) + (1 − mix)·shrunk(all-time plays), where
-    shrunk(x) = (x in ctx + prior·global share of x) / (ctx total of x + prior)
-    lift  = (plays in ctx + prior) / (expected plays in ctx + prior)
-
-``prior`` is ``prior_plays``: a context needs a few plays before its own shares count, and
-an artist needs a few plays there before its lift does, so a one-play artist never tops a
-context. Recency matters because on real histories global recent favourites beat plain
-time-of-day counts; the all-time part keeps a context's long-standing artists (its last
-few weeks alone are too few plays to judge); the lift keeps the list specific to it.
+them); how the artists of a context are ranked is in ``context_picks``.
 """
 
 from __future__ import annotations
@@ -38,7 +27,14 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from musicrec_tui.core.engines.base import EngineResult, Item
-from musicrec_tui.core.engines.common import counted_columns, decay_weights
+from musicrec_tui.core.engines.common import counted_columns
+from musicrec_tui.core.engines.context_picks import (
+    choose_power,
+    context_counts,
+    lift,
+    predict_scores,
+    typical_scores,
+)
 from musicrec_tui.core.engines.labels import (
     DAY_NAMES,
     circular_hour,
@@ -56,12 +52,16 @@ ALL_SLOTS = [(d, h) for d in range(DAYS) for h in range(HOURS)]
 
 @dataclass
 class Context:
+    """One listening context. ``picks``: the artists it is about (shown in lists);
+    ``ranked``: what to play now in it (``Contexts.result``; see context_picks)."""
+
     id: int
     label: str
     slots: list[tuple[int, int]]
     picks: list[Item]
     plays: int
-    ranked: list[Item] = field(default_factory=list, repr=False)  # longer list for blending
+    # What to play now in this context (see context_picks), longer for the blend.
+    ranked: list[Item] = field(default_factory=list, repr=False)
 
 
 @dataclass
@@ -71,6 +71,7 @@ class Contexts:
     owner: np.ndarray = field(repr=False)  # context id per (month-of-year | 0, dow, hour)
     notes: list[str] = field(default_factory=list)
     meta: dict = field(default_factory=dict)
+    picks: int = 10  # default length of result()
 
     def ids_for(self, local_ts: pd.Series) -> np.ndarray:
         """Context id of each local timestamp (vectorised ``at``)."""
@@ -87,7 +88,7 @@ class Contexts:
     def result(self, at: pd.Timestamp | datetime | str | None = None,
                top: int | None = None) -> EngineResult:
         ctx = self.at(at)
-        items = ctx.picks if top is None else ctx.ranked[:top]
+        items = ctx.ranked[: self.picks if top is None else top]
         return EngineResult("context", list(items), list(self.notes),
                             {**self.meta, "context": ctx.label, "context_id": ctx.id})
 
@@ -170,7 +171,7 @@ def fit_contexts(history: History, settings: Settings, *, k: int | None = None,
         anytime = Context(0, "Any time", list(ALL_SLOTS), [], 0, [])
         return Contexts([anytime], history.tz, np.zeros((months, DAYS, HOURS), dtype=np.int64),
                         ["No counted plays in this window: no listening contexts."],
-                        {"k": 1})
+                        {"k": 1}, cfg.picks)
 
     # 1. Sessions → cells (the middle play's weekday and hour) → weighted K-Means.
     notes: list[str] = []
@@ -201,13 +202,12 @@ def fit_contexts(history: History, settings: Settings, *, k: int | None = None,
     play_ctx = cell_owner[_cells(counted, season)]
     codes = counted["artist"].cat.codes.to_numpy()
     n_artists = len(counted["artist"].cat.categories)
-    decayed = decay_weights(counted["ts"], counted["ts"].iloc[-1],
-                            settings.ensemble.recency_half_life_days)
-    flat = play_ctx * n_artists + codes
-    size = k_used * n_artists
-    raw = np.bincount(flat, minlength=size).astype(float).reshape(k_used, n_artists)
-    dec = np.bincount(flat, weights=decayed, minlength=size).reshape(k_used, n_artists)
-    clusters = _build(counted, raw, dec, cell_owner, weights, features, settings)
+    power, rates = choose_power(play_ctx, codes, counted["ts"], k_used, n_artists, settings)
+    raw, dec = context_counts(play_ctx, codes, counted["ts"], k_used, n_artists,
+                              counted["ts"].iloc[-1], settings.ensemble.recency_half_life_days)
+    scores = (predict_scores(raw, dec, power, cfg.prior_plays), typical_scores(raw, dec, settings),
+              lift(raw, cfg.prior_plays))
+    clusters = _build(counted, raw, scores, cell_owner, weights, features, settings)
     order = sorted(range(k_used), key=lambda c: (-clusters[c][0], c))
     remap = np.empty(k_used, dtype=np.int64)
     remap[order] = np.arange(k_used)
@@ -223,52 +223,48 @@ def fit_contexts(history: History, settings: Settings, *, k: int | None = None,
     for new_id, c in enumerate(order):
         plays_in, _, _, _, ranked_fn = clusters[c]
         slots = [(int(d), int(h)) for d, h in zip(*np.nonzero(majority == new_id), strict=True)]
-        ranked = ranked_fn(labels[new_id])
-        result.append(Context(new_id, labels[new_id], slots, ranked[: cfg.picks],
-                              int(plays_in), ranked))
+        picks, ranked = ranked_fn(labels[new_id])
+        result.append(Context(new_id, labels[new_id], slots, picks, int(plays_in), ranked))
     report(progress, 3, 3)
-    meta = {"k": k_used, "silhouette": silhouette, "sessions": int(weights.sum())}
-    return Contexts(result, history.tz, owner, notes, meta)
+    meta = {"k": k_used, "silhouette": silhouette, "sessions": int(weights.sum()),
+            "lift_power": power, "holdout_hit": rates}
+    return Contexts(result, history.tz, owner, notes, meta, cfg.picks)
 
 
-def _build(counted: pd.DataFrame, raw: np.ndarray, dec: np.ndarray, cell_owner: np.ndarray,
+def _build(counted: pd.DataFrame, raw: np.ndarray,
+           scores: tuple[np.ndarray, np.ndarray, np.ndarray], cell_owner: np.ndarray,
            weights: np.ndarray, features: np.ndarray, settings: Settings) -> list[tuple]:
-    """Per context: (plays, label, peak hour, busiest day, picks builder)."""
+    """Per context: (plays, label, peak hour, busiest day, picks builder).
+
+    ``scores`` = (predictive score, how typical of the context, lift) per context × artist.
+    """
     cfg = settings.context
-    prior = cfg.prior_plays
+    score, typical, lifts = scores
     names = counted["artist"].cat.categories.astype(str).to_numpy()
-    global_raw = raw.sum(axis=0)
-    global_dec = dec.sum(axis=0)
-    mix = cfg.recency_mix
-
-    def shrunk(counts: np.ndarray, overall: np.ndarray) -> np.ndarray:
-        return (counts + prior * overall / max(overall.sum(), 1e-12)) / (counts.sum() + prior)
-
-    total = max(global_raw.sum(), 1.0)
+    candidates = np.flatnonzero(raw.sum(axis=0) > 0)
     pool = max(cfg.picks, settings.ensemble.pool)
     dow_of = (np.arange(len(cell_owner)) % WEEK) // HOURS
     hour_of = np.arange(len(cell_owner)) % HOURS
     out = []
     for c in range(raw.shape[0]):
-        mine = cell_owner == c
-        w = weights * mine
+        w = weights * (cell_owner == c)
         weekend = float(w[dow_of >= 5].sum() / max(w.sum(), 1e-12))
         # The centroid in raw features (K-Means' centre is this weighted mean, unscaled).
         centre = (w[:, None] * features).sum(axis=0) / max(w.sum(), 1e-12)
         hour = circular_hour(centre[0], centre[1])
         busiest = DAY_NAMES[int(np.argmax(np.bincount(dow_of, weights=w, minlength=7)))]
         when = dominant_band(np.bincount(hour_of, weights=w, minlength=HOURS))
-        share = mix * shrunk(dec[c], global_dec) + (1 - mix) * shrunk(raw[c], global_raw)
-        expected = raw[c].sum() * global_raw / total
-        lift = (raw[c] + prior) / (expected + prior)
-        score = share * lift ** cfg.lift_power
-        candidates = np.flatnonzero(global_raw > 0)
-        top = candidates[np.lexsort((names[candidates], -score[candidates]))][:pool]
+        best = candidates[np.lexsort((names[candidates], -score[c, candidates]))][:pool]
+        own = candidates[np.lexsort((names[candidates], -typical[c, candidates]))][: cfg.picks]
 
-        def ranked(label: str, top=top, score=score, lift=lift, n=raw[c]) -> list[Item]:
+        def items(label: str, order: np.ndarray, value: np.ndarray, c=c) -> list[Item]:
             where = label[0].lower() + label[1:]
-            return [Item(str(names[a]), float(score[a]), _why(where, int(n[a]), float(lift[a])),
-                         {"plays": int(n[a]), "lift": float(lift[a])}) for a in top]
+            n, up = raw[c], lifts[c]
+            return [Item(str(names[a]), float(value[a]), _why(where, int(n[a]), float(up[a])),
+                         {"plays": int(n[a]), "lift": float(up[a])}) for a in order]
+
+        def ranked(label: str, best=best, own=own, c=c) -> tuple[list[Item], list[Item]]:
+            return items(label, own, typical[c]), items(label, best, score[c])
 
         out.append((raw[c].sum(), context_label(when, weekend), hour, busiest, ranked))
     return out
