@@ -31,8 +31,15 @@ def ordered(counts: pd.Series) -> list[str]:
     return [str(a) for a, _ in sorted(positive.items(), key=lambda kv: (-kv[1], str(kv[0])))]
 
 
+def _per_artist(plays: pd.DataFrame, values: np.ndarray | None = None) -> pd.Series:
+    """Sum of ``values`` (default 1 per play) per artist, via factorised codes (fast on 1M)."""
+    codes, names = pd.factorize(plays["artist"])
+    sums = np.bincount(codes, weights=values, minlength=len(names))
+    return pd.Series(sums, index=np.asarray(names).astype(str))
+
+
 def play_counts(plays: pd.DataFrame) -> pd.Series:
-    return plays["artist"].astype(str).value_counts()
+    return _per_artist(plays)
 
 
 def window_counts(plays: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
@@ -43,8 +50,6 @@ def window_counts(plays: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -
 
 def decayed_counts(plays: pd.DataFrame, as_of: pd.Timestamp, half_life_days: float) -> pd.Series:
     """Σ 2^(−age/half-life) per artist over the plays at or before ``as_of``."""
-    ts = plays["ts"]
-    upto = plays[ts <= as_of]
+    upto = plays[plays["ts"] <= as_of]
     age_days = (as_of - upto["ts"]).dt.total_seconds().to_numpy() / 86400.0
-    weights = np.exp2(-age_days / half_life_days)
-    return pd.Series(weights, index=upto["artist"].astype(str).to_numpy()).groupby(level=0).sum()
+    return _per_artist(upto, np.exp2(-age_days / half_life_days))
