@@ -29,9 +29,10 @@ class CoListenProvider:
     name = "offline"
 
     def __init__(self, history: History, settings: Settings) -> None:
-        plays = history.counted_plays
+        # Only the two columns needed: copying all of a 1M-row frame costs more than the model.
+        plays = history.plays.loc[history.plays["counted"], ["artist", "session"]]
         if plays.empty:
-            plays = history.plays
+            plays = history.plays[["artist", "session"]]
         self._shrinkage = float(settings.content.colisten_shrinkage)
         codes, uniques = pd.factorize(plays["artist"], sort=False)
         uniques = np.asarray(uniques.astype(str), dtype=object)
@@ -107,6 +108,9 @@ class CoListenProvider:
         hits = np.flatnonzero(sims > 0)
         if len(hits) == 0 or limit <= 0:
             return []
+        if len(hits) > limit:  # keep the best `limit` (and anything tied with the last one)
+            floor = np.partition(sims[hits], len(hits) - limit)[len(hits) - limit]
+            hits = hits[sims[hits] >= floor]
         # Sort by similarity, then by name for deterministic ties.
         ranked = sorted(hits, key=lambda i: (-sims[i], names[i]))[:limit]
         return [Neighbour(names[i], float(min(1.0, sims[i]))) for i in ranked]
