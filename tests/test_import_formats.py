@@ -151,3 +151,22 @@ def test_byte_order_mark_is_accepted(tmp_path):
     csv_path = tmp_path / "scrobbles.csv"
     csv_path.write_bytes(b"\xef\xbb\xbf" + lastfm_csv().encode())
     assert _load(path, csv_path).report.kept == 9
+
+
+def test_progress_counts_bytes_and_cancel_stops(tmp_path):
+    import threading
+
+    import pytest
+
+    from musicrec_tui.core.errors import Cancelled
+
+    for i in range(3):
+        write_json(tmp_path / "x" / f"endsong_{i}.json", basic_extended())
+    calls = []
+    load_history([tmp_path / "x"], use_cache=False, progress=lambda d, t: calls.append((d, t)))
+    total = sum(p.stat().st_size for p in (tmp_path / "x").iterdir())
+    assert calls[-1] == (total, total) and len(calls) == 3
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(Cancelled):
+        load_history([tmp_path / "x"], use_cache=False, cancel=stop)
