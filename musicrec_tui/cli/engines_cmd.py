@@ -26,18 +26,18 @@ def _number(value: Any, digits: int = 4) -> float | None:
 
 def parse_time(text: str | None, tz: str, flag: str) -> pd.Timestamp | None:
     """"2024-01-01" or an ISO time; naive times are in the history's zone. Result in UTC."""
+    from musicrec_tui.core.library import to_utc
+
     if text is None:
         return None
     try:
-        stamp = pd.Timestamp(text)
+        stamp = to_utc(text, tz)
     except (ValueError, TypeError):
-        stamp = None
-    if stamp is None or stamp is pd.NaT:
+        stamp = pd.NaT
+    if stamp is pd.NaT:
         raise MusicrecError(f"{flag}: {text!r} is not a date like 2024-01-01 or an ISO time "
                             "like 2024-01-01T08:30")
-    if stamp.tzinfo is None:
-        stamp = stamp.tz_localize(tz)
-    return stamp.tz_convert("UTC")
+    return stamp
 
 
 def _load(args: argparse.Namespace, settings: Settings) -> History:
