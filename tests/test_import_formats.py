@@ -170,3 +170,23 @@ def test_progress_counts_bytes_and_cancel_stops(tmp_path):
     stop.set()
     with pytest.raises(Cancelled):
         load_history([tmp_path / "x"], use_cache=False, cancel=stop)
+
+
+def test_other_iso_timestamp_shapes(tmp_path):
+    recs = basic_extended()[:3]
+    recs[0]["ts"] = "2024-03-01T10:03:00.250Z"
+    recs[1]["ts"] = "2024-03-01T11:06:00+01:00"
+    recs[2]["ts"] = "2024-03-01T10:06:10"
+    history = _load(write_json(tmp_path / "endsong_0.json", recs))
+    assert list(history.plays["ts"]) == [
+        pd.Timestamp("2024-03-01T10:03:00.250Z"), pd.Timestamp("2024-03-01T10:06:00Z"),
+        pd.Timestamp("2024-03-01T10:06:10Z")]
+
+
+def test_fractional_seconds_in_every_row(tmp_path):
+    recs = basic_extended()
+    for rec in recs:
+        rec["ts"] = rec["ts"].replace("Z", ".500Z")
+    history = _load(write_json(tmp_path / "endsong_0.json", recs))
+    assert history.report.kept == 6
+    assert history.plays["ts"].iloc[0] == pd.Timestamp("2024-03-01T10:03:00.5Z")

@@ -162,6 +162,8 @@ def _fast_fixed(values: list[str], width: int) -> tuple[np.ndarray, np.ndarray] 
     """``YYYY-MM-DD[T ]HH:MM[:SS][Z]`` of one fixed width, parsed with array arithmetic."""
     if not values:
         return np.empty(0, np.int64), np.empty(0, bool)
+    if width not in (16, 19, 20):  # fractions or offsets: leave those to pandas
+        return None
     joined = "".join(values)
     if len(joined) != width * len(values) or not joined.isascii():
         return None
