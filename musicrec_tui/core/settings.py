@@ -47,6 +47,8 @@ class TemporalSettings(_Section):
     trend_periods: int
     max_iter: int
     tol: float
+    forecast_actual_share: float
+    trend_damping: float
     max_artists: int
 
 

@@ -98,6 +98,8 @@ RULES: dict[str, Rule] = {
     "temporal.max_iter": _at_least(1),
     "temporal.max_artists": _at_least(1),
     "temporal.tol": _above(0),
+    "temporal.forecast_actual_share": _between(0, 1),
+    "temporal.trend_damping": _at_least(0),
     "context.k": _at_least(0),
     "context.k_min": _at_least(2),
     "context.k_max": _at_least(2),
