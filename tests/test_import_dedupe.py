@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import zipfile
 
+import pytest
+
 from musicrec_tui.core.history.importer import load_history
 from musicrec_tui.core.settings import load_settings
 from tests.helpers_import import account_music, basic_extended, extended_record, write_json
@@ -71,8 +73,9 @@ def test_incognito_plays_dropped_only_when_asked(tmp_path):
     assert "Secret" not in set(history.plays["artist"])
 
 
-def test_parallel_workers_give_the_same_table(tmp_path, monkeypatch):
-    """Forked workers with their own string dictionaries merge into the serial result."""
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_parallel_workers_give_the_same_table(tmp_path, monkeypatch, method):
+    """Worker processes with their own string dictionaries merge into the serial result."""
     import pandas as pd
 
     from musicrec_tui.core.history import importer
@@ -85,7 +88,7 @@ def test_parallel_workers_give_the_same_table(tmp_path, monkeypatch):
         write_json(folder / f"endsong_{i}.json", part)
     (folder / "bad.json").write_text("[{", encoding="utf-8")
     serial = load_history([folder], use_cache=False)
-    monkeypatch.setattr(importer, "_parallel_ok", lambda sources: True)
+    monkeypatch.setattr(importer, "_start_method", lambda sources: method)
     parallel = load_history([folder], use_cache=False)
     pd.testing.assert_frame_equal(serial.plays, parallel.plays)
     assert serial.report.to_dict() == parallel.report.to_dict()

@@ -29,8 +29,9 @@ from musicrec_tui.core.progress import CancelToken, Progress, check, report
 from musicrec_tui.core.settings import Settings, load_settings
 
 NOT_HISTORY = "skipped: not listening history"
-# Below this much input, forking workers costs more than it saves.
+# Below these sizes, starting worker processes costs more than it saves (fork / spawn).
 PARALLEL_MIN_BYTES = 48 << 20
+SPAWN_MIN_BYTES = 256 << 20
 MAX_WORKERS = 4
 _VOCABS: dict[str, Vocab] = {}
 
@@ -79,15 +80,19 @@ def _decode_one(src: Source, limit: int, token: str
     return file_report, batch, digest
 
 
-def _parallel_ok(sources: list[Source]) -> bool:
-    """Fork workers only for big inputs, and only from a single-threaded process.
+def _start_method(sources: list[Source]) -> str | None:
+    """How to start decoding workers for these sources, or None to decode in-process.
 
-    Forking a process that runs other threads (the TUI's workers) can deadlock the child, and
-    a spawned interpreter costs more to start than a small import takes.
+    Forking is nearly free but only safe from a single-threaded process; with other threads
+    running (the TUI's workers) a forked child can deadlock, so fresh interpreters are spawned
+    instead, which costs about a second and pays off only for big inputs.
     """
-    return (len(sources) > 1 and sum(s.size for s in sources) >= PARALLEL_MIN_BYTES
-            and "fork" in mp.get_all_start_methods() and threading.active_count() == 1
-            and _cores() > 1)
+    size = sum(s.size for s in sources)
+    if len(sources) < 2 or _cores() < 2:
+        return None
+    if "fork" in mp.get_all_start_methods() and threading.active_count() == 1:
+        return "fork" if size >= PARALLEL_MIN_BYTES else None
+    return "spawn" if size >= SPAWN_MIN_BYTES else None
 
 
 def _cores() -> int:
@@ -104,7 +109,8 @@ def _decode_all(sources: list[Source], settings: Settings, progress: Progress | 
     done = 0
     results = []
     token = uuid.uuid4().hex
-    if not _parallel_ok(sources):
+    method = _start_method(sources)
+    if method is None:
         try:
             for src in sources:
                 check(cancel)
@@ -115,10 +121,10 @@ def _decode_all(sources: list[Source], settings: Settings, progress: Progress | 
             _VOCABS.pop(token, None)
         return results
     workers = min(_cores(), MAX_WORKERS, len(sources))
-    with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context(method)) as pool:
         try:
-            for src, result in zip(sources, pool.map(_decode_one, sources, repeat(limit), repeat(token)),
-                                   strict=True):
+            results_iter = pool.map(_decode_one, sources, repeat(limit), repeat(token))
+            for src, result in zip(sources, results_iter, strict=True):
                 check(cancel)
                 results.append(result)
                 done += src.size
