@@ -167,3 +167,11 @@ def test_files_are_only_read(tmp_path):
         assert sorted(os.listdir(folder)) == before
     finally:
         folder.chmod(stat.S_IRWXU)
+
+
+def test_oversized_plain_file(tmp_path):
+    path = tmp_path / "huge.json"
+    path.write_bytes(b"[" + b" " * (2 << 20) + b"]")
+    settings = load_settings({"import": {"max_member_mib": 1}})
+    with pytest.raises(InputError, match=r"huge\.json: file is larger than 1 MiB"):
+        load_history([path], settings=settings, use_cache=False)

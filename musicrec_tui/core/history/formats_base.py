@@ -1,9 +1,9 @@
 """Shared pieces of the format decoders: the per-file ``Batch`` and fast column builders.
 
 Decoders turn one file into a ``Batch``: the rows that may be music plays (as compact
-columns: categoricals, int64 nanoseconds, float ms with NaN) plus counts of the rows set aside
-on the spot (podcast, video, no artist, …). Duplicates and overlaps need every file, so the
-importer handles those afterwards.
+columns: string codes from the process's ``Vocab``, int64 nanoseconds, float ms with NaN,
+int8 tri-state flags) plus counts of the rows set aside on the spot (podcast, video, no
+artist, …). Duplicates and overlaps need every file, so ``clean.merge`` handles them.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import repeat
-from operator import attrgetter, is_, is_not
+from operator import attrgetter, is_not
 from typing import Any
 
 import msgspec
@@ -137,16 +137,12 @@ def as_object(values: list) -> np.ndarray:
     return out
 
 
-def is_null(values: list) -> np.ndarray:
-    return np.fromiter(map(is_, values, repeat(None)), bool, len(values))
+_TRI = {None: -1, False: 0, True: 1}
 
 
 def tri_state(values: list) -> np.ndarray:
     """Optional bools → int8 (-1 missing, 0 false, 1 true)."""
     return np.fromiter(map(_TRI.__getitem__, values), np.int8, len(values))
-
-
-_TRI = {None: -1, False: 0, True: 1}
 
 
 def _days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:

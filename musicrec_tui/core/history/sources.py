@@ -36,7 +36,11 @@ class Source:
         try:
             if self.member is None:
                 with open(self.path, "rb") as fh:
-                    return fh.read()
+                    data = fh.read(limit + 1)
+                if len(data) > limit:
+                    raise InputError(self.path, f"file is larger than {limit >> 20} MiB "
+                                     "(raise import.max_member_mib if it is genuine)")
+                return data
             with zipfile.ZipFile(self.path) as zf, zf.open(self.member) as fh:
                 parts, total = [], 0
                 while chunk := fh.read(_CHUNK):
