@@ -101,6 +101,7 @@ def main() -> None:
     parser.add_argument("--diversity", default="0,0.05,0.1,0.2", help="diversity levels")
     parser.add_argument("--coarse", type=float, default=0.2, help="coarse grid step")
     parser.add_argument("--fine", type=float, default=0.025, help="hill-climb step")
+    parser.add_argument("--markdown", action="store_true", help="also print a README table")
     parser.add_argument("--report", metavar="E=W,…",
                         help="skip the search: print the tables for these weights "
                              "(with the first half-life and pool given)")
@@ -150,8 +151,9 @@ def report(args: argparse.Namespace, histories: dict, half_life: float, pool: in
         settings = load_settings({"ensemble": {"recency_half_life_days": half_life,
                                                "diversity": diversity, "pool": pool}})
         print(f"\n=== diversity {diversity:g} ===")
-        for name, history in histories.items():
-            table = score(prepare(history, settings), settings, weights=weights)
+        tables = {name: score(prepare(h, settings), settings, weights=weights)
+                  for name, h in histories.items()}
+        for name, table in tables.items():
             print(f"{name}: {len(table.cutoffs)} cutoffs")
             print(f"  {'list':16s} {'NDCG':>6s} {'overlap':>7s} {'hit':>6s}")
             for row in table.rows:
@@ -159,7 +161,28 @@ def report(args: argparse.Namespace, histories: dict, half_life: float, pool: in
             base, ens = table.row(BASELINE), table.row("ensemble")
             print(f"  ensemble − decayed counts: NDCG {ens.ndcg - base.ndcg:+.4f}, "
                   f"hit {ens.hit - base.hit:+.4f}")
+        if args.markdown:
+            print(markdown(tables, settings))
 
+
+def markdown(tables: dict, settings: Settings) -> str:
+    """One table: rows = lists, columns = NDCG@k / hit@k per dataset (for the README)."""
+    ev = settings.evaluate
+    names = list(tables)
+    head = "| list | " + " | ".join(
+        f"{n} NDCG@{ev.top_k} | hit@{ev.context_top_k}" for n in names) + " |"
+    rule = "|---|" + "---:|---:|" * len(names)
+    lines = [head, rule]
+    for i, row in enumerate(next(iter(tables.values())).rows):
+        cells = []
+        for table in tables.values():
+            r = table.rows[i]
+            cells += [f"{r.ndcg:.3f}", f"{r.hit:.3f}"]
+        label = f"**{row.name}**" if row.kind == "ensemble" else row.name
+        lines.append(f"| {label} ({row.kind}) | " + " | ".join(cells) + " |")
+    cutoffs = ", ".join(f"{n}: {len(t.cutoffs)}" for n, t in tables.items())
+    lines.append(f"\nCutoffs per history — {cutoffs}.")
+    return "\n".join(lines)
 
 if __name__ == "__main__":
     main()
