@@ -81,8 +81,10 @@ def cmd_artists(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"artists": records, "total": len(table), "search": args.search})
         return 0
-    out = Table(title=f"{len(table)} artists" + (f" matching {args.search!r}" if args.search
-                                                  else ""))
+    title = (f"{len(records)} best matches for {args.search!r} among {len(table)} artists"
+             if args.search
+             else f"top {len(records)} of {len(table)} artists")
+    out = Table(title=title)
     for col, justify in (("#", "right"), ("artist", "left"), ("plays", "right"),
                          ("hours", "right"), ("score", "right"), ("last played", "left")):
         out.add_column(col, justify=justify)
