@@ -254,7 +254,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         return 0
     ev = settings.evaluate
     out = Table(title=f"rolling-origin backtest: {len(backtest.cutoffs)} cutoffs, "
-                      f"{backtest.cutoffs[0]:%Y-%m-%d} → {backtest.cutoffs[-1]:%Y-%m-%d}")
+                      f"{backtest.cutoffs[0]:%Y-%m-%d} → {backtest.cutoffs[-1]:%Y-%m-%d}",
+                caption=f"judged on the next {ev.horizon_days} days (hit: next "
+                        f"{ev.context_horizon_days} days, per time slot); recent counts = "
+                        f"last {ev.baseline_window_days} days, decayed counts = "
+                        f"{ev.baseline_half_life_days:g}-day half-life")
     for col in ("list", "kind", f"NDCG@{ev.top_k}", f"overlap@{ev.top_k}",
                 f"hit@{ev.context_top_k}"):
         out.add_column(col, justify="left" if col in ("list", "kind") else "right")
