@@ -80,17 +80,14 @@ class Vocab:
         codes[:] = list(map(table.get, values, repeat(-2)))
         unseen = np.flatnonzero(codes == -2)
         if len(unseen):
+            rows = [values[i] for i in unseen.tolist()]
+            fresh = list(dict.fromkeys(rows))  # new values, in order of first appearance
+            if not all(isinstance(v, str) for v in fresh):
+                raise FormatError(f"wrong field types: {column} holds a non-text value")
             known = self.values[column]
-            for i in unseen.tolist():
-                value = values[i]
-                code = table.get(value)
-                if code is None:
-                    if not isinstance(value, str):
-                        raise FormatError(f"wrong field types: {column} is "
-                                          f"{type(value).__name__}, not text")
-                    code = table[value] = len(known)
-                    known.append(value)
-                codes[i] = code
+            table.update(zip(fresh, range(len(known), len(known) + len(fresh)), strict=True))
+            known.extend(fresh)
+            codes[unseen] = list(map(table.__getitem__, rows))
         return codes
 
     def codes_of(self, column: str, values: frozenset[str]) -> list[int]:
