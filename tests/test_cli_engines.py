@@ -72,6 +72,7 @@ def test_recommend_single_engine_and_weights(capsys, export):
     data = _no_nan(out)
     assert code == 0 and len(data["recommendations"]) == 2
     assert set(data["recommendations"][0]["engines"]) == {"ranking"}
+    assert not [n for n in data["notes"] if n.startswith("blend: ")]
     code, out, _ = run(capsys, "recommend", export, "--json", "--weights",
                        "recency=0.5,temporal=0.5", "--offline")
     data = _no_nan(out)

@@ -186,6 +186,9 @@ def cmd_recommend(args: argparse.Namespace) -> int:
                  "engines": {args.engine: _number(it.score)}, "why": it.why,
                  "in_library": bool(it.extra.get("in_library", True))} for it in items]
     origins = analysis.similarity.counts() if analysis.similarity is not None else {}
+    # A single engine's list is not blended: the blend's notes would only confuse.
+    notes = [n for n in analysis.notes
+             if args.engine == "ensemble" or not n.startswith("blend: ")]
     payload = {
         "recommendations": recs,
         "as_of": analysis.as_of.isoformat(),
@@ -195,7 +198,7 @@ def cmd_recommend(args: argparse.Namespace) -> int:
         "origins": origins,
         "weights": analysis.weights if args.engine == "ensemble" else None,
         "tier": analysis.tier,
-        "notes": analysis.notes,
+        "notes": notes,
     }
     if args.json:
         print_json(payload)
@@ -205,7 +208,7 @@ def cmd_recommend(args: argparse.Namespace) -> int:
         counts = ", ".join(f"{k} {v}" for k, v in sorted(origins.items()))
         console_err.print(f"similar artists from: {analysis.provider}"
                           + (f" ({counts})" if counts else ""))
-    for note in analysis.notes:
+    for note in notes:
         console_err.print(f"note: {note}")
     return 0
 
