@@ -53,16 +53,19 @@ def _vocab(token: str) -> Vocab:
     return vocab
 
 
-def _decode_one(src: Source, limit: int, token: str
+def _decode_one(src: Source, limit: int, token: str, fingerprint: bool
                 ) -> tuple[FileReport, Batch | None, str | None]:
-    """Read, fingerprint and decode one source (runs in a worker process when parallel)."""
+    """Read, fingerprint (for the cache key) and decode one source.
+
+    Runs in a worker process when the import is parallel.
+    """
     file_report = src.report
     try:
         data = src.read(limit)
     except InputError as exc:
         file_report.error = exc.problem
         return file_report, None, None
-    digest = hashlib.sha256(data).hexdigest()
+    digest = hashlib.sha256(data).hexdigest() if fingerprint else None
     try:
         batch = decode(data, src.member or src.path, _vocab(token))
     except NotHistory as exc:
@@ -103,7 +106,7 @@ def _cores() -> int:
 
 
 def _decode_all(sources: list[Source], settings: Settings, progress: Progress | None,
-                cancel: CancelToken | None) -> list[tuple[FileReport, Batch | None, str | None]]:
+                cancel: CancelToken | None, fingerprint: bool) -> list[tuple[FileReport, Batch | None, str | None]]:
     limit = settings.import_.max_member_mib * (1 << 20)
     total = sum(s.size for s in sources)
     done = 0
@@ -114,7 +117,7 @@ def _decode_all(sources: list[Source], settings: Settings, progress: Progress | 
         try:
             for src in sources:
                 check(cancel)
-                results.append(_decode_one(src, limit, token))
+                results.append(_decode_one(src, limit, token, fingerprint))
                 done += src.size
                 report(progress, done, total)
         finally:
@@ -123,7 +126,8 @@ def _decode_all(sources: list[Source], settings: Settings, progress: Progress | 
     workers = min(_cores(), MAX_WORKERS, len(sources))
     with ProcessPoolExecutor(workers, mp_context=mp.get_context(method)) as pool:
         try:
-            results_iter = pool.map(_decode_one, sources, repeat(limit), repeat(token))
+            results_iter = pool.map(_decode_one, sources, repeat(limit), repeat(token),
+                                    repeat(fingerprint))
             for src, result in zip(sources, results_iter, strict=True):
                 check(cancel)
                 results.append(result)
@@ -148,9 +152,9 @@ def _flag_empty_zips(results, reports: list[FileReport]) -> None:
 
 
 def _build(sources: list[Source], early: list[FileReport], settings: Settings, tz: str,
-           progress: Progress | None, cancel: CancelToken | None
+           progress: Progress | None, cancel: CancelToken | None, *, fingerprint: bool
            ) -> tuple[History, list[str | None]]:
-    results = _decode_all(sources, settings, progress, cancel)
+    results = _decode_all(sources, settings, progress, cancel, fingerprint)
     labels = _unique_labels(sources)
     batches = [(b, labels[i]) for i, (_, b, _) in enumerate(results) if b is not None]
     plays, set_aside, kept = merge(
@@ -215,7 +219,7 @@ def load_history(
         raise _nothing_loaded(rep)
     use_cache = settings.import_.use_cache if use_cache is None else use_cache
     if not use_cache:
-        return _build(sources, early, settings, tz, progress, cancel)[0]
+        return _build(sources, early, settings, tz, progress, cancel, fingerprint=False)[0]
     labels = _unique_labels(sources)
     stamps = cache.stamps(sources)
     key = cache.quick_key(sources, stamps, labels, settings, tz)
@@ -223,7 +227,7 @@ def load_history(
         hit = cache.load(key, early)
         if hit is not None:
             return hit
-    history, digests = _build(sources, early, settings, tz, progress, cancel)
+    history, digests = _build(sources, early, settings, tz, progress, cancel, fingerprint=True)
     cache.remember(sources, stamps, digests)
     cache.save(cache.key_of(digests, labels, settings, tz), history)
     return history
