@@ -83,3 +83,12 @@ def test_resolve_timezone(monkeypatch):
     assert resolve_timezone(None) == "Asia/Tokyo"
     with pytest.raises(SettingsError, match="Mars/Olympus"):
         resolve_timezone("Mars/Olympus")
+
+
+def test_minimal_frame_gets_features():
+    frame = pd.DataFrame({"ts": pd.to_datetime(["2024-01-01T10:00:00Z", "2024-01-01T12:00:00Z"]),
+                          "artist": ["A", "B"], "track": ["x", "y"]})
+    out = add_features(frame, tz="UTC", settings=load_settings())
+    assert list(out["engagement"]) == [1.0, 1.0]
+    assert list(out["session"]) == [0, 1]
+    assert out["duration_ms"].isna().all()

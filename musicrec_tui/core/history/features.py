@@ -76,7 +76,8 @@ def resolve_timezone(name: str | None) -> str:
 
 def _track_keys(plays: pd.DataFrame) -> np.ndarray:
     """One integer per track: its URI when known, else its (artist, track) pair."""
-    uri_codes = _codes(plays["track_uri"])
+    n = len(plays)
+    uri_codes = _codes(plays["track_uri"]) if "track_uri" in plays else np.full(n, -1)
     artist, track = _codes(plays["artist"]), _codes(plays["track"])
     pair_codes = pd.factorize(artist * (int(track.max()) + 2) + track + 1)[0]
     n_uri = int(uri_codes.max()) + 1 if len(uri_codes) else 0
@@ -98,7 +99,8 @@ def estimate_duration(plays: pd.DataFrame) -> np.ndarray:
     ms = plays["ms_played"].to_numpy(dtype=np.float64, na_value=np.nan)
     frame = pd.DataFrame({"key": keys, "ms": ms})
     longest = frame.groupby("key", sort=False)["ms"].max()
-    done = (plays["reason_end"] == "trackdone").fillna(False).to_numpy(dtype=bool) & ~np.isnan(ms)
+    ended = plays["reason_end"] if "reason_end" in plays else pd.Series(pd.NA, index=plays.index)
+    done = (ended == "trackdone").fillna(False).to_numpy(dtype=bool) & ~np.isnan(ms)
     if done.any():
         p95 = frame[done].groupby("key", sort=False)["ms"].quantile(DURATION_QUANTILE)
         longest.loc[p95.index] = p95.to_numpy()
@@ -115,8 +117,14 @@ def _sessions(ts_ns: np.ndarray, ms: np.ndarray, gap_minutes: float) -> np.ndarr
 
 
 def add_features(plays: pd.DataFrame, *, tz: str, settings) -> pd.DataFrame:
-    """Return ``plays`` (sorted by ``ts``) with the FEATURE_COLUMNS of model.py added."""
+    """Return ``plays`` (sorted by ``ts``) with the FEATURE_COLUMNS of model.py added.
+
+    Needs ``ts``, ``artist`` and ``track``; ``ms_played``, ``track_uri`` and ``reason_end``
+    are used when present (frames built by hand in tests may leave them out).
+    """
     out = plays.copy(deep=False)
+    if "ms_played" not in out:
+        out["ms_played"] = pd.array([pd.NA] * len(out), dtype="Int64")
     ms = out["ms_played"].to_numpy(dtype=np.float64, na_value=np.nan)
     duration = estimate_duration(out)
     with np.errstate(divide="ignore", invalid="ignore"):
