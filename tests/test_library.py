@@ -144,3 +144,12 @@ def test_degenerate_histories_give_results_and_notes_not_crashes(plays):
     assert all(r.score == r.score and r.why for r in result.ensemble)
     failures = [n for n in result.notes if "failed" in n]
     assert not failures, failures
+
+
+def test_progress_is_monotonic_across_engines(history):
+    calls = []
+    analyse(history, load_settings(), progress=lambda d, t: calls.append((d, t)))
+    done = [d for d, _ in calls]
+    assert done == sorted(done)
+    assert len({t for _, t in calls}) == 1
+    assert calls[-1][0] == calls[-1][1]

@@ -131,12 +131,12 @@ def _timed(name: str, timings: dict[str, float], notes: list[str], fn: Callable[
     return None
 
 
-def _content(analysis_ranking: Any, provider: SimilarityProvider, settings: Settings, tier: str,
+def _content(fitted: Any, provider: SimilarityProvider, settings: Settings, tier: str,
              pool: int, progress: Progress | None = None,
              cancel: CancelToken | None = None) -> EngineResult:
     exclude_library = (provider.name == "lastfm"
                        and bool(settings.content.exclude_library_with_lastfm))
-    result = discover(analysis_ranking, provider, settings, tier=tier,
+    result = discover(fitted, provider, settings, tier=tier,
                       exclude_library=exclude_library, progress=progress, cancel=cancel)
     result.items = result.items[:pool]
     return result
@@ -178,13 +178,17 @@ def analyse(
     timings: dict[str, float] = {}
     results: dict[str, EngineResult] = {}
     # Ranking is always fitted: content seeds from it and the UI shows it.
-    total = sum(_COST[e] for e in {*wanted, "ranking", "blend"})
+    # Units of 1/100 of a cost point, so a long step (Last.fm) can report inside its share.
+    total = 100 * sum(_COST[e] for e in {*wanted, "ranking", "blend"})
     done = 0
 
     def step(name: str) -> None:
         nonlocal done
-        done += _COST[name]
+        done += 100 * _COST[name]
         report(progress, done, total)
+
+    def within(name: str) -> Progress:
+        return lambda d, t: report(progress, done + 100 * _COST[name] * d // max(t, 1), total)
         check(cancel)
 
     check(cancel)
@@ -202,14 +206,14 @@ def analyse(
     trends = None
     if "temporal" in wanted:
         trends = _timed("temporal", timings, notes, lambda: temporal.fit_trends(
-            window, settings, cancel=cancel))
+            window, settings, progress=within("temporal"), cancel=cancel))
         if trends is not None:
             results["temporal"] = trends.result(pool)
         step("temporal")
     contexts = None
     if "context" in wanted:
         contexts = _timed("context", timings, notes, lambda: context.fit_contexts(
-            window, settings, cancel=cancel))
+            window, settings, progress=within("context"), cancel=cancel))
         if contexts is not None:
             results["context"] = contexts.result(at=when, top=pool)
         step("context")
@@ -221,7 +225,8 @@ def analyse(
             source = provider
             if source is None:
                 source = CoListenProvider(window, settings)
-            return _content(fitted_ranking, source, settings, tier, pool, cancel=cancel)
+            return _content(fitted_ranking, source, settings, tier, pool,
+                            progress=within("content"), cancel=cancel)
         res = _timed("content", timings, notes, run_content)
         if res is not None:
             results["content"] = res
