@@ -296,7 +296,7 @@ def register(sub: Any) -> None:
     p.add_argument("--top", type=int, metavar="N", help="list length (default: config)")
     p.add_argument("--as-of", metavar="T", help="use only plays up to T (2024-01-01 or ISO)")
     p.add_argument("--at", metavar="TIME",
-                   help="time the context engine answers for (default: now)")
+                   help="time the context engine answers for (default: --as-of, else now)")
     p.add_argument("--tier", metavar="A-B", help="ranks that seed discovery (default: config)")
     p.add_argument("--weights", metavar="E=W,…", help="blend weights summing to 1")
     p.add_argument("--provider", choices=("auto", "lastfm", "offline"),
