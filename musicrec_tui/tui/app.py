@@ -21,6 +21,7 @@ from musicrec_tui.tui.screens.recommend import RecommendScreen
 from musicrec_tui.tui.screens.settings import SettingsScreen
 from musicrec_tui.tui.screens.trends import TrendsScreen
 from musicrec_tui.tui.session import Session
+from musicrec_tui.tui.workers import start_resource_tracker
 
 
 class MusicrecApp(App[int]):
@@ -96,5 +97,6 @@ def make_app(
     context) so tests and screenshots don't depend on the time of day.
     """
     settings = settings or load_settings()
+    start_resource_tracker()
     sources = [str(Path(p).expanduser()) for p in paths or []]
     return MusicrecApp(Session(settings=settings, tz=tz, now=now), sources, demo=demo)

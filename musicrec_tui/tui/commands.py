@@ -26,7 +26,7 @@ class MusicrecCommands(Provider):
                 if binding.action in seen:
                     continue
                 seen.add(binding.action)
-                key = binding.key_display or binding.key.split(",")[0]
+                key = self.app.get_key_display(binding)
                 yield binding.description, binding.tooltip or "", key, binding.action, node
 
     async def _run(self, node, action: str) -> None:

@@ -7,15 +7,21 @@ analyses and blending once gives the same result as one ``analyse`` over every e
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
-from musicrec_tui.core.engines.ensemble import ENGINES as BLEND_ENGINES
-from musicrec_tui.core.library import ENGINES, Analysis, diversity_groups, reblend
+from musicrec_tui.core.engines.ensemble import ENGINES
+
+if TYPE_CHECKING:
+    from musicrec_tui.core.library import Analysis
 
 __all__ = ["ENGINES", "combine", "normalise_weights"]
 
 
 def combine(parts: list[Analysis], weights: dict[str, float] | None = None) -> Analysis:
     """One analysis from per-engine ones (same history, settings and cutoff), blended."""
+    # Imported here: the engines pull in scikit-learn, which would slow the app's start.
+    from musicrec_tui.core.library import diversity_groups, reblend
+
     if not parts:
         raise ValueError("nothing to combine")
     merged = parts[0]
@@ -41,4 +47,4 @@ def normalise_weights(raw: dict[str, float]) -> dict[str, float]:
     total = sum(max(0.0, v) for v in raw.values())
     if total <= 0:
         raise ValueError("at least one weight must be above 0")
-    return {k: max(0.0, v) / total for k, v in raw.items() if k in BLEND_ENGINES}
+    return {k: max(0.0, v) / total for k, v in raw.items() if k in ENGINES}

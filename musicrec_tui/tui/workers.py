@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 
@@ -38,3 +39,18 @@ def progress_poster(
             target.post_message(WorkProgress(group, int(done), int(total), label))
 
     return progress
+
+
+def start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker while ``sys.stderr`` is still the real one.
+
+    The importer may spawn decoding processes from a worker thread. Spawning starts the
+    tracker on first use and hands it ``sys.stderr.fileno()``; inside a running Textual app
+    stderr is a capture object whose fileno is -1, and the spawn fails with "bad value(s) in
+    fds_to_keep". Started before the app, the tracker is simply reused.
+    """
+    if os.name != "posix":
+        return
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()

@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets.data_table import ColumnKey
 
 from musicrec_tui.tui.messages import WorkDone
 from musicrec_tui.tui.navigation import NavBar
@@ -22,8 +23,8 @@ from musicrec_tui.tui.widgets.detail import ArtistDetail
 ROW_LIMIT = 500
 # Similar artists shown in the detail pane.
 SIMILAR_SHOWN = 8
-# Long names are cut with an ellipsis so the numbers stay in view at 80 columns.
-NAME_WIDTH = 22
+# Long names are cut with an ellipsis so the numbers stay in view: (screen width, name width).
+NAME_WIDTHS = ((110, 22), (0, 18))
 COLUMNS = ("#", "Artist", "Score", "Plays", "Hours", "Eng.", "First", "Last")
 # (ranking column, label, descending first?) in the order `s` cycles through them.
 SORTS = (
@@ -38,7 +39,8 @@ def _cells(table: pd.DataFrame, tz: str) -> dict[str, tuple[str, ...]]:
     first = table["first"].dt.tz_convert(tz).dt.strftime("%Y-%m-%d")
     last = table["last"].dt.tz_convert(tz).dt.strftime("%Y-%m-%d")
     return {
-        artist: (str(int(rank)), f"{score:.3f}", f"{int(plays):,}", f"{hours:,.1f}",
+        artist: (str(int(rank)), f"{score:.3f}", f"{int(plays):,}",
+                 f"{hours:,.0f}" if hours >= 100 else f"{hours:.1f}",
                  f"{eng:.2f}", f0, l0)
         for artist, rank, score, plays, hours, eng, f0, l0 in zip(
             table.index, table["rank"], table["score"], table["counted_plays"],
@@ -77,11 +79,20 @@ class ArtistsScreen(MusicrecScreen):
                 yield Input(placeholder="/ search artists (fuzzy)", id="artists-search")
                 table = DataTable(id="artists-table", cursor_type="row", zebra_stripes=True)
                 for label in COLUMNS:
-                    table.add_column(label, width=NAME_WIDTH if label == "Artist" else None)
+                    table.add_column(label, key=label,
+                                     width=NAME_WIDTHS[-1][1] if label == "Artist" else None)
                 yield table
                 yield Static("No history loaded: press 1 to open one", id="artists-status")
             yield ArtistDetail(id="artists-detail")
         yield Footer(compact=True)
+
+    def on_resize(self) -> None:
+        width = next(w for min_width, w in NAME_WIDTHS if self.size.width >= min_width)
+        column = self._table.columns[ColumnKey("Artist")]
+        if column.width != width:
+            column.width = width
+            if self._cells and not self._query:  # rows re-measure columns when re-added
+                self._render_full(select=self._row_artist(self._table.cursor_row))
 
     # -- data ----------------------------------------------------------------------------
     @property

@@ -18,11 +18,11 @@ from musicrec_tui.tui.screens.base import SessionWorkers
 from musicrec_tui.tui.workers import WorkerCancel
 
 DESCRIPTIONS = {
-    "comprehensive": "JSON: everything (engines, contexts, trends, report)",
-    "summary": "JSON: the recommendations only",
-    "csv": "CSV: one row per recommendation",
-    "tracks": "text: best tracks per recommended artist",
-    "m3u": "M3U playlist of those tracks",
+    "comprehensive": "JSON, everything",
+    "summary": "JSON, recommendations only",
+    "csv": "one row per recommendation",
+    "tracks": "best tracks, plain text",
+    "m3u": "playlist of those tracks",
 }
 
 

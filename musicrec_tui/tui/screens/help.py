@@ -22,8 +22,8 @@ def _rows(node) -> list[tuple[str, str, str]]:
     rows = []
     for binding in node.BINDINGS:
         if isinstance(binding, Binding) and binding.description:
-            key = binding.key_display or binding.key.replace(",", " / ")
-            rows.append((key, binding.description, binding.tooltip or ""))
+            rows.append((node.app.get_key_display(binding), binding.description,
+                         binding.tooltip or ""))
     return rows
 
 

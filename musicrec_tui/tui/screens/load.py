@@ -28,8 +28,8 @@ if TYPE_CHECKING:
 WELCOME = (
     "Open your listening export: a Spotify [b]my_spotify_data.zip[/b] (Extended Streaming "
     "History or Account Data), a Last.fm CSV or a ListenBrainz export.\n\n"
-    "Type a path (→ completes), pick one in the tree or the recent list, or press "
-    "[b]d[/b] for a generated demo history."
+    "Press [b]o[/b] to type a path (→ completes), pick one in the tree or the recent list "
+    "(tab moves between them), or press [b]d[/b] for a generated demo history."
 )
 
 
@@ -42,7 +42,7 @@ class LoadScreen(MusicrecScreen):
 
     HELP_TITLE = "Load"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("o", "focus_path", "Path", id="load.path", tooltip="Type a path to open"),
+        Binding("o", "focus_path", "Type path", id="load.path", tooltip="Type a path to open"),
         Binding("d", "demo", "Demo", id="load.demo", tooltip="Open a generated demo history"),
         Binding("escape", "cancel", "Cancel", id="load.cancel",
                 tooltip="Stop the running import"),
@@ -74,8 +74,10 @@ class LoadScreen(MusicrecScreen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self._show_recent(load_recent())
-        self.query_one("#load-path", Input).focus()
+        entries = load_recent()
+        self._show_recent(entries)
+        # Not the path box: there, the screen keys (1-6, d) would be typed as text.
+        self.query_one("#load-recent" if entries else "#load-tree").focus()
 
     def _show_recent(self, entries: list[list[str]]) -> None:
         recent = self.query_one("#load-recent", OptionList)

@@ -36,6 +36,10 @@ def _fields(s: Settings) -> list[tuple[str, str, str, str]]:
     ]
 
 
+def _field_id(key: str) -> str:
+    return "set-" + key.replace(".", "-").replace("_", "-")
+
+
 class SettingsScreen(MusicrecScreen):
     """Edit and save settings; store the Last.fm key encrypted."""
 
@@ -51,7 +55,8 @@ class SettingsScreen(MusicrecScreen):
             for key, label, value, hint in _fields(settings):
                 with Horizontal(classes="setting"):
                     yield Label(label)
-                    yield Input(value, id=self._id(key), compact=True)
+                    yield Input(value, id=_field_id(key), compact=True,
+                                placeholder="(default)")
                 if hint:
                     yield Static(hint, classes="hint")
             with Horizontal(classes="setting"):
@@ -74,10 +79,6 @@ class SettingsScreen(MusicrecScreen):
                 yield Button("Store key", id="set-store-key")
         yield Footer(compact=True)
 
-    @staticmethod
-    def _id(key: str) -> str:
-        return "set-" + key.replace(".", "-").replace("_", "-")
-
     def on_mount(self) -> None:
         self._key_status()
 
@@ -94,7 +95,7 @@ class SettingsScreen(MusicrecScreen):
 
         settings = self.session.settings
         current = {key: value for key, _label, value, _hint in _fields(settings)}
-        wanted = {key: self.query_one(f"#{self._id(key)}", Input).value.strip()
+        wanted = {key: self.query_one(f"#{_field_id(key)}", Input).value.strip()
                   for key in current}
         changes = {k: v for k, v in wanted.items()
                    if not k.startswith("weight.") and v != current[k]}
@@ -126,6 +127,7 @@ class SettingsScreen(MusicrecScreen):
 
     # -- the Last.fm key -----------------------------------------------------------------
     @on(Button.Pressed, "#set-store-key")
+    @on(Input.Submitted, "#set-key, #set-passphrase")
     def _store_key(self) -> None:
         key = self.query_one("#set-key", Input).value.strip()
         passphrase = self.query_one("#set-passphrase", Input).value

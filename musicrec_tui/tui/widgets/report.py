@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -11,6 +13,17 @@ from musicrec_tui.core.history.model import ImportReport
 
 def _day(value) -> str:
     return value.strftime("%Y-%m-%d") if value else "–"
+
+
+def _common_folder(paths: list[str]) -> str:
+    """The folder every file is in (shown once in the title, not on each row)."""
+    folders = [os.path.dirname(p) for p in paths]
+    if not folders:
+        return ""
+    try:
+        return os.path.commonpath(folders)
+    except ValueError:
+        return ""
 
 
 def render_report(report: ImportReport, seconds: float | None = None) -> Group:
@@ -36,17 +49,20 @@ def render_report(report: ImportReport, seconds: float | None = None) -> Group:
         for reason, count in aside.items():
             table.add_row(reason.replace("_", " "), f"{count:,}")
         parts += [Text(""), table]
-    files = Table(title=f"Files ({len(report.files)})", title_justify="left", box=None,
+    base = _common_folder([f.path for f in report.files])
+    where = f" in {base}" if base else ""
+    files = Table(title=f"Files ({len(report.files)}){where}", title_justify="left", box=None,
                   pad_edge=False, expand=True)
     files.add_column("file", ratio=1, overflow="fold")
     files.add_column("format", no_wrap=True)
     files.add_column("kept", justify="right", no_wrap=True)
     for f in sorted(report.files, key=lambda f: (f.error is None, f.name)):
+        name = f.name[len(base):].lstrip(os.sep) if base else f.name
         if f.error:
-            files.add_row(Text(f.name, style="bold red"), Text("error", style="red"), "–")
+            files.add_row(Text(name, style="bold red"), Text("error", style="red"), "–")
             files.add_row(Text(f"  {f.error}", style="red"), "", "")
         else:
-            files.add_row(f.name, f.format or "?", f"{f.kept:,}")
+            files.add_row(name, f.format or "?", f"{f.kept:,}")
     parts += [Text(""), files]
     if report.bad_files:
         parts.insert(0, Text(f"{len(report.bad_files)} file(s) could not be read — see below",
