@@ -93,10 +93,12 @@ def make_app(
 ) -> MusicrecApp:
     """The one way to build the app (CLI, tests, screenshots and benchmarks share it).
 
-    ``demo`` loads the generated demo history; ``now`` freezes the clock (for the "now"
-    context) so tests and screenshots don't depend on the time of day.
+    ``demo`` loads the generated demo history when no paths are given; ``now`` freezes the
+    clock (for the "now" context) so tests and screenshots don't depend on the time of day.
     """
     settings = settings or load_settings()
     start_resource_tracker()
     sources = [str(Path(p).expanduser()) for p in paths or []]
-    return MusicrecApp(Session(settings=settings, tz=tz, now=now), sources, demo=demo)
+    # `musicrec demo` passes the demo folder it prepared: then there is nothing to add.
+    return MusicrecApp(Session(settings=settings, tz=tz, now=now), sources,
+                       demo=demo and not sources)

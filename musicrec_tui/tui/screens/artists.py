@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import ClassVar
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from rich.style import Style
@@ -11,6 +12,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 from textual.widgets.data_table import ColumnKey
 
@@ -19,8 +21,13 @@ from musicrec_tui.tui.navigation import NavBar
 from musicrec_tui.tui.screens.base import MusicrecScreen
 from musicrec_tui.tui.widgets.detail import ArtistDetail
 
-# Rows rendered at once: enough to scroll through, few enough that a keystroke redraws fast.
-ROW_LIMIT = 500
+# Rows drawn at once. A DataTable measures every row it holds, so a keystroke stays fast only
+# if the table stays small: search shows the best hits, the full list grows in chunks as the
+# cursor nears its end.
+SEARCH_LIMIT = 50
+CHUNK = 200
+# Pause in typing after which the detail pane shows the best hit.
+DETAIL_DELAY_S = 0.25
 # Similar artists shown in the detail pane.
 SIMILAR_SHOWN = 8
 # Long names are cut with an ellipsis so the numbers stay in view: (screen width, name width).
@@ -34,18 +41,31 @@ SORTS = (
 )
 
 
-def _cells(table: pd.DataFrame, tz: str) -> dict[str, tuple[str, ...]]:
-    """Pre-formatted cells per artist (all columns but the name), built once per history."""
-    first = table["first"].dt.tz_convert(tz).dt.strftime("%Y-%m-%d")
-    last = table["last"].dt.tz_convert(tz).dt.strftime("%Y-%m-%d")
-    return {
-        artist: (str(int(rank)), f"{score:.3f}", f"{int(plays):,}",
-                 f"{hours:,.0f}" if hours >= 100 else f"{hours:.1f}",
-                 f"{eng:.2f}", f0, l0)
-        for artist, rank, score, plays, hours, eng, f0, l0 in zip(
-            table.index, table["rank"], table["score"], table["counted_plays"],
-            table["hours"], table["e_avg"], first, last, strict=True)
-    }
+class Cells:
+    """Formatted cells per artist (all columns but the name), made when first drawn: only
+    the rows on screen are ever formatted, so opening a 20k-artist history stays quick."""
+
+    def __init__(self, table: pd.DataFrame, tz: str) -> None:
+        self._table, self._tz = table, ZoneInfo(tz)
+        self._done: dict[str, tuple[str, ...]] = {}
+
+    def __contains__(self, artist: object) -> bool:
+        return artist in self._table.index
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def __getitem__(self, artist: str) -> tuple[str, ...]:
+        cells = self._done.get(artist)
+        if cells is None:
+            row = self._table.loc[artist]
+            hours = float(row["hours"])
+            cells = self._done[artist] = (
+                str(int(row["rank"])), f"{row['score']:.3f}", f"{int(row['counted_plays']):,}",
+                f"{hours:,.0f}" if hours >= 100 else f"{hours:.1f}", f"{row['e_avg']:.2f}",
+                row["first"].astimezone(self._tz).strftime("%Y-%m-%d"),
+                row["last"].astimezone(self._tz).strftime("%Y-%m-%d"))
+        return cells
 
 
 class ArtistsScreen(MusicrecScreen):
@@ -63,7 +83,7 @@ class ArtistsScreen(MusicrecScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self._cells: dict[str, tuple[str, ...]] = {}
+        self._cells: Cells | dict = {}
         self._orders: dict[tuple[str, bool], list[str]] = {}
         self._sort = 0
         self._descending = True
@@ -71,6 +91,8 @@ class ArtistsScreen(MusicrecScreen):
         self._saved: tuple[str | None, float] = (None, 0.0)  # cursor artist, scroll_y
         self._picked: str | None = None
         self._shown_artist: str | None = None
+        self._pending: str | None = None
+        self._detail_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield NavBar("artists")
@@ -101,7 +123,7 @@ class ArtistsScreen(MusicrecScreen):
 
     def show_history(self) -> None:
         ranking, history = self.session.ranking, self.session.history
-        self._cells = _cells(ranking.table, history.tz)
+        self._cells = Cells(ranking.table, history.tz)
         self._orders.clear()
         self._query = ""
         self._picked = None
@@ -147,10 +169,10 @@ class ArtistsScreen(MusicrecScreen):
 
     def _render_full(self, select: str | None, scroll_y: float | None = None) -> None:
         order = self._order()
-        limit = ROW_LIMIT
+        limit = CHUNK
         if select is not None:
             index = order.index(select) if select in self._cells else 0
-            limit = max(ROW_LIMIT, index + 50)
+            limit = max(CHUNK, index + CHUNK // 4)
         self._render_rows(order[:limit], {})
         table = self._table
         if select is not None and select in self._cells:
@@ -167,7 +189,8 @@ class ArtistsScreen(MusicrecScreen):
             text = f"{total:,} artists · sorted by {label} {arrow} · s sort, r reverse"
         else:
             text = f"“{self._query}”: {matches} match{'es' if matches != 1 else ''} of {total:,}"
-        self.query_one("#artists-status", Static).update(text)
+        # One line of fixed height: no need to lay the screen out again.
+        self.query_one("#artists-status", Static).update(text, layout=False)
 
     # -- search --------------------------------------------------------------------------
     @on(Input.Changed, "#artists-search")
@@ -192,7 +215,7 @@ class ArtistsScreen(MusicrecScreen):
             else:
                 self._render_full(select=saved_artist, scroll_y=saved_scroll)
             return
-        hits = self.session.search.search(query, limit=ROW_LIMIT)
+        hits = self.session.search.search(query, limit=SEARCH_LIMIT)
         self._render_rows([h.artist for h in hits], {h.artist: h.positions for h in hits})
         self._status(len(hits))
 
@@ -252,8 +275,35 @@ class ArtistsScreen(MusicrecScreen):
     # -- detail --------------------------------------------------------------------------
     @on(DataTable.RowHighlighted, "#artists-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.row_key is not None and event.row_key.value in self._cells:
+        if event.row_key is None or event.row_key.value not in self._cells:
+            return
+        table = self._table
+        if not self._query and event.cursor_row >= table.row_count - 10:
+            self._grow()
+        if self.query_one("#artists-search", Input).has_focus:
+            # While typing, the pane follows the best hit once the typing pauses.
+            if self._detail_timer is not None:
+                self._detail_timer.stop()
+            self._pending = str(event.row_key.value)
+            self._detail_timer = self.set_timer(DETAIL_DELAY_S, self._show_pending)
+        else:
             self.show_artist(str(event.row_key.value))
+
+    def _grow(self) -> None:
+        """Append the next chunk of the full list (the cursor is near the end)."""
+        order, table = self._order(), self._table
+        start = table.row_count
+        if start >= len(order):
+            return
+        cells = self._cells
+        for artist in order[start:start + CHUNK]:
+            rank, *rest = cells[artist]
+            table.add_row(rank, Text(artist, no_wrap=True, overflow="ellipsis"), *rest,
+                          key=artist)
+
+    def _show_pending(self) -> None:
+        if self._pending:
+            self.show_artist(self._pending)
 
     @on(DataTable.RowSelected, "#artists-table")
     def _selected(self, event: DataTable.RowSelected) -> None:
