@@ -25,6 +25,7 @@ class Loaded:
     ranking: Any
     search: Any
     sources: list[str]
+    recent: list[list[str]] | OSError | None = None  # the updated recent list, or why not
 
 
 def load(session: Session, paths: list[str], *, demo: bool, target: MessagePump) -> Loaded:
@@ -44,7 +45,15 @@ def load(session: Session, paths: list[str], *, demo: bool, target: MessagePump)
     check(cancel)
     table = ranking.table
     search = ArtistSearch(list(table.index), table["score"].to_numpy())
-    return Loaded(history, ranking, search, sources)
+    recent = None
+    if sources:
+        from musicrec_tui.tui.recent import remember
+
+        try:  # a file write: done here, off the UI thread
+            recent = remember(sources)
+        except OSError as exc:
+            recent = exc
+    return Loaded(history, ranking, search, sources, recent)
 
 
 def contexts(session: Session, k: int | None, *, target: MessagePump) -> tuple[Any, dict]:

@@ -9,12 +9,18 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
-from musicrec_tui.core.engines.ensemble import ENGINES
-
 if TYPE_CHECKING:
     from musicrec_tui.core.library import Analysis
 
-__all__ = ["ENGINES", "combine", "normalise_weights"]
+__all__ = ["combine", "engine_names", "normalise_weights"]
+
+
+def engine_names() -> tuple[str, ...]:
+    """The blended engines, in the blend's order (imported late: the engines need pandas,
+    which the app shell should not wait for at start-up)."""
+    from musicrec_tui.core.engines.ensemble import ENGINES
+
+    return ENGINES
 
 
 def combine(parts: list[Analysis], weights: dict[str, float] | None = None) -> Analysis:
@@ -47,4 +53,4 @@ def normalise_weights(raw: dict[str, float]) -> dict[str, float]:
     total = sum(max(0.0, v) for v in raw.values())
     if total <= 0:
         raise ValueError("at least one weight must be above 0")
-    return {k: max(0.0, v) / total for k, v in raw.items() if k in ENGINES}
+    return {k: max(0.0, v) / total for k, v in raw.items() if k in engine_names()}

@@ -5,11 +5,13 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from musicrec_tui.core.history.model import History
 from musicrec_tui.core.settings import Settings
+
+if TYPE_CHECKING:
+    from musicrec_tui.core.history.model import History
 
 
 @dataclass

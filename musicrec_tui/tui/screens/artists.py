@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 from zoneinfo import ZoneInfo
 
-import pandas as pd
 from rich.style import Style
 from rich.text import Text
 from textual import on, work
@@ -20,6 +19,9 @@ from musicrec_tui.tui.messages import WorkDone
 from musicrec_tui.tui.navigation import NavBar
 from musicrec_tui.tui.screens.base import MusicrecScreen
 from musicrec_tui.tui.widgets.detail import ArtistDetail
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Rows drawn at once. A DataTable measures every row it holds, so a keystroke stays fast only
 # if the table stays small: search shows the best hits, the full list grows in chunks as the
@@ -100,16 +102,21 @@ class ArtistsScreen(MusicrecScreen):
             with Vertical(id="artists-left"):
                 yield Input(placeholder="/ search artists (fuzzy)", id="artists-search")
                 table = DataTable(id="artists-table", cursor_type="row", zebra_stripes=True)
+                name_width = self._name_width(self.app.size.width)
                 for label in COLUMNS:
                     table.add_column(label, key=label,
-                                     width=NAME_WIDTHS[-1][1] if label == "Artist" else None)
+                                     width=name_width if label == "Artist" else None)
                 yield table
                 yield Static("No history loaded: press 1 to open one", id="artists-status")
             yield ArtistDetail(id="artists-detail")
         yield Footer(compact=True)
 
+    @staticmethod
+    def _name_width(screen_width: int) -> int:
+        return next(w for min_width, w in NAME_WIDTHS if screen_width >= min_width)
+
     def on_resize(self) -> None:
-        width = next(w for min_width, w in NAME_WIDTHS if self.size.width >= min_width)
+        width = self._name_width(self.size.width)
         column = self._table.columns[ColumnKey("Artist")]
         if column.width != width:
             column.width = width
@@ -132,6 +139,12 @@ class ArtistsScreen(MusicrecScreen):
         self._render_full(select=None)
         self._table.focus()
         if self.session.contexts is None:
+            # The pane's "context" line needs the clusters; fit them once the screen is up
+            # rather than competing with its first paint.
+            self.call_after_refresh(self._fit_contexts_if_needed)
+
+    def _fit_contexts_if_needed(self) -> None:
+        if self.session.contexts is None and self.session.history is not None:
             self._fit_contexts()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="contexts",
@@ -280,7 +293,10 @@ class ArtistsScreen(MusicrecScreen):
         table = self._table
         if not self._query and event.cursor_row >= table.row_count - 10:
             self._grow()
-        if self.query_one("#artists-search", Input).has_focus:
+        if self._shown_artist is None:
+            # The first detail waits for the table's first paint.
+            self.call_after_refresh(self.show_artist, str(event.row_key.value))
+        elif self.query_one("#artists-search", Input).has_focus:
             # While typing, the pane follows the best hit once the typing pauses.
             if self._detail_timer is not None:
                 self._detail_timer.stop()

@@ -12,7 +12,6 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from musicrec_tui.core.export import FORMATS, default_export_path, export
 from musicrec_tui.tui.messages import WorkDone
 from musicrec_tui.tui.screens.base import SessionWorkers
 from musicrec_tui.tui.workers import WorkerCancel
@@ -70,6 +69,8 @@ class ExportScreen(SessionWorkers, ModalScreen[Path | None]):
         self._default = ""
 
     def compose(self) -> ComposeResult:
+        from musicrec_tui.core.export import FORMATS, default_export_path
+
         fmt = self.session.settings.export.format
         with Vertical(id="export-dialog") as dialog:
             dialog.border_title = "Export"
@@ -90,6 +91,8 @@ class ExportScreen(SessionWorkers, ModalScreen[Path | None]):
 
     @on(Select.Changed, "#export-format")
     def _format_changed(self, event: Select.Changed) -> None:
+        from musicrec_tui.core.export import default_export_path
+
         path = self.query_one("#export-path", Input)
         # Follow the format only while the user hasn't typed a path of their own.
         if path.value == self._default:
@@ -125,6 +128,8 @@ class ExportScreen(SessionWorkers, ModalScreen[Path | None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="export",
           description="Exporting")
     def _export(self, fmt: str, path: Path, force: bool) -> None:
+        from musicrec_tui.core.export import export
+
         session = self.session
         analysis = session.analysis
         if analysis is None:

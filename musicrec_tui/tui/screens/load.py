@@ -17,7 +17,7 @@ from textual.worker import Worker, WorkerState
 
 from musicrec_tui.tui.messages import WorkDone, WorkProgress
 from musicrec_tui.tui.navigation import NavBar
-from musicrec_tui.tui.recent import load_recent, remember
+from musicrec_tui.tui.recent import load_recent
 from musicrec_tui.tui.screens.base import MusicrecScreen, describe_error
 from musicrec_tui.tui.widgets.files import PathSuggester, SourceTree
 from musicrec_tui.tui.widgets.report import render_report
@@ -158,11 +158,10 @@ class LoadScreen(MusicrecScreen):
         self.generation = self.session.generation
         report = loaded.history.report
         self.query_one("#load-report-body", Static).update(render_report(report, event.seconds))
-        if loaded.sources:
-            try:
-                self._show_recent(remember(loaded.sources))
-            except OSError as exc:
-                self.notify(f"Could not save the recent list: {exc}", severity="warning")
+        if isinstance(loaded.recent, OSError):
+            self.notify(f"Could not save the recent list: {loaded.recent}", severity="warning")
+        elif loaded.recent is not None:
+            self._show_recent(loaded.recent)
         if report.bad_files:
             self.notify(f"{len(report.bad_files)} file(s) could not be read (see the report)",
                         severity="warning")

@@ -16,7 +16,7 @@ from textual.worker import Worker, WorkerState
 from musicrec_tui.core.errors import MusicrecError
 from musicrec_tui.tui.messages import WorkDone, WorkProgress
 from musicrec_tui.tui.navigation import NavBar
-from musicrec_tui.tui.runs import ENGINES, combine, normalise_weights
+from musicrec_tui.tui.runs import combine, engine_names, normalise_weights
 from musicrec_tui.tui.screens.base import MusicrecScreen, describe_error
 from musicrec_tui.tui.workers import WorkerCancel, progress_poster
 
@@ -53,12 +53,13 @@ class RecommendScreen(MusicrecScreen):
         self._progress: dict[str, tuple[int, int]] = {}
         self._parts: dict[str, object] = {}
         self._started = 0.0
+        self._engines = engine_names()
 
     def compose(self) -> ComposeResult:
         weights = self.session.settings.ensemble.weights
         yield NavBar("recommend")
         with Horizontal(id="recommend-controls"):
-            for name in ENGINES:
+            for name in self._engines:
                 with Vertical(classes="weight"):
                     yield Label(name)
                     yield Input(f"{weights.get(name, 0.0):g}", id=f"weight-{name}",
@@ -68,7 +69,7 @@ class RecommendScreen(MusicrecScreen):
                 yield Input(self.session.settings.content.tier, id="tier-input", compact=True)
         yield Static("Press g to run every engine", id="recommend-engines")
         table = DataTable(id="recommend-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("#", "Artist", "Score", *(SHORT[e] for e in ENGINES), "New")
+        table.add_columns("#", "Artist", "Score", *(SHORT[e] for e in self._engines), "New")
         yield table
         yield Static("", id="recommend-why")
         yield Static("No history loaded: press 1 to open one", id="recommend-status")
@@ -89,11 +90,11 @@ class RecommendScreen(MusicrecScreen):
             return
         self.workers.cancel_group(self, "engine")
         self._run += 1
-        self._state = dict.fromkeys(ENGINES, "running")
-        self._progress = dict.fromkeys(ENGINES, (0, 0))
+        self._state = dict.fromkeys(self._engines, "running")
+        self._progress = dict.fromkeys(self._engines, (0, 0))
         self._parts = {}
         self._started = time.perf_counter()
-        for name in ENGINES:
+        for name in self._engines:
             self.run_worker(self._engine_job(self._run, name), name=name,
                             group="engine", thread=True, exit_on_error=False,
                             description=f"engine {name}")
@@ -156,7 +157,7 @@ class RecommendScreen(MusicrecScreen):
         if any(state == "running" for state in self._state.values()) or not self._parts:
             return
         try:
-            analysis = combine([self._parts[n] for n in ENGINES if n in self._parts],
+            analysis = combine([self._parts[n] for n in self._engines if n in self._parts],
                                self._weights())
         except (MusicrecError, ValueError) as exc:
             self.notify(f"Blend failed: {describe_error(exc)}", severity="error")
@@ -188,7 +189,7 @@ class RecommendScreen(MusicrecScreen):
     # -- blending ------------------------------------------------------------------------
     def _weights(self) -> dict[str, float]:
         raw = {}
-        for name in ENGINES:
+        for name in self._engines:
             value = self.query_one(f"#weight-{name}", Input).value.strip() or "0"
             try:
                 raw[name] = float(value)
@@ -197,7 +198,7 @@ class RecommendScreen(MusicrecScreen):
         return normalise_weights(raw)
 
     def action_focus_weights(self) -> None:
-        self.query_one(f"#weight-{ENGINES[0]}", Input).focus()
+        self.query_one(f"#weight-{self._engines[0]}", Input).focus()
 
     @on(Input.Submitted, ".weight Input")
     def _submitted(self) -> None:
@@ -240,7 +241,7 @@ class RecommendScreen(MusicrecScreen):
 
     def _apply(self, analysis) -> None:
         self.session.analysis = analysis
-        for name in ENGINES:
+        for name in self._engines:
             self.query_one(f"#weight-{name}", Input).value = \
                 f"{analysis.weights.get(name, 0.0):.2f}"
         self._show(analysis)
@@ -252,7 +253,7 @@ class RecommendScreen(MusicrecScreen):
         table.clear()
         for rank, rec in enumerate(analysis.ensemble, 1):
             contributions = [f"{rec.engines[e]:.2f}" if rec.engines.get(e) else "·"
-                             for e in ENGINES]
+                             for e in self._engines]
             table.add_row(str(rank), rec.artist, f"{rec.score:.3f}", *contributions,
                           "" if rec.in_library else "new", key=rec.artist)
         self._status(analysis)

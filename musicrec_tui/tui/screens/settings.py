@@ -14,7 +14,7 @@ from musicrec_tui.core.errors import MusicrecError
 from musicrec_tui.core.settings import Settings, load_settings
 from musicrec_tui.tui.messages import WorkDone
 from musicrec_tui.tui.navigation import NavBar
-from musicrec_tui.tui.runs import ENGINES, normalise_weights
+from musicrec_tui.tui.runs import engine_names, normalise_weights
 from musicrec_tui.tui.screens.base import MusicrecScreen, describe_error
 
 PROVIDERS = ("auto", "lastfm", "offline")
@@ -22,14 +22,15 @@ PROVIDERS = ("auto", "lastfm", "offline")
 
 def _fields(s: Settings) -> list[tuple[str, str, str, str]]:
     """(config key, label, current text, hint) for each plain-text setting on the form."""
+    engines = engine_names()
     return [
         ("import.timezone", "Timezone", s.import_.timezone,
          "IANA zone such as Europe/Paris; empty = this computer's (re-import to apply)"),
         ("import.min_play_seconds", "Min play length (s)", f"{s.import_.min_play_seconds:g}",
          "shorter plays are kept but not counted (re-import to apply)"),
         *((f"weight.{name}", f"Weight: {name}", f"{s.ensemble.weights.get(name, 0.0):g}",
-           "relative; scaled to sum to 1 when saved" if name == ENGINES[-1] else "")
-          for name in ENGINES),
+           "relative; scaled to sum to 1 when saved" if name == engines[-1] else "")
+          for name in engines),
         ("content.tier", "Discovery tier", s.content.tier,
          "ranks to seed discovery from, e.g. 1-50 or 51-200"),
         ("context.k", "Contexts (k)", str(s.context.k), "0 = choose by silhouette"),

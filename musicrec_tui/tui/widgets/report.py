@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from musicrec_tui.core.history.model import ImportReport
+if TYPE_CHECKING:
+    from musicrec_tui.core.history.model import ImportReport
 
 
 def _day(value) -> str:
