@@ -82,9 +82,21 @@ def test_exclude_library_drops_known_artists():
     provider = FakeProvider("lastfm", {"A": [("B", 0.9), ("New", 0.3)]})
     kept = discover(rank, provider, load_settings(), tier="1-1", exclude_library=True)
     assert [it.artist for it in kept.items] == ["New"]
-    both = discover(rank, provider, load_settings(), tier="1-1")
+    both = discover(rank, provider, load_settings(), tier="1-1", exclude_library=False)
     assert [it.artist for it in both.items] == ["B", "New"]
     assert both.items[0].extra["in_library"] is True
+
+
+def test_library_exclusion_is_decided_by_who_answered():
+    rank = ranking([("A", 1.0, 10, "2024-05-01"), ("The B‐52’s", 0.5, 3, "2024-01-01")])
+    # Last.fm spells the library artist differently; it is still recognised and dropped.
+    lastfm = FakeProvider("lastfm", {"A": [("the b-52's", 0.9), ("New", 0.3)]})
+    assert [it.artist for it in discover(rank, lastfm, load_settings(), tier="1-1").items] == [
+        "New"]
+    # Last.fm unreachable: the fallback answered offline, so library artists stay.
+    fallback = FakeProvider("offline", {"A": [("The B‐52’s", 0.9)]})
+    kept = discover(rank, fallback, load_settings(), tier="1-1")
+    assert [it.artist for it in kept.items] == ["The B‐52’s"]
 
 
 def test_offline_damps_heavy_recent_rotation():

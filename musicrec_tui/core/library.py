@@ -134,10 +134,7 @@ def _timed(name: str, timings: dict[str, float], notes: list[str], fn: Callable[
 def _content(fitted: Any, provider: SimilarityProvider, settings: Settings, tier: str,
              pool: int, progress: Progress | None = None,
              cancel: CancelToken | None = None) -> EngineResult:
-    exclude_library = (provider.name == "lastfm"
-                       and bool(settings.content.exclude_library_with_lastfm))
-    result = discover(fitted, provider, settings, tier=tier,
-                      exclude_library=exclude_library, progress=progress, cancel=cancel)
+    result = discover(fitted, provider, settings, tier=tier, progress=progress, cancel=cancel)
     result.items = result.items[:pool]
     return result
 

@@ -19,7 +19,7 @@ from musicrec_tui.core.settings_layers import show_value
 
 Rule = Callable[[Any], str | None]
 
-# Same separators as engines/content.parse_tier accepts ("1-50", "1–50", "1:50").
+# Tier ranges accept "1-50", "1–50" and "1:50"; engines/content.parse_tier wraps this.
 TIER = re.compile(r"^\s*(\d+)\s*[-–:]\s*(\d+)\s*$")
 WEIGHT_TOLERANCE = 1e-6
 

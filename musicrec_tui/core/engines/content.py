@@ -7,7 +7,6 @@ favourites and deep cuts: candidates in heavy recent rotation are damped.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import numpy as np
@@ -17,23 +16,20 @@ from musicrec_tui.core.engines.base import EngineResult, Item
 from musicrec_tui.core.errors import SettingsError
 from musicrec_tui.core.progress import CancelToken, Progress
 from musicrec_tui.core.settings import Settings
+from musicrec_tui.core.settings_checks import parse_tier as _parse_tier
 from musicrec_tui.core.similarity.base import SimilarityProvider
+from musicrec_tui.core.similarity.names import normalise_name
 
-_TIER = re.compile(r"^\s*(\d+)\s*[-–:]\s*(\d+)\s*$")
 # Tier artists named in an item's reason.
 _WHY_SEEDS = 2
 
 
 def parse_tier(text: str) -> tuple[int, int]:
     """"1-50" → (1, 50): 1-based, inclusive ranks."""
-    match = _TIER.match(str(text))
-    if not match:
-        raise SettingsError(f"content.tier: {text!r} is not a rank range like \"1-50\"")
-    start, end = int(match.group(1)), int(match.group(2))
-    if start < 1 or end < start:
-        raise SettingsError(
-            f"content.tier: {text!r} must be start-end with 1 ≤ start ≤ end (e.g. \"200-300\")")
-    return start, end
+    try:
+        return _parse_tier(str(text))
+    except ValueError as exc:
+        raise SettingsError(f"content.tier: {text!r}: {exc}") from None
 
 
 def _rotation(table: pd.DataFrame, settings: Settings) -> pd.Series:
@@ -55,7 +51,7 @@ def discover(
     settings: Settings,
     *,
     tier: str | None = None,
-    exclude_library: bool = False,
+    exclude_library: bool | None = None,
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
 ) -> EngineResult:
@@ -86,11 +82,18 @@ def discover(
             totals[nb.name] = totals.get(nb.name, 0.0) + nb.score * float(weight)
             because.setdefault(nb.name, []).append((nb.score * float(weight), str(seed), nb.score))
 
-    library = set(table.index.astype(str))
+    # None = decide from who answered: only a provider that knows artists outside the
+    # library (Last.fm) makes "not in my library" meaningful. Deciding after the call
+    # matters when Last.fm was unreachable and everything fell back to offline neighbours.
+    if exclude_library is None:
+        exclude_library = (result.provider == "lastfm"
+                           and bool(settings.content.exclude_library_with_lastfm))
+    # Last.fm display names can differ from the export in case or punctuation.
+    library = {normalise_name(name) for name in table.index.astype(str)}
     damping = _rotation(table, settings) if result.provider == "offline" else None
     items: list[Item] = []
     for name, total in totals.items():
-        in_library = name in library
+        in_library = normalise_name(name) in library
         if exclude_library and in_library:
             continue
         if damping is not None and in_library:
