@@ -65,3 +65,20 @@ async def test_format_follows_the_default_path(tmp_path, monkeypatch):
         await pilot.press("e", "escape")
         await pilot.pause()
         assert not isinstance(app.screen, ExportScreen)
+
+
+async def test_export_uses_the_blend_shown_on_the_recommend_screen(tmp_path):
+    target = tmp_path / "summary.json"
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        shown = app.screen.order
+        screen = await _open_export(pilot, target)
+        screen.query_one("#export-format", Select).value = "summary"
+        screen.query_one("#export-path", Input).value = str(target)
+        await pilot.press("enter")
+        await settle(pilot)
+    text = target.read_text(encoding="utf-8")
+    assert shown and all(artist in text for artist in shown[:5])

@@ -99,6 +99,10 @@ def make_app(
     settings = settings or load_settings()
     start_resource_tracker()
     sources = [str(Path(p).expanduser()) for p in paths or []]
+    if sources or demo:
+        # Import the loader (pandas, pyarrow, the importer) here, before the event loop
+        # runs: in a worker thread it competes with the loop for the GIL and takes ~2× longer.
+        import musicrec_tui.tui.loading  # noqa: F401
     # `musicrec demo` passes the demo folder it prepared: then there is nothing to add.
     return MusicrecApp(Session(settings=settings, tz=tz, now=now), sources,
                        demo=demo and not sources)

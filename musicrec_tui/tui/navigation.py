@@ -29,6 +29,10 @@ class NavBar(Static):
         self._current = current
 
     def on_mount(self) -> None:
+        # Colours come from the theme: redraw when the user picks another one.
+        self.watch(self.app, "theme", self._draw)
+
+    def _draw(self, _theme: str | None = None) -> None:
         accent = self.app.current_theme.accent or "yellow"
         primary = self.app.current_theme.primary
         text = Text(" musicrec ", style=f"bold {accent}")

@@ -146,7 +146,7 @@ class LoadScreen(MusicrecScreen):
         elapsed = time.perf_counter() - self._started
         self.query_one("#load-status", Static).update(
             f"{event.label or 'Reading'}  {event.done:,}/{event.total:,}  ·  {elapsed:.1f} s"
-            "  ·  esc cancels")
+            "  ·  esc cancels", layout=False)
 
     @on(WorkDone)
     def _done(self, event: WorkDone) -> None:
