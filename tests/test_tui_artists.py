@@ -51,7 +51,7 @@ async def test_demo_search_pick_and_detail():
         assert before != "Beyoncé"
 
 
-async def test_clearing_an_unpicked_search_restores_the_selection():
+async def test_clearing_a_search_restores_the_selection_and_sorting():
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -66,20 +66,14 @@ async def test_clearing_an_unpicked_search_restores_the_selection():
         await pilot.pause()
         assert screen.query_one("#artists-search", Input).value == ""
         assert _rows(table)[table.cursor_row] == selected
-
-
-async def test_sort_keys_reorder_the_table():
-    app = demo_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        table = app.screen.query_one("#artists-table", DataTable)
+        # Sort keys: s moves to plays, r reverses.
         ranking = app.session.ranking.table
-        await pilot.press("s")  # score → plays
+        await pilot.press("s")
         await pilot.pause()
         plays = [int(ranking.loc[a, "counted_plays"]) for a in _rows(table)[:50]]
         assert plays == sorted(plays, reverse=True)
-        await pilot.press("r")  # reverse: fewest plays first
+        await pilot.press("r")
         await pilot.pause()
         plays = [int(ranking.loc[a, "counted_plays"]) for a in _rows(table)[:50]]
         assert plays == sorted(plays)
-        assert "plays ↑" in str(app.screen.query_one("#artists-status", Static).content)
+        assert "plays ↑" in str(screen.query_one("#artists-status", Static).content)

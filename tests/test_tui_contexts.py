@@ -9,7 +9,7 @@ from musicrec_tui.tui.widgets.heatmap import ContextHeatmap
 from tests.helpers_tui import FROZEN_NOW, SIZE, demo_app, settle
 
 
-async def test_open_contexts_and_pick_one():
+async def test_open_contexts_pick_one_and_refit():
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -43,18 +43,12 @@ async def test_open_contexts_and_pick_one():
         await pilot.pause()
         assert contexts.clusters[options.highlighted].id == now.id
 
-
-async def test_plus_refits_with_one_more_context():
-    app = demo_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("3")
-        await settle(pilot)
-        k = len(app.session.contexts.clusters)
+        # + and - refit with one context more, then fewer.
+        k = len(contexts.clusters)
         await pilot.press("plus")
         await settle(pilot)
         assert len(app.session.contexts.clusters) == k + 1
-        assert app.screen.query_one("#contexts-list", OptionList).option_count == k + 1
+        assert screen.query_one("#contexts-list", OptionList).option_count == k + 1
         await pilot.press("minus")
         await settle(pilot)
         assert len(app.session.contexts.clusters) == k
