@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 # What each worker group does, for messages ("Import failed: …").
 GROUP_LABELS = {
     "import": "Import",
-    "ranking": "Ranking",
     "contexts": "Contexts",
     "trends": "Trends",
     "similar": "Similar artists",

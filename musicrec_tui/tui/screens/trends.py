@@ -10,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Static
 
-from musicrec_tui.tui.messages import WorkDone
+from musicrec_tui.tui.messages import WorkDone, WorkProgress
 from musicrec_tui.tui.navigation import NavBar
 from musicrec_tui.tui.screens.base import MusicrecScreen
 from musicrec_tui.tui.widgets.spark import spark_text
@@ -78,6 +78,12 @@ class TrendsScreen(MusicrecScreen):
         trends = fit_trends(self.session.history, self.session.settings,
                             progress=progress_poster(self, "trends"), cancel=WorkerCancel())
         self.post_message(WorkDone("trends", trends))
+
+    @on(WorkProgress)
+    def _progress(self, event: WorkProgress) -> None:
+        if event.group == "trends" and event.total:
+            self.query_one("#trends-status", Static).update(
+                f"Fitting trends… {100 * event.done // event.total}%  esc cancels", layout=False)
 
     @on(WorkDone)
     def _fitted(self, event: WorkDone) -> None:
