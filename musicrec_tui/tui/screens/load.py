@@ -45,7 +45,7 @@ class LoadScreen(MusicrecScreen):
         Binding("o", "focus_path", "Type path", id="load.path", tooltip="Type a path to open"),
         Binding("d", "demo", "Demo", id="load.demo", tooltip="Open a generated demo history"),
         Binding("escape", "cancel", "Cancel", id="load.cancel",
-                tooltip="Stop the running import"),
+                tooltip="Stop the running import (or leave the path box)"),
     ]
 
     def __init__(self) -> None:
@@ -126,8 +126,15 @@ class LoadScreen(MusicrecScreen):
     def action_cancel(self) -> None:
         if any(w.is_running for w in self.workers.cancel_group(self, "import")):
             self.notify("Import cancelled", severity="warning")
+        elif self.query_one("#load-path", Input).has_focus:
+            self._leave_path_box()
         else:
             self.app.bell()
+
+    def _leave_path_box(self) -> None:
+        """Focus the recent list or the tree, where the screen keys (1-6) work again."""
+        recent = self.query_one("#load-recent", OptionList)
+        (recent if recent.display else self.query_one("#load-tree")).focus()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="import",
           description="Importing listening history")
@@ -166,7 +173,8 @@ class LoadScreen(MusicrecScreen):
             self.notify(f"{len(report.bad_files)} file(s) could not be read (see the report)",
                         severity="warning")
         self.notify(f"Loaded {report.kept:,} plays of {report.artists:,} artists "
-                    f"in {event.seconds:.1f} s", title="Import done")
+                    f"in {event.seconds:.1f} s — press 2 for Artists", title="Import done")
+        self._leave_path_box()
         if self._land_on:
             self.app.switch_mode(self._land_on)
 
