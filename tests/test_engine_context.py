@@ -217,3 +217,12 @@ def test_result_is_the_what_to_play_list_and_picks_what_a_context_is_about():
     assert [i.score for i in res.items] == sorted((i.score for i in res.items), reverse=True)
     assert [i.score for i in morning.picks] == sorted((i.score for i in morning.picks),
                                                       reverse=True)
+
+
+def test_reason_says_when_a_low_support_pick_leans_on_overall_recency():
+    from musicrec_tui.core.engines.context import _why
+
+    assert _why("weekday mornings", 1, 1.0, 5) == (
+        "weekday mornings: 1 play, mostly a recent favourite overall")
+    assert _why("weekday mornings", 41, 1.1, 5) == "weekday mornings: 41 plays"
+    assert _why("weekday mornings", 3, 2.0, 5) == "weekday mornings: 3 plays, 2.0× your usual share"

@@ -260,7 +260,8 @@ def _build(counted: pd.DataFrame, raw: np.ndarray,
         def items(label: str, order: np.ndarray, value: np.ndarray, c=c) -> list[Item]:
             where = label[0].lower() + label[1:]
             n, up = raw[c], lifts[c]
-            return [Item(str(names[a]), float(value[a]), _why(where, int(n[a]), float(up[a])),
+            return [Item(str(names[a]), float(value[a]),
+                         _why(where, int(n[a]), float(up[a]), cfg.prior_plays),
                          {"plays": int(n[a]), "lift": float(up[a])}) for a in order]
 
         def ranked(label: str, best=best, own=own, c=c) -> tuple[list[Item], list[Item]]:
@@ -280,8 +281,12 @@ def _top(candidates: np.ndarray, score: np.ndarray, names: np.ndarray, n: int) -
     return candidates[np.lexsort((names[candidates], -values))][:n]
 
 
-def _why(where: str, plays: int, lift: float) -> str:
+def _why(where: str, plays: int, lift: float, prior: float) -> str:
     if plays == 0:
         return f"a recent favourite overall (no plays in {where} yet)"
     text = f"{where}: {plays} play{'s' if plays != 1 else ''}"
-    return f"{text}, {lift:.1f}× your usual share" if lift >= 1.5 else text
+    if lift >= 1.5:
+        return f"{text}, {lift:.1f}× your usual share"
+    # Below the support prior the score leans on the artist's overall recent share; say so
+    # rather than let "1 play" look like the reason it ranks high.
+    return f"{text}, mostly a recent favourite overall" if plays < prior else text
