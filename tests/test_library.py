@@ -153,3 +153,16 @@ def test_progress_is_monotonic_across_engines(history):
     assert done == sorted(done)
     assert len({t for _, t in calls}) == 1
     assert calls[-1][0] == calls[-1][1]
+
+
+def test_combining_per_engine_runs_equals_one_run(history):
+    """The TUI runs each engine in its own worker; merging must give the same blend."""
+    settings = load_settings()
+    whole = analyse(history, settings)
+    parts = [analyse(history, settings, engines=[name]) for name in library.ENGINES]
+    merged = library.combine(parts)
+    assert [(r.artist, round(r.score, 9)) for r in merged.ensemble] == [
+        (r.artist, round(r.score, 9)) for r in whole.ensemble]
+    assert set(merged.results) == set(whole.results)
+    with pytest.raises(MusicrecError, match="nothing to combine"):
+        library.combine([])

@@ -279,3 +279,29 @@ def reblend(analysis: Analysis, *, weights: dict[str, float] | None = None,
             groups=diversity_groups(analysis.history, analysis.contexts, similarity),
             timings={**analysis.timings, "content": time.perf_counter() - start})
     return _blend(analysis, weights, top)
+
+
+def combine(parts: list[Analysis], weights: dict[str, float] | None = None) -> Analysis:
+    """One analysis from per-engine ones (same history, settings and cutoff), blended.
+
+    Lets a UI run each engine in its own worker (own progress, own failure) and still get
+    the result one ``analyse`` over every engine would give.
+    """
+    if not parts:
+        raise MusicrecError("nothing to combine: no engine finished")
+    merged = parts[0]
+    results, timings, notes = {}, {}, []
+    trends = contexts = similarity = source = provider = None
+    for part in parts:
+        results.update(part.results)
+        timings.update(part.timings)
+        notes += [n for n in part.notes if not n.startswith("blend: ") and n not in notes]
+        trends = trends or part.trends
+        contexts = contexts or part.contexts
+        if part.similarity is not None or part.source is not None:
+            similarity, source, provider = part.similarity, part.source, part.provider
+    merged = dataclasses.replace(
+        merged, results=results, trends=trends, contexts=contexts, similarity=similarity,
+        source=source, provider=provider, notes=notes, timings=timings,
+        groups=diversity_groups(merged.history, contexts, similarity))
+    return reblend(merged, weights=weights)

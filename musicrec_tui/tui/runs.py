@@ -6,7 +6,6 @@ analyses and blending once gives the same result as one ``analyse`` over every e
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -24,28 +23,11 @@ def engine_names() -> tuple[str, ...]:
 
 
 def combine(parts: list[Analysis], weights: dict[str, float] | None = None) -> Analysis:
-    """One analysis from per-engine ones (same history, settings and cutoff), blended."""
-    # Imported here: the engines pull in scikit-learn, which would slow the app's start.
-    from musicrec_tui.core.library import diversity_groups, reblend
+    """Merge per-engine analyses and blend once (imported late: the engines pull in
+    scikit-learn, which the app's start should not wait for)."""
+    from musicrec_tui.core.library import combine as combine_analyses
 
-    if not parts:
-        raise ValueError("nothing to combine")
-    merged = parts[0]
-    results, timings, notes = {}, {}, []
-    trends = contexts = similarity = source = provider = None
-    for part in parts:
-        results.update(part.results)
-        timings.update(part.timings)
-        notes += [n for n in part.notes if not n.startswith("blend: ") and n not in notes]
-        trends = trends or part.trends
-        contexts = contexts or part.contexts
-        if part.similarity is not None or part.source is not None:
-            similarity, source, provider = part.similarity, part.source, part.provider
-    merged = dataclasses.replace(
-        merged, results=results, trends=trends, contexts=contexts, similarity=similarity,
-        source=source, provider=provider, notes=notes, timings=timings,
-        groups=diversity_groups(merged.history, contexts, similarity))
-    return reblend(merged, weights=weights)
+    return combine_analyses(parts, weights)
 
 
 def normalise_weights(raw: dict[str, float]) -> dict[str, float]:

@@ -92,7 +92,7 @@ class SettingsScreen(MusicrecScreen):
     # -- saving settings -----------------------------------------------------------------
     @on(Button.Pressed, "#set-save")
     def action_save(self) -> None:
-        from musicrec_tui.cli.config_cmd import set_in_user_config
+        from musicrec_tui.core.user_config import set_in_user_config
 
         settings = self.session.settings
         current = {key: value for key, _label, value, _hint in _fields(settings)}
