@@ -55,6 +55,24 @@ async def test_run_cancel_and_run_again(monkeypatch):
         assert [str(k.value) for k in table.rows] == [r.artist for r in analysis.ensemble]
 
 
+async def test_a_replaced_run_does_not_mark_the_new_one_cancelled(monkeypatch):
+    release = _slow_temporal(monkeypatch)
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("5")  # run 1: temporal waits
+        await pilot.pause()
+        await pilot.press("g")  # run 2 replaces it while run 1's temporal is still going
+        await pilot.pause()
+        screen = app.screen
+        # Run 1's temporal has now ended as cancelled; run 2's is still running.
+        assert screen._state["temporal"] == "running"
+        release.set()
+        await settle(pilot)
+        assert all(state == "done" for state in screen._state.values()), screen._state
+        assert set(app.session.analysis.results) == set(library.ENGINES)
+
+
 async def test_changing_a_weight_reblends_without_refitting():
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -52,6 +52,7 @@ class RecommendScreen(MusicrecScreen):
         self._state: dict[str, str] = {}
         self._progress: dict[str, tuple[int, int]] = {}
         self._parts: dict[str, object] = {}
+        self._current: dict[str, Worker] = {}
         self._started = 0.0
         self._engines = engine_names()
 
@@ -94,10 +95,13 @@ class RecommendScreen(MusicrecScreen):
         self._progress = dict.fromkeys(self._engines, (0, 0))
         self._parts = {}
         self._started = time.perf_counter()
-        for name in self._engines:
-            self.run_worker(self._engine_job(self._run, name), name=name,
-                            group="engine", thread=True, exit_on_error=False,
-                            description=f"engine {name}")
+        # The replaced run's workers end (cancelled) after this one starts: only the workers
+        # of the current run may change its state.
+        self._current = {
+            name: self.run_worker(self._engine_job(self._run, name), name=name,
+                                  group="engine", thread=True, exit_on_error=False,
+                                  description=f"engine {name}")
+            for name in self._engines}
         self._show_engines()
         self.query_one("#recommend-table", DataTable).focus()
 
@@ -148,7 +152,8 @@ class RecommendScreen(MusicrecScreen):
         self._maybe_blend()
 
     def worker_ended(self, worker: Worker, state: WorkerState) -> None:
-        if worker.group == "engine" and self._state.get(worker.name) == "running":
+        if (worker.group == "engine" and self._current.get(worker.name) is worker
+                and self._state.get(worker.name) == "running"):
             self._state[worker.name] = "failed" if state == WorkerState.ERROR else "cancelled"
             self._maybe_blend()
 
