@@ -108,3 +108,18 @@ def test_deterministic_and_respects_as_of():
     early = fit_ranking(h.as_of("2022-06-01"), load_settings()).table
     assert "Rising Star" not in early.index
     assert early["last"].max() <= pd.Timestamp("2022-06-01", tz="UTC")
+
+
+def test_scrobbles_without_a_measured_length_count_typical_hours():
+    history = make_history([("2024-01-01 10:00", "Spotified", 180_000)]
+                           + [(f"2024-01-0{d} 10:00", "Scrobbled") for d in range(2, 6)])
+    plays = history.plays.copy()
+    scrobbled = plays["artist"] == "Scrobbled"
+    plays.loc[scrobbled, "ms_played"] = pd.NA  # what a Last.fm import gives
+    plays.loc[scrobbled, "duration_ms"] = np.nan
+    history.plays = plays
+    settings = load_settings()
+    table = fit_ranking(history, settings).table
+    typical_hours = settings.ranking.typical_track_seconds / 3600
+    assert table.loc["Scrobbled", "hours"] == pytest.approx(4 * typical_hours)
+    assert table.loc["Spotified", "hours"] == pytest.approx(180 / 3600)

@@ -129,14 +129,15 @@ def _top_artists(analysis: Any) -> list[dict[str, Any]]:
     ]
 
 
-def _totals(plays: pd.DataFrame) -> dict[str, Any]:
-    ms = pd.to_numeric(plays["ms_played"], errors="coerce").sum(skipna=True)
+def _totals(plays: pd.DataFrame, ranking: Any) -> dict[str, Any]:
+    # Hours as the ranking counted them (scrobbles included), not recomputed here.
+    hours = float(ranking.table["hours"].sum()) if ranking is not None else 0.0
     return {
         "plays": len(plays),
         "counted_plays": int(plays["counted"].sum()),
         "artists": int(plays["artist"].nunique()),
         "tracks": int(plays.groupby(["artist", "track"], observed=True).ngroups),
-        "hours": num(ms / 3_600_000),
+        "hours": num(hours),
     }
 
 
@@ -191,7 +192,7 @@ def comprehensive(analysis: Any, *, now: datetime | None = None) -> dict[str, An
         "ensemble": [ensemble_entry(i, rec, contributions=True)
                      for i, rec in enumerate(analysis.ensemble, start=1)],
         "listening_analysis": {
-            "totals": _totals(plays),
+            "totals": _totals(plays, analysis.ranking),
             "date_range": {
                 "first": stamp(plays["ts"].iloc[0]) if len(plays) else None,
                 "last": stamp(plays["ts"].iloc[-1]) if len(plays) else None,

@@ -38,6 +38,7 @@ class ImportSettings(_Section):
 class RankingSettings(_Section):
     weights: dict[str, float]
     top_tracks: int
+    typical_track_seconds: float
 
 
 class TemporalSettings(_Section):

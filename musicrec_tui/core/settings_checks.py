@@ -91,6 +91,7 @@ RULES: dict[str, Rule] = {
     "import.timezone": _timezone,
     "import.max_member_mib": _at_least(1),
     "ranking.top_tracks": _at_least(1),
+    "ranking.typical_track_seconds": _above(0),
     "temporal.period": _one_of("month", "week"),
     "temporal.components": _at_least(1),
     "temporal.l2": _at_least(0),

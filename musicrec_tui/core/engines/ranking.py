@@ -8,7 +8,8 @@ unscaled the weights would mean nothing (E_total would swamp the rest).
 Which plays count where: E_total and E_avg use *every* play, because a skip is signal (a
 skipped play has low engagement and drags E_avg down); ``plays`` in the formula is the
 ``counted`` plays (≥ min play length), so skips do not inflate the volume term. Hours are the
-time actually listened (``ms_played``); scrobbles without it use the estimated track length.
+time actually listened (``ms_played``); scrobbles without it use the estimated track length,
+or ``ranking.typical_track_seconds`` when the track was never measured.
 """
 
 from __future__ import annotations
@@ -114,7 +115,7 @@ def fit_ranking(history: History, settings: Settings) -> Ranking:
         "artist": plays["artist"],
         "engagement": plays["engagement"].astype("float64"),
         "counted": plays["counted"].astype("int64"),
-        "ms": listened.fillna(0.0),
+        "ms": listened.fillna(settings.ranking.typical_track_seconds * 1000.0),
         "ts": plays["ts"],
     })
     grouped = frame.groupby("artist", observed=True, sort=False)
