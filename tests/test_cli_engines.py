@@ -133,3 +133,12 @@ def test_one_artist_export_gives_json_without_nan(capsys, tmp_path):
         assert code == 0, engine
         data = _no_nan(out)
         assert all(r["artist"] == "Solo" for r in data["recommendations"]), engine
+
+
+def test_a_bad_file_is_a_warning_and_the_good_ones_still_load(capsys, export, tmp_path):
+    bad = tmp_path / "broken.json"
+    bad.write_text('[{"ts": "2024-01-01T00:00:00Z", "ms_pl', encoding="utf-8")
+    assert main(["recommend", export, str(bad), "--json", "--top", "3"]) == 0
+    out, err = capsys.readouterr()
+    assert len(json.loads(out)["recommendations"]) == 3
+    assert "warning:" in err and "broken.json" in err

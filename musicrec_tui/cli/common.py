@@ -7,13 +7,19 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from musicrec_tui.core.errors import Cancelled, MusicrecError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from musicrec_tui.core.history.model import History
+    from musicrec_tui.core.settings import Settings
 
 console = Console()
 console_err = Console(stderr=True)
@@ -66,3 +72,35 @@ def run_command(args: argparse.Namespace) -> int:
     except MusicrecError as exc:
         console_err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         return 2
+
+
+def load_paths(args: argparse.Namespace, settings: Settings, *, quiet: bool = False) -> History:
+    """Import ``args.paths`` with a progress bar; each bad file is one warning line on stderr
+    (the good files still load)."""
+    from musicrec_tui.core.history.importer import load_history
+
+    with progress_bar("Reading history", enabled=not quiet) as progress:
+        history = load_history(args.paths, settings=settings, tz=args.tz, progress=progress,
+                               use_cache=False if args.no_cache else None)
+    for bad in history.report.bad_files:
+        console_err.print(f"[yellow]warning:[/] {escape(bad.name)}: {escape(bad.error or '')}",
+                          highlight=False)
+    return history
+
+
+def parse_time(text: str | None, tz: str, flag: str) -> pd.Timestamp | None:
+    """"2024-01-01" or an ISO time; naive times are in the history's zone. Result in UTC."""
+    import pandas as pd
+
+    from musicrec_tui.core.library import to_utc
+
+    if text is None:
+        return None
+    try:
+        stamp = to_utc(text, tz)
+    except (ValueError, TypeError):
+        stamp = pd.NaT
+    if stamp is pd.NaT:
+        raise MusicrecError(f"{flag}: {text!r} is not a date like 2024-01-01 or an ISO time "
+                            "like 2024-01-01T08:30")
+    return stamp

@@ -9,7 +9,15 @@ from typing import Any
 import pandas as pd
 from rich.table import Table
 
-from musicrec_tui.cli.common import add_history_args, console, console_err, print_json, progress_bar
+from musicrec_tui.cli.common import (
+    add_history_args,
+    console,
+    console_err,
+    load_paths,
+    parse_time,
+    print_json,
+    progress_bar,
+)
 from musicrec_tui.core.errors import MusicrecError
 from musicrec_tui.core.history.model import History
 from musicrec_tui.core.settings import Settings, load_settings
@@ -22,30 +30,6 @@ def _number(value: Any, digits: int = 4) -> float | None:
     """JSON-safe float: rounded, and None instead of NaN/inf."""
     value = float(value)
     return round(value, digits) if math.isfinite(value) else None
-
-
-def parse_time(text: str | None, tz: str, flag: str) -> pd.Timestamp | None:
-    """"2024-01-01" or an ISO time; naive times are in the history's zone. Result in UTC."""
-    from musicrec_tui.core.library import to_utc
-
-    if text is None:
-        return None
-    try:
-        stamp = to_utc(text, tz)
-    except (ValueError, TypeError):
-        stamp = pd.NaT
-    if stamp is pd.NaT:
-        raise MusicrecError(f"{flag}: {text!r} is not a date like 2024-01-01 or an ISO time "
-                            "like 2024-01-01T08:30")
-    return stamp
-
-
-def _load(args: argparse.Namespace, settings: Settings) -> History:
-    from musicrec_tui.core.history.importer import load_history
-
-    with progress_bar("reading history", enabled=not args.json) as progress:
-        return load_history(args.paths, settings=settings, tz=args.tz, progress=progress,
-                            use_cache=False if args.no_cache else None)
 
 
 def _parser(sub: Any, name: str, help_text: str, example: str) -> argparse.ArgumentParser:
@@ -63,7 +47,7 @@ def cmd_artists(args: argparse.Namespace) -> int:
     from musicrec_tui.core.engines.search import ArtistSearch
 
     settings = load_settings()
-    history = _load(args, settings)
+    history = load_paths(args, settings, quiet=args.json)
     if history.empty:
         raise MusicrecError("the history has no plays")
     table = fit_ranking(history, settings).table
@@ -121,7 +105,7 @@ def cmd_contexts(args: argparse.Namespace) -> int:
     from musicrec_tui.core.library import cut
 
     settings = load_settings()
-    history = _load(args, settings)
+    history = load_paths(args, settings, quiet=args.json)
     window = cut(history, parse_time(args.as_of, history.tz, "--as-of"))
     as_of = window.plays["ts"].iloc[-1]
     with progress_bar("finding contexts", enabled=not args.json) as progress:
@@ -161,7 +145,7 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     tier = args.tier if args.tier is not None else settings.content.tier
     parse_tier(tier)
     weights = check_weights(parse_weights(args.weights)) if args.weights else None
-    history = _load(args, settings)
+    history = load_paths(args, settings, quiet=args.json)
     as_of = parse_time(args.as_of, history.tz, "--as-of")
     at = parse_time(args.at, history.tz, "--at")
     window = cut(history, as_of)
@@ -249,7 +233,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     weights = check_weights(parse_weights(args.weights)) if args.weights else None
-    history = _load(args, settings)
+    history = load_paths(args, settings, quiet=args.json)
     with progress_bar("backtesting cutoffs", enabled=not args.json) as progress:
         backtest = evaluate(history, settings, weights=weights, progress=progress)
     if args.json:

@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import pandas as pd
-
-from musicrec_tui.cli.common import add_history_args, console_err, progress_bar
+from musicrec_tui.cli.common import (
+    add_history_args,
+    console_err,
+    load_paths,
+    parse_time,
+    progress_bar,
+)
 from musicrec_tui.core.atomic import TargetExistsError
 from musicrec_tui.core.errors import MusicrecError
 from musicrec_tui.core.export import FORMATS, default_export_path, export, track_list
@@ -56,18 +60,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def _as_of(text: str | None) -> pd.Timestamp | None:
-    if text is None:
-        return None
-    try:
-        return pd.Timestamp(text)
-    except ValueError:
-        raise MusicrecError(f"--as-of: {text!r} is not a date like 2024-06-30") from None
-
-
 def run(args: argparse.Namespace) -> int:
     # Imported here so `musicrec --help` stays fast.
-    from musicrec_tui.core.history.importer import load_history
     from musicrec_tui.core.library import analyse, cut
     from musicrec_tui.core.settings import load_settings
     from musicrec_tui.core.similarity.select import choose_provider
@@ -84,11 +78,8 @@ def run(args: argparse.Namespace) -> int:
     # Refuse before the slow part; export() refuses again atomically at the end.
     if out != "-" and Path(out).expanduser().exists() and not args.force:
         raise TargetExistsError(Path(out))
-    as_of = _as_of(args.as_of)
-
-    with progress_bar("Reading history") as bar:
-        history = load_history(args.paths, settings=settings, tz=args.tz, progress=bar,
-                               use_cache=False if args.no_cache else None)
+    history = load_paths(args, settings)
+    as_of = parse_time(args.as_of, history.tz, "--as-of")
     provider = choose_provider(settings.lastfm.provider, settings, cut(history, as_of))
     with progress_bar("Analysing") as bar:
         analysis = analyse(history, settings, as_of=as_of, provider=provider, progress=bar)
