@@ -19,6 +19,9 @@ import pandas as pd
 
 from musicrec_tui.core.engines import context, ranking, recency, temporal
 from musicrec_tui.core.engines.base import EngineResult, Recommendation
+
+# A naive time is read in the history's zone; the result is UTC. Re-exported for the CLI.
+from musicrec_tui.core.engines.common import utc_instant as to_utc
 from musicrec_tui.core.engines.content import discover, parse_tier
 from musicrec_tui.core.engines.ensemble import blend, check_weights, heavy_rotation
 from musicrec_tui.core.errors import Cancelled, MusicrecError
@@ -55,14 +58,6 @@ class Analysis:
     notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per engine and step
     source: SimilarityProvider | None = field(default=None, repr=False, compare=False)
-
-
-def to_utc(when: pd.Timestamp | datetime | str, tz: str = "UTC") -> pd.Timestamp:
-    """A naive time is read in ``tz`` (the history's zone); the result is UTC."""
-    stamp = pd.Timestamp(when)
-    if stamp.tzinfo is None:
-        stamp = stamp.tz_localize(tz)
-    return stamp.tz_convert("UTC")
 
 
 def cut(history: History, as_of: pd.Timestamp | datetime | str | None) -> History:

@@ -8,6 +8,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from musicrec_tui.core.engines.common import decay_weights
+
 
 def ndcg_at_k(ranked: Sequence[str], gains: Mapping[str, float], k: int) -> float:
     """NDCG@k with gain = the artist's plays in the judged window (0 for unplayed ones)."""
@@ -51,5 +53,4 @@ def window_counts(plays: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -
 def decayed_counts(plays: pd.DataFrame, as_of: pd.Timestamp, half_life_days: float) -> pd.Series:
     """Σ 2^(−age/half-life) per artist over the plays at or before ``as_of``."""
     upto = plays[plays["ts"] <= as_of]
-    age_days = (as_of - upto["ts"]).dt.total_seconds().to_numpy() / 86400.0
-    return _per_artist(upto, np.exp2(-age_days / half_life_days))
+    return _per_artist(upto, decay_weights(upto["ts"], as_of, half_life_days))

@@ -23,6 +23,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from musicrec_tui.core.atomic import atomic_write
 from musicrec_tui.core.history.features import DERIVED, restore_derived
 from musicrec_tui.core.history.model import FileReport, History, ImportReport
 from musicrec_tui.core.history.sources import Source
@@ -39,6 +40,8 @@ def imports_dir() -> Path:
 
 
 def _atomic_write(path: Path, write) -> None:
+    """Like core.atomic.atomic_write, but for writers that need a path (pyarrow), and with no
+    fsync: the cache can always be rebuilt from the export."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
@@ -108,8 +111,7 @@ def remember(sources: list[Source], stamp: dict[str, list[int]],
     index = _read_index()
     index.update(fresh)
     with contextlib.suppress(OSError):  # a cache we cannot write only costs speed
-        _atomic_write(imports_dir() / "index.json",
-                      lambda tmp: Path(tmp).write_text(json.dumps(index), encoding="utf-8"))
+        atomic_write(imports_dir() / "index.json", json.dumps(index))
 
 
 def _report_from_dict(data: dict[str, Any]) -> ImportReport:
