@@ -275,12 +275,6 @@ def get_api_key(settings: object = None, *, passphrase: str | Secret | None = No
     return get_secret("lastfm_api_key", passphrase=passphrase)
 
 
-def get_shared_secret(settings: object = None, *, passphrase: str | Secret | None = None
-                      ) -> Secret | None:
-    del settings
-    return get_secret("lastfm_shared_secret", passphrase=passphrase)
-
-
 def secret_status(name: str, *, unlocked: Mapping[str, Secret] | None = None,
                   path: Path | None = None) -> str:
     """Where a secret comes from, without its value: ``set (env LASTFM_API_KEY)``,
