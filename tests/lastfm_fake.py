@@ -137,7 +137,7 @@ class VirtualTime:
 
 
 class WallClock:
-    """Injected wall clock for cache TTLs."""
+    """Injected wall clock for cache TTLs and HTTP-date ``Retry-After`` values."""
 
     def __init__(self, start: float = 1_700_000_000.0) -> None:
         self.now = start
@@ -163,4 +163,5 @@ def make_provider(tmp_path, base_url: str, *, vt: VirtualTime | None = None,
     settings = load_settings({"lastfm": section, "cache": {"similar_ttl_hours": ttl_hours}})
     cache = SimilarCache(tmp_path / "lastfm.sqlite3", ttl_hours=ttl_hours,
                          busy_timeout_seconds=0.2, now=wall)
-    return LastfmProvider(settings, API_KEY, cache, clock=vt.clock, sleep=vt.sleep, rng=rng)
+    return LastfmProvider(settings, API_KEY, cache, clock=vt.clock, sleep=vt.sleep, rng=rng,
+                          wall_clock=wall)

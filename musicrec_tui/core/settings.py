@@ -101,6 +101,7 @@ class LastfmSettings(_Section):
     backoff_base_seconds: float
     backoff_max_seconds: float
     retry_budget_seconds: float
+    retry_after_max_seconds: float
 
 
 class CacheSettings(_Section):

@@ -84,6 +84,7 @@ class LastfmProvider:
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
         rng: random.Random | None = None,
+        wall_clock: Clock = time.time,
     ) -> None:
         if not reveal(api_key):
             raise ValueError("LastfmProvider needs an API key")
@@ -92,6 +93,7 @@ class LastfmProvider:
         self.cache = cache if cache is not None else SimilarCache.from_settings(settings)
         self.base_url = base_url or settings.lastfm.base_url
         self._clock, self._sleep, self._rng = clock, sleep, rng
+        self._wall_clock = wall_clock
 
     def __repr__(self) -> str:
         return f"LastfmProvider(base_url={self.base_url!r}, cache={str(self.cache.path)!r})"
@@ -156,7 +158,8 @@ class LastfmProvider:
                              cancel: CancelToken | None) -> None:
         cap = max(1, int(self.settings.lastfm.concurrency))
         client = LastfmClient(self.settings.lastfm, self._api_key, base_url=self.base_url,
-                              clock=self._clock, sleep=self._sleep, rng=self._rng)
+                              clock=self._clock, sleep=self._sleep, rng=self._rng,
+                              wall_clock=self._wall_clock)
         async with client:
 
             async def one(key: str) -> None:

@@ -1,13 +1,15 @@
 """Async Last.fm ``artist.getSimilar`` client: rate limit, concurrency cap, retries.
 
-The clock, sleep and RNG are injectable so tests run the retry and rate-limit logic in
-virtual time. The API key never appears in an exception or message: error texts are
+The clock, sleep, RNG and wall clock are injectable so tests run the retry and
+rate-limit logic in virtual time. The API key never appears in an exception or message: error texts are
 built here, and anything taken from aiohttp or the server goes through :func:`redact`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime
+import email.utils
 import json
 import random
 import re
@@ -35,6 +37,9 @@ RETRYABLE = {8: "operation failed", 11: "service offline", 16: "temporary error"
 RATE_LIMITED = 29
 
 _KEY_IN_URL = re.compile(r"(api_key=)[^&\s'\"]*", re.IGNORECASE)
+# delay-seconds is digits only (RFC 9110 §10.2.3); a fraction is tolerated, but "inf",
+# "nan", "-1" and "1e9" are not numbers a server means here.
+_DELAY_SECONDS = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
 def redact(text: str, key: str | None) -> str:
@@ -137,12 +142,29 @@ def parse_similar(payload: Any, query: str) -> list[Neighbour]:
     return out
 
 
-def parse_retry_after(value: str | None) -> float | None:
-    try:
-        seconds = float(value) if value is not None else None
-    except ValueError:
-        return None  # an HTTP-date is rare here; fall back to our own backoff
-    return seconds if seconds is not None and seconds >= 0 else None
+def parse_retry_after(value: str | None, *, now: float, max_seconds: float) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header, or None to use our own backoff.
+
+    RFC 9110 allows delay-seconds (``120``) or an HTTP-date (``Wed, 21 Oct 2026 07:28:00
+    GMT``, or the obsolete RFC 850 and asctime forms it says to accept too). ``now`` is the
+    wall-clock time (epoch seconds) the date is measured from; a date in the past means
+    "retry now". The result is clamped to ``max_seconds`` so a wild value (a date years
+    ahead) cannot park a run.
+    """
+    text = (value or "").strip()
+    if not text:
+        return None
+    if _DELAY_SECONDS.fullmatch(text):
+        seconds = float(text)
+    else:
+        try:
+            when = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        if when.tzinfo is None:  # "-0000" and asctime give naive datetimes; HTTP dates are UTC
+            when = when.replace(tzinfo=datetime.UTC)
+        seconds = when.timestamp() - now
+    return min(max(0.0, seconds), max(0.0, max_seconds))
 
 
 class LastfmClient:
@@ -157,12 +179,14 @@ class LastfmClient:
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
         rng: random.Random | None = None,
+        wall_clock: Clock = time.time,
     ) -> None:
         self.cfg = lastfm_settings
         self._key = reveal(api_key)
         self.base_url = base_url or lastfm_settings.base_url
         self.clock = clock
         self.sleep = sleep
+        self.wall_clock = wall_clock  # epoch seconds, for HTTP-date Retry-After values
         self.rng = rng or random.Random()
         self.limiter = RateLimiter(lastfm_settings.rate_per_second, clock=clock, sleep=sleep)
         self._sem = asyncio.Semaphore(max(1, int(lastfm_settings.concurrency)))
@@ -237,7 +261,9 @@ class LastfmClient:
         try:
             async with self._session.get(self.base_url, params=params) as resp:
                 status = resp.status
-                retry_after = parse_retry_after(resp.headers.get("Retry-After"))
+                retry_after = parse_retry_after(
+                    resp.headers.get("Retry-After"), now=self.wall_clock(),
+                    max_seconds=self.cfg.retry_after_max_seconds)
                 body = await resp.read()
         except TimeoutError:
             raise _Retryable("request timed out") from None
