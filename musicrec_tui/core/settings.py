@@ -106,6 +106,7 @@ class LastfmSettings(_Section):
 
 class CacheSettings(_Section):
     similar_ttl_hours: float
+    similar_max_mib: float
     busy_timeout_seconds: float = 5.0
 
 

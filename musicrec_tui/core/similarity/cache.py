@@ -5,11 +5,21 @@ autocommitted statement, so a cancelled or crashed run leaves whole rows or none
 lets a concurrent run read while another writes; a file that is corrupt, or still locked
 after the busy timeout, is renamed aside (``.corrupt-<ts>``) and rebuilt with a warning:
 the cache is an optimisation and must never stop a run.
+
+Size cap (Last.fm's terms ask apps to keep stored data reasonable, ~100 MB): the live data
+(pages in use, not free ones) is measured when the file is opened and every
+``_CHECK_EVERY`` writes. Over the cap, the oldest-written rows go first, down to
+``_TRIM_TO`` of the cap. Oldest-written rather than least-read: with a TTL every entry in
+use is re-fetched (re-written) once per TTL, so write order tracks use, and rowid order is
+write order (``INSERT OR REPLACE`` gives a replaced row a new rowid), so evicting is a
+contiguous range of the table whose pages really come free and get reused. VACUUM runs
+only when most of the file is free pages (e.g. after the cap was lowered).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 import threading
 import time
@@ -22,6 +32,13 @@ from musicrec_tui.core.similarity.base import Neighbour
 
 FILENAME = "lastfm.sqlite3"
 _CHUNK = 500  # keys per IN (...) query, well under SQLite's bound-parameter limit
+_MIB = 1024 * 1024
+# Size checks are two PRAGMA reads, but a run writes hundreds of rows: check every 50th
+# write (at ~2 KB a row that overshoots the cap by ~100 KB at most).
+_CHECK_EVERY = 50
+_TRIM_TO = 0.9  # trim below the cap, so the next few writes do not trim again at once
+_TRIM_ROUNDS = 8  # each round re-measures; contiguous deletes converge in one or two
+_VACUUM_FREE_SHARE = 0.5  # VACUUM when at least this share of the file is free pages
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS similar (
@@ -50,12 +67,15 @@ class SimilarCache:
         *,
         ttl_hours: float,
         busy_timeout_seconds: float,
+        max_mib: float = 0.0,
         now: Callable[[], float] = time.time,
     ) -> None:
         self.path = Path(path) if path is not None else cache_dir() / FILENAME
         self.ttl_seconds = ttl_hours * 3600.0
         self.busy_timeout = busy_timeout_seconds
+        self.max_bytes = max(0, int(max_mib * _MIB))  # 0: no cap
         self.now = now
+        self._writes = 0
         # Warnings for the run's SimilarityResult.messages; the caller drains them.
         self.messages: list[str] = []
         self._conn: sqlite3.Connection | None = None
@@ -67,6 +87,7 @@ class SimilarCache:
         return cls(
             ttl_hours=settings.cache.similar_ttl_hours,
             busy_timeout_seconds=settings.cache.busy_timeout_seconds,
+            max_mib=settings.cache.similar_max_mib,
             now=now,
         )
 
@@ -102,13 +123,26 @@ class SimilarCache:
 
     def put(self, artist_key: str, limit: int, neighbours: Sequence[Neighbour]) -> None:
         payload = json.dumps([[n.name, n.score] for n in neighbours], ensure_ascii=False)
-        self._run(
-            lambda c: c.execute(
+
+        def write(c: sqlite3.Connection) -> None:
+            c.execute(
                 "INSERT OR REPLACE INTO similar (artist, lim, neighbours, fetched_at)"
                 " VALUES (?, ?, ?, ?)",
                 (artist_key, limit, payload, self.now()),
             )
-        )
+            self._writes += 1
+            if self._writes % _CHECK_EVERY == 0:
+                self._trim(c)
+
+        self._run(write)
+
+    def trim(self) -> int:
+        """Evict the oldest-written rows while the data is over the cap; rows removed."""
+        return self._run(self._trim) or 0
+
+    def data_bytes(self) -> int:
+        """Bytes of the pages in use (the file minus its free pages)."""
+        return self._run(_data_bytes) or 0
 
     def count(self) -> int:
         row = self._run(lambda c: c.execute("SELECT COUNT(*) FROM similar").fetchone())
@@ -150,11 +184,49 @@ class SimilarCache:
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
                 conn.execute(_SCHEMA)
+                self._trim(conn)  # the cap may have been lowered since the last run
             except sqlite3.DatabaseError:
                 conn.close()
                 raise
             self._conn = conn
         return self._conn
+
+    def _trim(self, conn: sqlite3.Connection) -> int:
+        if self.max_bytes <= 0:
+            return 0
+        used = _data_bytes(conn)
+        if used <= self.max_bytes:
+            return 0
+        target = self.max_bytes * _TRIM_TO
+        evicted = 0
+        for _ in range(_TRIM_ROUNDS):
+            rows = conn.execute("SELECT COUNT(*) FROM similar").fetchone()[0]
+            if used <= target or rows == 0:
+                break
+            # Rows to drop, assuming rows are of similar size; re-measured next round.
+            n = max(1, math.ceil(rows * (used - target) / used))
+            conn.execute(
+                "DELETE FROM similar WHERE rowid IN"
+                " (SELECT rowid FROM similar ORDER BY rowid LIMIT ?)",
+                (n,),
+            )
+            evicted += min(n, rows)
+            used = _data_bytes(conn)
+        self._vacuum_if_mostly_free(conn)
+        return evicted
+
+    @staticmethod
+    def _vacuum_if_mostly_free(conn: sqlite3.Connection) -> None:
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        free = conn.execute("PRAGMA freelist_count").fetchone()[0]
+        if not pages or free < pages * _VACUUM_FREE_SHARE:
+            return
+        try:
+            conn.execute("VACUUM")
+            # In WAL mode VACUUM writes the whole file through the WAL: give that space back.
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.OperationalError:
+            pass  # another run is busy with the file: shrinking can wait for a later run
 
     def _set_aside(self, exc: sqlite3.DatabaseError, *, final: bool) -> None:
         if self._conn is not None:
@@ -185,3 +257,10 @@ class SimilarCache:
     def drain_messages(self) -> list[str]:
         out, self.messages = self.messages, []
         return out
+
+
+def _data_bytes(conn: sqlite3.Connection) -> int:
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    free = conn.execute("PRAGMA freelist_count").fetchone()[0]
+    return (pages - free) * page_size
