@@ -1,7 +1,8 @@
 """Flat exports: the ensemble as CSV, and playable track lists (plain and M3U).
 
 CSV follows RFC 4180 (the ``csv`` module's default dialect: CRLF, fields with commas,
-quotes or newlines quoted), so artist names of any shape round-trip.
+quotes or newlines quoted), so artist names of any shape round-trip, except that text cells
+a spreadsheet would run as a formula get a leading ``'`` (see :func:`spreadsheet_text`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from musicrec_tui.core.export_values import num
 # A Spotify track id is 22 base62 characters; anything else is not a playable URI.
 _TRACK_URI = re.compile(r"^spotify:track:([0-9A-Za-z]{22})$")
 TRACK_URL = "https://open.spotify.com/track/{}"
+# OWASP "CSV Injection": spreadsheets run a cell that starts with one of these as a formula
+# (a tab or CR can hide the start of one from a reader's eye).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def engine_columns(analysis: Any) -> list[str]:
@@ -34,14 +38,26 @@ def render_csv(analysis: Any) -> str:
     engines = engine_columns(analysis)
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
-    writer.writerow(["rank", "artist", "score", *engines, "why"])
+    writer.writerow(["rank", "artist", "score", *map(spreadsheet_text, engines), "why"])
     for rank, rec in enumerate(analysis.ensemble, start=1):
         writer.writerow([
-            rank, rec.artist, _fmt(rec.score),
+            rank, spreadsheet_text(rec.artist), _fmt(rec.score),
             *(_fmt(rec.engines.get(e, 0.0)) for e in engines),
-            rec.why,
+            spreadsheet_text(rec.why),
         ])
     return buffer.getvalue()
+
+
+def spreadsheet_text(value: object) -> str:
+    """A text cell that a spreadsheet shows instead of running: ``'`` before a formula start.
+
+    Only for text: number cells (a score of -0.5) are written as they are, so they stay
+    numbers. The artist ``-M-`` becomes ``'-M-`` here; JSON exports keep the exact name.
+    """
+    text = str(value)
+    # Also behind leading spaces: an import option ("trim spaces") can strip them first.
+    risky = text.startswith(_FORMULA_START) or text.lstrip().startswith(_FORMULA_START)
+    return "'" + text if risky else text
 
 
 def _fmt(value: float) -> str:
