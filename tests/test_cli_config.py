@@ -1,4 +1,5 @@
-"""`musicrec config …`: show (masked), path, set (keeps comments), set-key, forget-key."""
+"""`musicrec config …`: show (masked), path, set (keeps comments), set-key, forget-key,
+passphrase."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ def _cli_env(tmp_path, monkeypatch):
     folder.mkdir()
     monkeypatch.chdir(folder)
     monkeypatch.setattr(sec, "DEFAULT_KDF", FAST_KDF)
+    monkeypatch.delenv(sec.NEW_PASSPHRASE_ENV, raising=False)  # conftest predates it
     # A wide console so table cells are not wrapped; it still writes to (captured) stdout.
     monkeypatch.setattr(config_cmd, "console", Console(width=250, color_system=None))
 
@@ -232,3 +234,100 @@ def test_set_writes_through_a_symlinked_config(capsys, tmp_path):
     assert _run(capsys, "set", "ensemble.top", "4")[0] == 0
     assert link.is_symlink()
     assert "top = 4" in real.read_text() and "# mine" in real.read_text()
+
+
+# ---- config passphrase ---------------------------------------------------------------------
+
+NEW = "a different, longer passphrase"
+
+
+def _no_passphrase_in(*texts: str) -> None:
+    for text in texts:
+        assert PASSPHRASE not in text and NEW not in text
+
+
+def test_passphrase_asks_old_then_new_twice_and_reencrypts(capsys, monkeypatch):
+    sec.save_secrets({"lastfm_api_key": API_KEY, "lastfm_shared_secret": SHARED}, PASSPHRASE)
+    asked = _prompts(monkeypatch, [PASSPHRASE, NEW, NEW])
+    code, out, err = _run(capsys, "passphrase")
+    assert code == 0, err
+    assert asked == ["Current passphrase: ", "New passphrase: ", "Repeat the new passphrase: "]
+    assert "re-encrypted 2 stored secrets" in out
+    _no_passphrase_in(out, err)
+    stored = sec.load_secrets(NEW)
+    assert stored["lastfm_api_key"].reveal() == API_KEY
+    assert stored["lastfm_shared_secret"].reveal() == SHARED
+    assert stat.S_IMODE(sec.secrets_path().stat().st_mode) == 0o600
+
+
+def test_passphrase_wrong_old_fails_before_asking_for_the_new_one(capsys, monkeypatch):
+    sec.save_secrets({"lastfm_api_key": API_KEY}, PASSPHRASE)
+    before = sec.secrets_path().read_bytes()
+    asked = _prompts(monkeypatch, ["not it", NEW, NEW])
+    code, out, err = _run(capsys, "passphrase")
+    assert code == 2 and len(asked) == 1
+    assert err.startswith("error: cannot unlock") and "wrong passphrase" in err
+    assert "Traceback" not in err and err.count("error:") == 1
+    _no_passphrase_in(out, err)
+    assert sec.secrets_path().read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        ([PASSPHRASE, NEW, "typo"], "error: the two new passphrases differ; nothing changed"),
+        ([PASSPHRASE, "", ""], "error: the new passphrase is empty; nothing changed"),
+        ([PASSPHRASE, PASSPHRASE, PASSPHRASE], "same as the old one; nothing changed"),
+        (["", NEW, NEW], "error: the passphrase is empty"),
+    ],
+)
+def test_passphrase_refusals_change_nothing(capsys, monkeypatch, answers, message):
+    sec.save_secrets({"lastfm_api_key": API_KEY}, PASSPHRASE)
+    before = sec.secrets_path().read_bytes()
+    _prompts(monkeypatch, answers)
+    code, out, err = _run(capsys, "passphrase")
+    assert code == 2 and message in err
+    _no_passphrase_in(out, err)
+    assert sec.secrets_path().read_bytes() == before
+
+
+def test_passphrase_with_nothing_stored_asks_nothing(capsys, monkeypatch):
+    asked = _prompts(monkeypatch, [])
+    code, _, err = _run(capsys, "passphrase")
+    assert code == 2 and asked == []
+    assert "no key store" in err and "nothing to re-encrypt" in err and "set-key" in err
+
+
+def test_passphrase_from_the_environment_for_scripts(capsys, monkeypatch):
+    sec.save_secrets({"lastfm_api_key": API_KEY}, PASSPHRASE)
+    monkeypatch.setenv("MUSICREC_PASSPHRASE", PASSPHRASE)
+    monkeypatch.setenv("MUSICREC_NEW_PASSPHRASE", NEW)
+    asked = _prompts(monkeypatch, [])
+    code, out, err = _run(capsys, "passphrase")
+    assert code == 0 and asked == [], err
+    assert "re-encrypted 1 stored secret " in out
+    assert "MUSICREC_PASSPHRASE still holds the old passphrase" in " ".join(out.split())
+    _no_passphrase_in(out, err)
+    assert sec.load_secrets(NEW)["lastfm_api_key"].reveal() == API_KEY
+
+
+def test_passphrase_prompt_on_closed_input_is_one_line(capsys, monkeypatch):
+    sec.save_secrets({"lastfm_api_key": API_KEY}, PASSPHRASE)
+
+    def closed(_label: str) -> str:
+        raise EOFError
+
+    monkeypatch.setattr(config_cmd.getpass, "getpass", closed)
+    code, _, err = _run(capsys, "passphrase")
+    assert code == 2 and "no answer to 'Current passphrase' (input closed)" in err
+    assert "MUSICREC_PASSPHRASE" in err and "Traceback" not in err
+
+
+def test_passphrase_help_has_an_example(capsys):
+    parser = argparse.ArgumentParser(prog="musicrec")
+    config_cmd.register(parser.add_subparsers())
+    with pytest.raises(SystemExit):
+        parser.parse_args(["config", "passphrase", "--help"])
+    text = capsys.readouterr().out
+    assert "examples:" in text and "  musicrec config passphrase" in text
+    assert "MUSICREC_NEW_PASSPHRASE" in text

@@ -192,3 +192,88 @@ def test_get_api_key_wrong_env_passphrase_raises(monkeypatch):
     monkeypatch.setenv("MUSICREC_PASSPHRASE", "wrong")
     with pytest.raises(SecretsError, match="wrong passphrase"):
         sec.get_api_key()
+
+
+# ---- changing the passphrase -----------------------------------------------------------------
+
+NEW = "a different, longer passphrase"
+CHEAP_DIFFERENT = sec.KdfParams(n=2**11, r=4, p=1)
+
+
+def test_change_passphrase_reencrypts_every_secret(stored):
+    before = stored.read_bytes()
+    assert sec.change_passphrase(PASSPHRASE, NEW, kdf=FAST_KDF) == 2
+    after = stored.read_bytes()
+    got = sec.load_secrets(NEW)
+    assert got["lastfm_api_key"].reveal() == API_KEY
+    assert got["lastfm_shared_secret"].reveal() == SHARED
+    with pytest.raises(SecretsError, match="wrong passphrase"):
+        sec.load_secrets(PASSPHRASE)
+    # Fresh salt and nonce, still 0600, and nothing readable on disk.
+    assert after[sec.HEADER_BYTES:sec.PREFIX_BYTES] != before[sec.HEADER_BYTES:sec.PREFIX_BYTES]
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+    for plain in (API_KEY, SHARED, PASSPHRASE, NEW):
+        assert plain.encode() not in after
+
+
+def test_change_passphrase_keeps_names_this_version_does_not_know(tmp_path):
+    path = tmp_path / "secrets.bin"
+    path.write_bytes(sec._seal({"lastfm_api_key": API_KEY, "from_a_newer_musicrec": "x"},
+                               PASSPHRASE, FAST_KDF))
+    assert sec.change_passphrase(PASSPHRASE, NEW, path=path, kdf=FAST_KDF) == 2
+    raw = sec._open(path.read_bytes(), NEW, "test")
+    assert {k: v.reveal() for k, v in raw.items()} == {"lastfm_api_key": API_KEY,
+                                                       "from_a_newer_musicrec": "x"}
+
+
+def test_change_passphrase_uses_the_current_kdf_cost(stored, monkeypatch):
+    monkeypatch.setattr(sec, "DEFAULT_KDF", CHEAP_DIFFERENT)
+    sec.change_passphrase(PASSPHRASE, NEW)
+    header = stored.read_bytes()[:sec.HEADER_BYTES]
+    assert header[-3:] == bytes([11, 4, 1])  # log2(n), r, p of the new default
+    assert sec.load_secrets(NEW)["lastfm_api_key"].reveal() == API_KEY
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("not the passphrase", NEW, "wrong passphrase"),
+        (PASSPHRASE, PASSPHRASE, "same as the old one"),
+        (PASSPHRASE, "", "passphrase is empty"),
+    ],
+)
+def test_change_passphrase_failures_leave_the_file_untouched(stored, old, new, message):
+    before = stored.read_bytes()
+    with pytest.raises(SecretsError, match=message) as err:
+        sec.change_passphrase(old, new, kdf=FAST_KDF)
+    assert stored.read_bytes() == before
+    for plain in (old, new):
+        assert not plain or plain not in str(err.value)
+
+
+def test_change_passphrase_same_after_unicode_normalisation(tmp_path):
+    path = tmp_path / "secrets.bin"
+    sec.save_secrets({"lastfm_api_key": API_KEY}, "caf\u00e9", path=path, kdf=FAST_KDF)
+    with pytest.raises(SecretsError, match="same as the old one"):
+        sec.change_passphrase("cafe\u0301", "caf\u00e9", path=path, kdf=FAST_KDF)
+
+
+def test_change_passphrase_with_nothing_stored():
+    with pytest.raises(SecretsError, match=r"no key store .* nothing to re-encrypt"):
+        sec.change_passphrase(PASSPHRASE, NEW, kdf=FAST_KDF)
+    assert not sec.secrets_path().exists()
+
+
+def test_change_passphrase_interrupted_write_keeps_the_old_file(stored, monkeypatch):
+    before = stored.read_bytes()
+
+    def boom(*_args, **_kwargs):
+        raise OSError("disk unplugged")
+
+    with monkeypatch.context() as patch, pytest.raises(SecretsError, match="nothing was changed"):
+        patch.setattr(os, "replace", boom)
+        sec.change_passphrase(PASSPHRASE, NEW, kdf=FAST_KDF)
+    assert stored.read_bytes() == before
+    assert sec.load_secrets(PASSPHRASE)["lastfm_api_key"].reveal() == API_KEY
+    assert sorted(p.name for p in stored.parent.iterdir() if "secrets" in p.name) == [
+        "secrets.bin"]

@@ -1,4 +1,5 @@
-"""`musicrec config …`: show/explain settings, paths in use, edit the user TOML, manage keys."""
+"""`musicrec config …`: show/explain settings, paths in use, edit the user TOML, manage keys
+and the key store's passphrase."""
 
 from __future__ import annotations
 
@@ -67,12 +68,28 @@ def register(sub: Any) -> None:
     forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     forget.set_defaults(func=cmd_forget_key)
 
+    change = cmds.add_parser(
+        "passphrase", help="change the passphrase of the encrypted key store",
+        description="Asks for the current passphrase, then the new one twice, and\n"
+                    "re-encrypts every stored secret with it. The file is replaced\n"
+                    "atomically: an interruption leaves the old passphrase working.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n"
+               "  musicrec config passphrase     # asks: current, new, new again\n"
+               f"  {sec.PASSPHRASE_ENV}=… {sec.NEW_PASSPHRASE_ENV}=… musicrec config passphrase\n"
+               "                                 # scripts: no prompts")
+    change.set_defaults(func=cmd_passphrase)
+
 
 # ---- prompts (module-level so tests can replace them) -------------------------------------
 
 def prompt_hidden(label: str) -> str:
     """Read without echo (getpass never prints what is typed)."""
-    return getpass.getpass(label)
+    try:
+        return getpass.getpass(label)
+    except EOFError:  # no terminal and stdin closed: one line, not a traceback
+        raise SecretsError(f"no answer to {label.strip().rstrip(':')!r} (input closed); "
+                           f"in scripts set {sec.PASSPHRASE_ENV}") from None
 
 
 def confirm(question: str) -> bool:
@@ -231,6 +248,37 @@ def cmd_set_key(args: argparse.Namespace) -> int:
         if status.startswith("set (") and "encrypted store" not in status:
             console.print(f"[yellow]note:[/] {escape(status[5:-1])} takes precedence over "
                           "the stored value", highlight=False)
+    return 0
+
+
+def _new_passphrase() -> Secret:
+    from_env = sec.env_passphrase(sec.NEW_PASSPHRASE_ENV)
+    if from_env:
+        return from_env
+    first = prompt_hidden("New passphrase: ")
+    if not first:
+        raise SecretsError("the new passphrase is empty; nothing changed")
+    if prompt_hidden("Repeat the new passphrase: ") != first:
+        raise SecretsError("the two new passphrases differ; nothing changed")
+    return Secret(first)
+
+
+def cmd_passphrase(args: argparse.Namespace) -> int:
+    path = sec.existing_store()  # before any prompt: maybe there is nothing to protect yet
+    old = sec.env_passphrase()
+    if old is None:
+        old = prompt_hidden("Current passphrase: ")
+        if not old:
+            raise SecretsError("the passphrase is empty")
+        # Checked now, so a typo fails before the new one is typed twice (one extra
+        # key derivation, ~0.5 s, is worth that).
+        sec.load_secrets(old, path=path)
+    count = sec.change_passphrase(old, _new_passphrase(), path=path)
+    console.print(f"re-encrypted {count} stored secret{'s' if count != 1 else ''} in "
+                  f"{escape(str(path))} with the new passphrase", highlight=False)
+    if sec.env_passphrase() is not None:
+        console.print(f"[yellow]note:[/] {sec.PASSPHRASE_ENV} still holds the old passphrase;"
+                      " update it where it is set", highlight=False)
     return 0
 
 

@@ -54,6 +54,8 @@ MAX_P = 16
 # Stored name → environment variable that takes precedence over the store.
 SECRET_ENV = {"lastfm_api_key": "LASTFM_API_KEY", "lastfm_shared_secret": "LASTFM_SHARED_SECRET"}
 PASSPHRASE_ENV = "MUSICREC_PASSPHRASE"
+# Only read by `musicrec config passphrase`, so scripts can change it without prompts.
+NEW_PASSPHRASE_ENV = "MUSICREC_NEW_PASSPHRASE"
 
 
 class SecretsError(MusicrecError):
@@ -152,11 +154,16 @@ def encrypt(values: Mapping[str, Secret | str | None], passphrase: str | Secret,
 
     ``kdf=None`` means :data:`DEFAULT_KDF`, looked up at call time so tests can lower it.
     """
-    kdf = kdf or DEFAULT_KDF
-    kdf.check()
     unknown = set(values) - set(SECRET_ENV)
     if unknown:
         raise SecretsError(f"unknown secret name(s): {', '.join(sorted(unknown))}")
+    return _seal(values, passphrase, kdf)
+
+
+def _seal(values: Mapping[str, Secret | str | None], passphrase: str | Secret,
+          kdf: KdfParams | None) -> bytes:
+    kdf = kdf or DEFAULT_KDF
+    kdf.check()
     plain = {name: (v.reveal() if isinstance(v, Secret) else v)
              for name, v in values.items() if v}
     salt, nonce = os.urandom(SALT_BYTES), os.urandom(NONCE_BYTES)
@@ -169,6 +176,12 @@ def encrypt(values: Mapping[str, Secret | str | None], passphrase: str | Secret,
 def decrypt(blob: bytes, passphrase: str | Secret, *, where: str = "secrets file"
             ) -> dict[str, Secret]:
     """Decrypt file bytes; any problem is one SecretsError (the blob is not modified)."""
+    return {name: value for name, value in _open(blob, passphrase, where).items()
+            if name in SECRET_ENV}
+
+
+def _open(blob: bytes, passphrase: str | Secret, where: str) -> dict[str, Secret]:
+    """Every entry of the file, including names this version does not use."""
     start = blob[: len(MAGIC)]
     if not blob or start != MAGIC[: len(start)]:
         raise SecretsError(f"{where} is not a musicrec secrets file")
@@ -200,28 +213,37 @@ def decrypt(blob: bytes, passphrase: str | Secret, *, where: str = "secrets file
         data = None
     if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
         raise SecretsError(f"{where} decrypted to something unexpected") from None
-    return {name: Secret(value) for name, value in data.items() if name in SECRET_ENV}
+    return {name: Secret(value) for name, value in data.items()}
 
 
-def load_secrets(passphrase: str | Secret, *, path: Path | None = None) -> dict[str, Secret]:
-    target = path or secrets_path()
+def _read(target: Path) -> bytes:
     try:
-        blob = target.read_bytes()
+        return target.read_bytes()
     except FileNotFoundError:
         raise SecretsError(f"no stored key at {target}: run `musicrec config set-key`") from None
     except OSError as exc:
         raise SecretsError(f"cannot read {target} ({exc.__class__.__name__})") from None
-    return decrypt(blob, passphrase, where=str(target))
+
+
+def load_secrets(passphrase: str | Secret, *, path: Path | None = None) -> dict[str, Secret]:
+    target = path or secrets_path()
+    return decrypt(_read(target), passphrase, where=str(target))
 
 
 def save_secrets(values: Mapping[str, Secret | str | None], passphrase: str | Secret, *,
                  path: Path | None = None, kdf: KdfParams | None = None) -> Path:
     """Encrypt and atomically (re)write the file with mode 0600; returns its path."""
-    target = path or secrets_path()
-    blob = encrypt(values, passphrase, kdf=kdf)
-    if not target.parent.exists():
-        target.parent.mkdir(parents=True, mode=0o700)
-    return atomic_write(target, blob, mode=0o600)
+    return _write(path or secrets_path(), encrypt(values, passphrase, kdf=kdf))
+
+
+def _write(target: Path, blob: bytes) -> Path:
+    try:
+        if not target.parent.exists():
+            target.parent.mkdir(parents=True, mode=0o700)
+        return atomic_write(target, blob, mode=0o600)
+    except OSError as exc:  # one line for the CLI; atomic_write left any old file as it was
+        raise SecretsError(f"cannot write {target} ({exc.strerror or exc.__class__.__name__});"
+                           " nothing was changed") from None
 
 
 def update_secrets(changes: Mapping[str, Secret | str | None], passphrase: str | Secret, *,
@@ -236,6 +258,33 @@ def update_secrets(changes: Mapping[str, Secret | str | None], passphrase: str |
     return save_secrets(current, passphrase, path=target, kdf=kdf)
 
 
+def existing_store(path: Path | None = None) -> Path:
+    """The store's path, or SecretsError when there is none to re-encrypt."""
+    target = path or secrets_path()
+    if not target.exists():
+        raise SecretsError(f"no key store at {target}: nothing to re-encrypt (store a key "
+                           "with `musicrec config set-key`)")
+    return target
+
+
+def change_passphrase(old: str | Secret, new: str | Secret, *, path: Path | None = None,
+                      kdf: KdfParams | None = None) -> int:
+    """Re-encrypt every stored secret under ``new``; returns how many there are.
+
+    The file is replaced atomically (fresh salt and nonce, mode 0600), so an interruption
+    leaves it readable with the old passphrase. Every entry is kept, even names this
+    version does not know (a file written by a newer musicrec). The KDF cost becomes the
+    current default, so a change also upgrades an old file's cost.
+    """
+    target = existing_store(path)
+    new_bytes = _passphrase_bytes(new)  # an empty new passphrase fails before any work
+    if hmac.compare_digest(_passphrase_bytes(old), new_bytes):
+        raise SecretsError("the new passphrase is the same as the old one; nothing changed")
+    values = _open(_read(target), old, str(target))
+    _write(target, _seal(values, new, kdf))
+    return len(values)
+
+
 def forget_secrets(path: Path | None = None) -> bool:
     """Delete the file; False if there was none. (Deleting cannot scrub SSD/journal copies;
     the content was only ever ciphertext.)"""
@@ -247,8 +296,8 @@ def forget_secrets(path: Path | None = None) -> bool:
     return True
 
 
-def env_passphrase() -> Secret | None:
-    value = os.environ.get(PASSPHRASE_ENV)
+def env_passphrase(variable: str = PASSPHRASE_ENV) -> Secret | None:
+    value = os.environ.get(variable)
     return Secret(value) if value else None
 
 
