@@ -76,8 +76,7 @@ class Vocab:
 
     def encode(self, column: str, values: list) -> np.ndarray:
         table = self.tables[column]
-        codes = np.empty(len(values), np.int32)
-        codes[:] = list(map(table.get, values, repeat(-2)))
+        codes = np.fromiter(map(table.get, values, repeat(-2)), np.int32, len(values))
         unseen = np.flatnonzero(codes == -2)
         if len(unseen):
             rows = [values[i] for i in unseen.tolist()]
@@ -103,14 +102,6 @@ class Vocab:
                 out[column] = (base, known[base:])
                 self.shipped[column] = len(known)
         return out
-
-
-def encode(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(codes, uniques) of an object array of distinct-ish strings (used when merging)."""
-    table: dict = {}
-    codes = np.empty(len(values), np.int32)
-    codes[:] = [table.setdefault(v, len(table)) for v in values]
-    return codes, as_object(list(table))
 
 
 def pluck(records: list, name: str) -> list:
@@ -139,6 +130,8 @@ _TRI = {None: -1, False: 0, True: 1}
 
 def tri_state(values: list) -> np.ndarray:
     """Optional bools → int8 (-1 missing, 0 false, 1 true)."""
+    if values.count(None) == 0:  # the usual case: numpy converts the (typed) bools in C
+        return np.array(values, dtype=bool).view(np.int8)
     return np.fromiter(map(_TRI.__getitem__, values), np.int8, len(values))
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from musicrec_tui.core.errors import InputError
 from musicrec_tui.core.history import cache
-from musicrec_tui.core.history.clean import merge
+from musicrec_tui.core.history.clean import distinct_tracks, merge
 from musicrec_tui.core.history.features import add_features, resolve_timezone
 from musicrec_tui.core.history.formats import NotHistory, decode
 from musicrec_tui.core.history.formats_base import Batch, FormatError, Vocab
@@ -178,7 +178,7 @@ def _build(sources: list[Source], early: list[FileReport], settings: Settings, t
     rep.first = plays["ts"].iloc[0].to_pydatetime()
     rep.last = plays["ts"].iloc[-1].to_pydatetime()
     rep.artists = int(plays["artist"].cat.categories.size)
-    rep.tracks = int(plays.groupby(["artist", "track"], observed=True, sort=False).ngroups)
+    rep.tracks = distinct_tracks(plays)
     plays = add_features(plays, tz=tz, settings=settings)
     return History(plays, rep, tz), [d for _, _, d in results]
 
