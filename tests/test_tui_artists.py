@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from musicrec_tui.tui.screens.artists import ArtistsScreen
+from musicrec_tui.tui.widgets.artist_table import ArtistTable
 from musicrec_tui.tui.widgets.detail import ArtistDetail
 from tests.helpers_tui import SIZE, demo_app, settle, text_of
 
 
-def _rows(table: DataTable) -> list[str]:
-    return [str(key.value) for key in table.rows]
+def _rows(table: ArtistTable) -> list[str]:
+    return list(table.rows)
 
 
 async def test_demo_search_pick_and_detail():
@@ -19,7 +20,7 @@ async def test_demo_search_pick_and_detail():
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, ArtistsScreen), "a path on the command line lands on Artists"
-        table = screen.query_one("#artists-table", DataTable)
+        table = screen.query_one("#artists-table", ArtistTable)
         full = _rows(table)
         assert full[0] == app.session.ranking.table.index[0]
         # Move down a few rows so we can check the selection survives the search.
@@ -31,9 +32,11 @@ async def test_demo_search_pick_and_detail():
         hits = _rows(table)
         assert hits and hits[0] == "Beyoncé"
         assert len(hits) < len(full)
-        # Matched characters are highlighted in the name cell.
-        name_cell = table.get_row_at(0)[1]
-        assert name_cell.spans, "the matched characters carry a style"
+        # Matched characters are highlighted in the name cell: "Beyon" drawn in its own style.
+        match = table.get_component_rich_style("artist-table--match")
+        drawn = [seg for seg in table.render_line(1) if seg.style and seg.style.underline]
+        assert "".join(seg.text for seg in drawn) == "Beyon"
+        assert all(seg.style.color == match.color for seg in drawn)
         await pilot.press("enter")  # leaves the search box for the results
         assert table.has_focus
         await pilot.press("enter")  # picks the highlighted result
@@ -56,7 +59,7 @@ async def test_clearing_a_search_restores_the_selection_and_sorting():
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = app.screen
-        table = screen.query_one("#artists-table", DataTable)
+        table = screen.query_one("#artists-table", ArtistTable)
         await pilot.press(*(["down"] * 5))
         selected = _rows(table)[table.cursor_row]
         await pilot.press("slash", *"radio")

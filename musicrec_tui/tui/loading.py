@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.message_pump import MessagePump
 
+from musicrec_tui.core.engines import snapshot as snapshots
 from musicrec_tui.core.engines.ranking import fit_ranking
 from musicrec_tui.core.engines.search import ArtistSearch
 from musicrec_tui.core.history.importer import load_history
@@ -25,26 +26,40 @@ class Loaded:
     ranking: Any
     search: Any
     sources: list[str]
+    snapshot: snapshots.ArtistSnapshot
     recent: list[list[str]] | OSError | None = None  # the updated recent list, or why not
 
 
-def load(session: Session, paths: list[str], *, demo: bool, target: MessagePump) -> Loaded:
-    """Import ``paths`` (plus the demo) and fit what the Artists screen needs first."""
+def load(session: Session, paths: list[str], *, demo: bool, target: MessagePump,
+         shown: tuple[snapshots.ArtistSnapshot, Any] | None = None) -> Loaded:
+    """Import ``paths`` (plus the demo) and fit what the Artists screen needs first.
+
+    ``shown`` is the snapshot (and its search index) already on screen: when the fitted
+    ranking equals it, those very objects are handed back, so the screen keeps what it shows.
+    """
     cancel = WorkerCancel()
+    settings = session.settings
+    # Keyed before reading, like the import cache: a file changed meanwhile misses next time.
+    key = snapshots.snapshot_key(paths, settings, session.tz) if paths and not demo else None
     sources = list(paths)
     if demo:
         from musicrec_tui.core.history.demo import demo_paths
 
         sources.append(str(demo_paths(progress=progress_poster(target, "import", "Generating demo"),
                                       cancel=cancel)))
-    history = load_history(sources, settings=session.settings, tz=session.tz,
+    history = load_history(sources, settings=settings, tz=session.tz,
                            progress=progress_poster(target, "import", "Reading"),
                            cancel=cancel)
     check(cancel)
-    ranking = fit_ranking(history, session.settings)
+    ranking = fit_ranking(history, settings)
     check(cancel)
-    table = ranking.table
-    search = ArtistSearch(list(table.index), table["score"].to_numpy())
+    snapshot = snapshots.ArtistSnapshot.from_table(ranking.table, history.tz)
+    if shown is not None and shown[0].same_as(snapshot):
+        snapshot, search = shown
+    else:
+        search = ArtistSearch(snapshot.artists, snapshot.score)
+        if key is not None and settings.import_.use_cache:
+            snapshots.save(key, snapshot)
     recent = None
     if sources:
         from musicrec_tui.tui.recent import remember
@@ -53,7 +68,7 @@ def load(session: Session, paths: list[str], *, demo: bool, target: MessagePump)
             recent = remember(sources)
         except OSError as exc:
             recent = exc
-    return Loaded(history, ranking, search, sources, recent)
+    return Loaded(history, ranking, search, sources, snapshot, recent)
 
 
 def contexts(session: Session, k: int | None, *, target: MessagePump) -> tuple[Any, dict]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.text import Text
+from textual.content import Content
 from textual.widgets import Static
 
 # (mode, key, label, description); the order is the order of the keys.
@@ -29,16 +29,14 @@ class NavBar(Static):
         self._current = current
 
     def on_mount(self) -> None:
-        # Colours come from the theme: redraw when the user picks another one.
-        self.watch(self.app, "theme", self._draw)
-
-    def _draw(self, _theme: str | None = None) -> None:
-        accent = self.app.current_theme.accent or "yellow"
-        primary = self.app.current_theme.primary
-        text = Text(" musicrec ", style=f"bold {accent}")
+        # Theme variables, not colours read off the theme: the ANSI themes name colours
+        # ("ansi_blue") that Rich cannot parse, and plain $accent is unreadable on light
+        # panels. The $text-* and block-cursor pairs are the theme's readable combinations.
+        parts = [Content.from_markup("[b $text-accent] musicrec [/]")]
         for mode, key, label, _help in SCREENS:
             if mode == self._current:
-                text.append(f" {key} {label} ", style=f"bold reverse {primary}")
+                parts.append(Content.from_markup(
+                    f"[b $block-cursor-foreground on $block-cursor-background] {key} {label} [/]"))
             else:
-                text.append(f" {key}", style=f"bold {accent}").append(f" {label} ")
-        self.update(text)
+                parts.append(Content.from_markup(f" [b $text-accent]{key}[/] {label} "))
+        self.update(Content("").join(parts))

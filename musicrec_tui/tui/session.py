@@ -26,6 +26,11 @@ class Session:
     tz: str | None = None
     now: datetime | None = None  # frozen clock for tests and screenshots; None = real time
     sources: list[str] = field(default_factory=list)
+    # The Artists rows (core.engines.snapshot.ArtistSnapshot): from the snapshot cache at
+    # launch, while ``history`` still loads behind it (``loading``), else from the ranking.
+    snapshot: Any = None
+    loading: bool = False
+    load_error: str | None = None
     history: History | None = None
     ranking: Any = None  # core.engines.ranking.Ranking
     search: Any = None  # core.engines.search.ArtistSearch
@@ -45,9 +50,19 @@ class Session:
             return self.now.astimezone(zone)
         return datetime.now(zone)
 
-    def loaded(self, history: History, ranking: Any, search: Any, sources: list[str]) -> None:
+    def missing_history(self) -> str:
+        """Why there is no history to work on yet (a status line or a notification)."""
+        if self.loading:
+            return "Loading the history…"
+        if self.load_error:
+            return f"Could not load the history: {self.load_error} (press 1 to open one)"
+        return "No history loaded: press 1 to open one"
+
+    def loaded(self, history: History, ranking: Any, search: Any, sources: list[str],
+               snapshot: Any) -> None:
         self.history, self.ranking, self.search = history, ranking, search
-        self.sources = sources
+        self.sources, self.snapshot = sources, snapshot
+        self.loading, self.load_error = False, None
         self.trends = self.contexts = self.analysis = None
         self.artist_contexts = {}
         with self._provider_lock:

@@ -2,32 +2,29 @@
 
 from __future__ import annotations
 
+import math
+from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 from zoneinfo import ZoneInfo
 
-from rich.style import Style
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static
-from textual.widgets.data_table import ColumnKey
+from textual.widgets import Footer, Input, Static
 
 from musicrec_tui.tui.messages import WorkDone
 from musicrec_tui.tui.navigation import NavBar
 from musicrec_tui.tui.screens.base import MusicrecScreen
-from musicrec_tui.tui.widgets.detail import ArtistDetail
+from musicrec_tui.tui.widgets.artist_table import ArtistTable, Column
+from musicrec_tui.tui.widgets.detail import TRACKS_SHOWN, ArtistDetail
 
 if TYPE_CHECKING:
-    import pandas as pd
+    from musicrec_tui.core.engines.snapshot import ArtistSnapshot
 
-# Rows drawn at once. A DataTable measures every row it holds, so a keystroke stays fast only
-# if the table stays small: search shows the best hits, the full list grows in chunks as the
-# cursor nears its end.
+# Search hits shown (the best ones).
 SEARCH_LIMIT = 50
-CHUNK = 200
 # Pause in typing after which the detail pane shows the best hit.
 DETAIL_DELAY_S = 0.25
 # Similar artists shown in the detail pane.
@@ -47,27 +44,65 @@ class Cells:
     """Formatted cells per artist (all columns but the name), made when first drawn: only
     the rows on screen are ever formatted, so opening a 20k-artist history stays quick."""
 
-    def __init__(self, table: pd.DataFrame, tz: str) -> None:
-        self._table, self._tz = table, ZoneInfo(tz)
+    def __init__(self, snapshot: ArtistSnapshot) -> None:
+        self.snapshot, self._tz = snapshot, ZoneInfo(snapshot.tz)
+        self.index = {artist: i for i, artist in enumerate(snapshot.artists)}
         self._done: dict[str, tuple[str, ...]] = {}
 
     def __contains__(self, artist: object) -> bool:
-        return artist in self._table.index
+        return artist in self.index
 
     def __len__(self) -> int:
-        return len(self._table)
+        return len(self.index)
 
     def __getitem__(self, artist: str) -> tuple[str, ...]:
         cells = self._done.get(artist)
         if cells is None:
-            row = self._table.loc[artist]
-            hours = float(row["hours"])
+            snap, i = self.snapshot, self.index[artist]
+            hours = snap.hours[i]
             cells = self._done[artist] = (
-                str(int(row["rank"])), f"{row['score']:.3f}", f"{int(row['counted_plays']):,}",
-                f"{hours:,.0f}" if hours >= 100 else f"{hours:.1f}", f"{row['e_avg']:.2f}",
-                row["first"].astimezone(self._tz).strftime("%Y-%m-%d"),
-                row["last"].astimezone(self._tz).strftime("%Y-%m-%d"))
+                str(snap.rank[i]), f"{snap.score[i]:.3f}", f"{snap.counted_plays[i]:,}",
+                f"{hours:,.0f}" if hours >= 100 else f"{hours:.1f}", f"{snap.e_avg[i]:.2f}",
+                self._day(snap.first[i]), self._day(snap.last[i]))
         return cells
+
+    def columns(self, name_width: int) -> list[Column]:
+        """Fixed widths (nothing is measured per row), wide enough for the largest values."""
+        snap = self.snapshot
+
+        def widest(values: list, text) -> int:
+            return len(text(max(values))) if values else 1
+
+        widths = (widest(snap.rank, str), name_width, 5,
+                  widest(snap.counted_plays, "{:,}".format),
+                  widest(snap.hours, lambda h: f"{h:,.0f}" if h >= 100 else f"{h:.1f}"), 4,
+                  10, 10)
+        return [Column(label, max(width, len(label)), right=label not in ("Artist", "First",
+                                                                           "Last"))
+                for label, width in zip(COLUMNS, widths, strict=True)]
+
+    def row(self, artist: str) -> dict:
+        """The artist's numbers (see ArtistSnapshot.row), times in the history's zone."""
+        row = self.snapshot.row(self.index[artist])
+        for key in ("first", "last"):
+            row[key] = row[key] and row[key].astimezone(self._tz)
+        return row
+
+    def _day(self, seconds: float) -> str:
+        if math.isnan(seconds):
+            return "–"
+        return datetime.fromtimestamp(seconds, self._tz).strftime("%Y-%m-%d")
+
+    def order(self, column: str, descending: bool) -> list[str]:
+        """Artists sorted by ``column``; ties keep their rank order, unknown values go last."""
+        snap = self.snapshot
+        if column == "artist":
+            return sorted(snap.artists, key=str.casefold, reverse=descending)
+        values = getattr(snap, column)
+        missing = -math.inf if descending else math.inf
+        order = sorted(range(len(values)), reverse=descending,
+                       key=lambda i: missing if values[i] != values[i] else values[i])
+        return [snap.artists[i] for i in order]
 
 
 class ArtistsScreen(MusicrecScreen):
@@ -82,10 +117,14 @@ class ArtistsScreen(MusicrecScreen):
         Binding("r", "reverse", "Reverse", id="artists.reverse", tooltip="Reverse the order"),
         Binding("down", "to_table", show=False),
     ]
+    # Header label → index into SORTS.
+    HEADER_SORTS: ClassVar[dict[str, int]] = {
+        "#": 0, "Score": 0, "Plays": 1, "Hours": 2, "Eng.": 3, "First": 4, "Last": 5,
+        "Artist": 6}
 
     def __init__(self) -> None:
         super().__init__()
-        self._cells: Cells | dict = {}
+        self._cells: Cells | None = None
         self._orders: dict[tuple[str, bool], list[str]] = {}
         self._sort = 0
         self._descending = True
@@ -101,13 +140,9 @@ class ArtistsScreen(MusicrecScreen):
         with Horizontal(id="artists-main"):
             with Vertical(id="artists-left"):
                 yield Input(placeholder="/ search artists (fuzzy)", id="artists-search")
-                table = DataTable(id="artists-table", cursor_type="row", zebra_stripes=True)
-                name_width = self._name_width(self.app.size.width)
-                for label in COLUMNS:
-                    table.add_column(label, key=label,
-                                     width=name_width if label == "Artist" else None)
-                yield table
-                yield Static("No history loaded: press 1 to open one", id="artists-status")
+                yield ArtistTable([Column(label, len(label)) for label in COLUMNS],
+                                  self._cell_texts, id="artists-table")
+                yield Static(self.session.missing_history(), id="artists-status")
             yield ArtistDetail(id="artists-detail")
         yield Footer(compact=True)
 
@@ -116,29 +151,55 @@ class ArtistsScreen(MusicrecScreen):
         return next(w for min_width, w in NAME_WIDTHS if screen_width >= min_width)
 
     def on_resize(self) -> None:
-        width = self._name_width(self.size.width)
-        column = self._table.columns[ColumnKey("Artist")]
-        if column.width != width:
-            column.width = width
-            if self._cells and not self._query:  # rows re-measure columns when re-added
-                self._render_full(select=self._row_artist(self._table.cursor_row))
+        if self._cells is not None:
+            self._table.set_columns(self._cells.columns(self._name_width(self.size.width)))
+
+    def _cell_texts(self, artist: str) -> tuple[str, ...]:
+        assert self._cells is not None  # rows exist only once there are cells
+        return self._cells[artist]
 
     # -- data ----------------------------------------------------------------------------
     @property
-    def _table(self) -> DataTable:
-        return self.query_one("#artists-table", DataTable)
+    def _table(self) -> ArtistTable:
+        return self.query_one("#artists-table", ArtistTable)
 
-    def show_history(self) -> None:
-        ranking, history = self.session.ranking, self.session.history
-        self._cells = Cells(ranking.table, history.tz)
+    def session_changed(self) -> None:
+        session = self.session
+        if session.snapshot is None:
+            super().session_changed()
+            return
+        if self._cells is None or session.snapshot is not self._cells.snapshot:
+            # New rows: a new history, or a snapshot that the loaded history corrected.
+            self.generation = session.generation
+            self.show_rows()
+        elif self.generation != session.generation:
+            # The same rows, and now the history behind them: fill in the detail pane.
+            self.generation = session.generation
+            if self._shown_artist is not None:
+                self.show_artist(self._shown_artist, force=True)
+            self._after_history()
+        search = self.query_one("#artists-search", Input)
+        if session.search is not None and search.value.strip() != self._query:
+            self.apply_search(search.value)  # typed before the search index was ready
+        if session.history is None:
+            self.query_one(ArtistDetail).show_waiting(session.missing_history())
+
+    def show_rows(self) -> None:
+        """Show the session's rows from the top, with no search."""
+        self._cells = Cells(self.session.snapshot)
+        self._table.set_columns(self._cells.columns(self._name_width(self.app.size.width)))
         self._orders.clear()
         self._query = ""
         self._picked = None
+        self._shown_artist = None
         self._saved = (None, 0.0)
         self.query_one("#artists-search", Input).value = ""
         self._render_full(select=None)
         self._table.focus()
-        if self.session.contexts is None:
+        self._after_history()
+
+    def _after_history(self) -> None:
+        if self.session.history is not None and self.session.contexts is None:
             # The pane's "context" line needs the clusters; fit them once the screen is up
             # rather than competing with its first paint.
             self.call_after_refresh(self._fit_contexts_if_needed)
@@ -155,51 +216,27 @@ class ArtistsScreen(MusicrecScreen):
         self.post_message(WorkDone("contexts", loading.contexts(self.session, None, target=self)))
 
     def _order(self) -> list[str]:
+        assert self._cells is not None
         column, _label, _desc = SORTS[self._sort]
         key = (column, self._descending)
         if key not in self._orders:
-            table = self.session.ranking.table
-            if column == "artist":
-                names = sorted(table.index, key=str.casefold, reverse=self._descending)
-            else:
-                # Stable sort over the rank order, so ties keep their rank order.
-                names = list(table[column].sort_values(ascending=not self._descending,
-                                                       kind="stable").index)
-            self._orders[key] = names
+            self._orders[key] = self._cells.order(column, self._descending)
         return self._orders[key]
-
-    def _render_rows(self, artists: list[str], positions: dict[str, tuple[int, ...]]) -> None:
-        table = self._table
-        table.clear()
-        accent = Style(bold=True, color=self.app.current_theme.accent, underline=True)
-        cells = self._cells
-        for artist in artists:
-            rank, *rest = cells[artist]
-            name = Text(artist, no_wrap=True, overflow="ellipsis")
-            for pos in positions.get(artist, ()):
-                name.stylize(accent, pos, pos + 1)
-            table.add_row(rank, name, *rest, key=artist)
 
     def _render_full(self, select: str | None, scroll_y: float | None = None) -> None:
         order = self._order()
-        limit = CHUNK
-        if select is not None:
-            index = order.index(select) if select in self._cells else 0
-            limit = max(CHUNK, index + CHUNK // 4)
-        self._render_rows(order[:limit], {})
-        table = self._table
-        if select is not None and select in self._cells:
-            table.move_cursor(row=table.get_row_index(select), animate=False)
-        if scroll_y is not None:
-            table.scroll_to(y=scroll_y, animate=False)
+        cursor = order.index(select) if select is not None and select in self._cells else 0
+        self._table.set_rows(order, cursor=cursor, scroll_y=scroll_y)
         self._status()
 
     def _status(self, matches: int | None = None) -> None:
         _column, label, _desc = SORTS[self._sort]
         arrow = "↓" if self._descending else "↑"
-        total = len(self._cells)
+        total = len(self._cells or ())
         if matches is None:
             text = f"{total:,} artists · sorted by {label} {arrow} · s sort, r reverse"
+            if self.session.loading:
+                text += " · loading details…"
         else:
             text = f"“{self._query}”: {matches} match{'es' if matches != 1 else ''} of {total:,}"
         # One line of fixed height: no need to lay the screen out again.
@@ -208,7 +245,7 @@ class ArtistsScreen(MusicrecScreen):
     # -- search --------------------------------------------------------------------------
     @on(Input.Changed, "#artists-search")
     def _search_changed(self, event: Input.Changed) -> None:
-        if self.session.search is None:
+        if self.session.search is None or self._cells is None:
             return
         self.apply_search(event.value)
 
@@ -217,8 +254,7 @@ class ArtistsScreen(MusicrecScreen):
         query = query.strip()
         table = self._table
         if query and not self._query:
-            cursor = self._row_artist(table.cursor_row)
-            self._saved = (cursor, table.scroll_y)
+            self._saved = (table.cursor_artist, table.scroll_y)
             self._picked = None
         self._query = query
         if not query:
@@ -229,14 +265,9 @@ class ArtistsScreen(MusicrecScreen):
                 self._render_full(select=saved_artist, scroll_y=saved_scroll)
             return
         hits = self.session.search.search(query, limit=SEARCH_LIMIT)
-        self._render_rows([h.artist for h in hits], {h.artist: h.positions for h in hits})
+        table.set_rows([h.artist for h in hits], {h.artist: h.positions for h in hits},
+                       scroll_y=0)
         self._status(len(hits))
-
-    def _row_artist(self, row: int) -> str | None:
-        table = self._table
-        if not table.row_count or row < 0:
-            return None
-        return str(table.coordinate_to_cell_key((row, 0)).row_key.value)
 
     def action_search(self) -> None:
         self.query_one("#artists-search", Input).focus()
@@ -265,18 +296,17 @@ class ArtistsScreen(MusicrecScreen):
         self._resort()
 
     def _resort(self) -> None:
-        if not self._cells:
+        if self._cells is None:
             return
         if self._query:
             self._status(self._table.row_count)
             self.notify("Sorting applies when the search is cleared", timeout=2)
             return
-        self._render_full(select=self._row_artist(self._table.cursor_row))
+        self._render_full(select=self._table.cursor_artist)
 
-    @on(DataTable.HeaderSelected, "#artists-table")
-    def _header(self, event: DataTable.HeaderSelected) -> None:
-        wanted = {"#": 0, "Score": 0, "Plays": 1, "Hours": 2, "Eng.": 3, "First": 4, "Last": 5,
-                  "Artist": 6}.get(str(event.label))
+    @on(ArtistTable.HeaderSelected, "#artists-table")
+    def _header(self, event: ArtistTable.HeaderSelected) -> None:
+        wanted = self.HEADER_SORTS.get(event.label)
         if wanted is None:
             return
         if wanted == self._sort:
@@ -286,53 +316,43 @@ class ArtistsScreen(MusicrecScreen):
         self._resort()
 
     # -- detail --------------------------------------------------------------------------
-    @on(DataTable.RowHighlighted, "#artists-table")
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.row_key is None or event.row_key.value not in self._cells:
+    @on(ArtistTable.RowHighlighted, "#artists-table")
+    def _highlighted(self, event: ArtistTable.RowHighlighted) -> None:
+        if self._cells is None or event.artist not in self._cells:
             return
-        table = self._table
-        if not self._query and event.cursor_row >= table.row_count - 10:
-            self._grow()
         if self._shown_artist is None:
             # The first detail waits for the table's first paint.
-            self.call_after_refresh(self.show_artist, str(event.row_key.value))
+            self.call_after_refresh(self.show_artist, event.artist)
         elif self.query_one("#artists-search", Input).has_focus:
             # While typing, the pane follows the best hit once the typing pauses.
             if self._detail_timer is not None:
                 self._detail_timer.stop()
-            self._pending = str(event.row_key.value)
+            self._pending = event.artist
             self._detail_timer = self.set_timer(DETAIL_DELAY_S, self._show_pending)
         else:
-            self.show_artist(str(event.row_key.value))
-
-    def _grow(self) -> None:
-        """Append the next chunk of the full list (the cursor is near the end)."""
-        order, table = self._order(), self._table
-        start = table.row_count
-        if start >= len(order):
-            return
-        cells = self._cells
-        for artist in order[start:start + CHUNK]:
-            rank, *rest = cells[artist]
-            table.add_row(rank, Text(artist, no_wrap=True, overflow="ellipsis"), *rest,
-                          key=artist)
+            self.show_artist(event.artist)
 
     def _show_pending(self) -> None:
         if self._pending:
             self.show_artist(self._pending)
 
-    @on(DataTable.RowSelected, "#artists-table")
-    def _selected(self, event: DataTable.RowSelected) -> None:
-        if self._query and event.row_key is not None:
-            self._picked = str(event.row_key.value)
+    @on(ArtistTable.RowSelected, "#artists-table")
+    def _selected(self, event: ArtistTable.RowSelected) -> None:
+        if self._query:
+            self._picked = event.artist
 
-    def show_artist(self, artist: str) -> None:
-        if artist == self._shown_artist:
+    def show_artist(self, artist: str, *, force: bool = False) -> None:
+        if (artist == self._shown_artist and not force) or self._cells is None:
             return
         self._shown_artist = artist
-        ranking = self.session.ranking
         detail = self.query_one(ArtistDetail)
-        detail.show(artist, ranking.table.loc[artist], ranking, self._context_of(artist))
+        detail.show(artist, self._cells.row(artist))
+        ranking = self.session.ranking
+        if ranking is None:  # still loading behind the snapshot
+            detail.show_waiting(self.session.missing_history())
+            return
+        detail.show_listening(ranking.monthly(artist), ranking.top_tracks(artist, TRACKS_SHOWN),
+                              self._context_of(artist))
         self._find_similar(artist)
 
     def _context_of(self, artist: str) -> str | None:
@@ -357,7 +377,7 @@ class ArtistsScreen(MusicrecScreen):
         if event.group == "contexts":
             if self.session.contexts is None:
                 self.session.set_contexts(*event.result)
-            if self._shown_artist:
+            if self._shown_artist and self.session.ranking is not None:
                 self.query_one(ArtistDetail).show_context(
                     self._context_of(self._shown_artist) or "")
             return

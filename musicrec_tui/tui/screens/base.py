@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, cast
 
 from textual.app import App
 from textual.screen import Screen
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from musicrec_tui.core.errors import Cancelled, MusicrecError
@@ -66,10 +67,19 @@ class MusicrecScreen(SessionWorkers, Screen):
 
     generation = -1  # which session generation this screen last showed
 
+    # The status line that says why there is nothing to show yet (see Session.missing_history).
+    STATUS_ID: str | None = None
+
     def on_screen_resume(self) -> None:
+        self.session_changed()
+
+    def session_changed(self) -> None:
+        """Catch up with the session: a new history, or a load behind a snapshot that ended."""
         if self.session.history is not None and self.generation != self.session.generation:
             self.generation = self.session.generation
             self.show_history()
+        elif self.session.history is None and self.STATUS_ID and self.is_mounted:
+            self.query_one(self.STATUS_ID, Static).update(self.session.missing_history())
 
     def show_history(self) -> None:
         """Redraw from a newly loaded history (screens that need one override this)."""

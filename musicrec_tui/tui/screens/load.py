@@ -76,8 +76,16 @@ class LoadScreen(MusicrecScreen):
     def on_mount(self) -> None:
         entries = load_recent()
         self._show_recent(entries)
+        if self.session.loading:
+            self.query_one("#load-report-body", Static).update(self.session.missing_history())
         # Not the path box: there, the screen keys (1-6, d) would be typed as text.
         self.query_one("#load-recent" if entries else "#load-tree").focus()
+
+    def show_history(self) -> None:
+        # Loaded behind the launch snapshot, not by this screen: its report is still news.
+        history = self.session.history
+        if history is not None:
+            self.query_one("#load-report-body", Static).update(render_report(history.report))
 
     def _show_recent(self, entries: list[list[str]]) -> None:
         recent = self.query_one("#load-recent", OptionList)
@@ -118,6 +126,7 @@ class LoadScreen(MusicrecScreen):
         """Import ``paths`` (plus the demo history) in a worker; a second call replaces it."""
         self._land_on = land_on
         self._started = time.perf_counter()
+        self.app.stop_loading_behind()
         self.query_one("#load-progress").remove_class("hidden")
         self.query_one("#load-bar", ProgressBar).update(total=None, progress=0)
         self.query_one("#load-status", Static).update("Opening…")
@@ -161,7 +170,8 @@ class LoadScreen(MusicrecScreen):
             return
         loaded: Loaded = event.result
         self.query_one("#load-progress").add_class("hidden")
-        self.session.loaded(loaded.history, loaded.ranking, loaded.search, loaded.sources)
+        self.session.loaded(loaded.history, loaded.ranking, loaded.search, loaded.sources,
+                            loaded.snapshot)
         self.generation = self.session.generation
         report = loaded.history.report
         self.query_one("#load-report-body", Static).update(render_report(report, event.seconds))

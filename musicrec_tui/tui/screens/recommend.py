@@ -36,6 +36,7 @@ class RecommendScreen(MusicrecScreen):
     """Run, watch, re-weight and read the recommendations."""
 
     HELP_TITLE = "Recommendations"
+    STATUS_ID = "#recommend-status"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("g", "run", "Run", id="recommend.run", tooltip="Run every engine (again)"),
         Binding("escape", "cancel", "Cancel", id="recommend.cancel",
@@ -73,7 +74,7 @@ class RecommendScreen(MusicrecScreen):
         table.add_columns("#", "Artist", "Score", *(SHORT[e] for e in self._engines), "New")
         yield table
         yield Static("", id="recommend-why")
-        yield Static("No history loaded: press 1 to open one", id="recommend-status")
+        yield Static(self.session.missing_history(), id="recommend-status")
         yield Footer(compact=True)
 
     def show_history(self) -> None:
@@ -87,7 +88,7 @@ class RecommendScreen(MusicrecScreen):
     def action_run(self) -> None:
         """Start every engine; a run already going is cancelled and replaced."""
         if self.session.history is None:
-            self.notify("Load a history first (press 1)", severity="warning")
+            self.notify(self.session.missing_history(), severity="warning")
             return
         self.workers.cancel_group(self, "engine")
         self._run += 1

@@ -31,6 +31,7 @@ class TrendsScreen(MusicrecScreen):
     """Rising, fading and next-period favourites."""
 
     HELP_TITLE = "Trends"
+    STATUS_ID = "#trends-status"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f", "refit", "Refit", id="trends.refit", tooltip="Fit the trends again"),
         Binding("escape", "cancel", "Cancel", show=False),
@@ -44,7 +45,7 @@ class TrendsScreen(MusicrecScreen):
                 yield self._table("trends-fading", "Fading", ("Artist", "Recent", "Trend"))
             yield self._table("trends-next", "Next-period favourites",
                               ("Artist", "Forecast", "Recent"))
-        yield Static("No history loaded: press 1 to open one", id="trends-status",
+        yield Static(self.session.missing_history(), id="trends-status",
                      classes="status")
         yield Footer(compact=True)
 

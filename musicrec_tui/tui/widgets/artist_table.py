@@ -1,0 +1,259 @@
+"""A virtual table of artists for the Artists screen.
+
+A DataTable renders every cell through a Rich console (~0.15 ms a cell) and forgets all of
+them whenever its rows change, so each search keystroke cost ~270 cells ≈ 40–170 ms, and it
+measures every row it holds, so it could only hold a few hundred of the 18k artists. This
+widget keeps just the list of artist names: it draws the lines on screen straight to
+segments (fixed column widths, nothing measured), so new rows cost ~1 ms and the whole list
+scrolls without being loaded in chunks. Cells come from a callback and are formatted only
+when first drawn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+# Blank columns either side of each cell (as in a DataTable).
+PAD = 1
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    width: int
+    right: bool = False  # numbers line up on the right
+
+
+class ArtistTable(ScrollView, can_focus=True):
+    """Rows of artists with a fixed header, a row cursor and highlighted match characters.
+
+    ``cells(artist)`` gives the texts of every column but the name (the name is the
+    second column, after the rank).
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "artist-table--header", "artist-table--cursor", "artist-table--even-row",
+        "artist-table--match",
+    }
+    DEFAULT_CSS = """
+    ArtistTable {
+        height: 1fr;
+        background: $surface;
+        color: $foreground;
+        &:focus { background-tint: $foreground 5%; }
+        & > .artist-table--header { text-style: bold; background: $panel; color: $foreground; }
+        &:ansi > .artist-table--header { background: ansi_bright_blue; color: ansi_default; }
+        & > .artist-table--even-row { background: $surface-lighten-1 50%; }
+        &:dark > .artist-table--even-row { background: $surface-darken-1 40%; }
+        & > .artist-table--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        &:focus > .artist-table--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: $block-cursor-text-style;
+        }
+        & > .artist-table--match { color: $accent; text-style: bold underline; }
+    }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "move(-1)", "Up", show=False),
+        Binding("down", "move(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "move(-1_000_000_000)", "First", show=False),
+        Binding("end", "move(1_000_000_000)", "Last", show=False),
+        Binding("enter", "select", "Select", show=False),
+    ]
+
+    cursor_row: reactive[int] = reactive(0, always_update=True, repaint=False)
+    """The highlighted row (an index into :attr:`rows`)."""
+
+    @dataclass
+    class RowHighlighted(Message):
+        """The cursor moved to ``artist`` (or the rows under it changed)."""
+
+        table: ArtistTable
+        cursor_row: int
+        artist: str
+
+        @property
+        def control(self) -> ArtistTable:
+            return self.table
+
+    @dataclass
+    class RowSelected(Message):
+        """Enter (or a click) on the highlighted ``artist``."""
+
+        table: ArtistTable
+        cursor_row: int
+        artist: str
+
+        @property
+        def control(self) -> ArtistTable:
+            return self.table
+
+    @dataclass
+    class HeaderSelected(Message):
+        """A click on the header of the column ``label``."""
+
+        table: ArtistTable
+        label: str
+
+        @property
+        def control(self) -> ArtistTable:
+            return self.table
+
+    def __init__(self, columns: Sequence[Column], cells: Callable[[str], tuple[str, ...]],
+                 *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._columns = list(columns)
+        self._cells = cells
+        self._rows: list[str] = []
+        self._positions: dict[str, tuple[int, ...]] = {}
+
+    # -- data ----------------------------------------------------------------------------
+    @property
+    def rows(self) -> list[str]:
+        """The artists shown, top to bottom."""
+        return self._rows
+
+    @property
+    def row_count(self) -> int:
+        return len(self._rows)
+
+    @property
+    def cursor_artist(self) -> str | None:
+        return self._rows[self.cursor_row] if self._rows else None
+
+    def set_rows(self, rows: list[str], positions: dict[str, tuple[int, ...]] | None = None,
+                 *, cursor: int = 0, scroll_y: float | None = None) -> None:
+        """Show ``rows`` (``positions``: matched characters of each name, to highlight)."""
+        self._rows = rows
+        self._positions = positions or {}
+        self._resize()
+        if scroll_y is not None:
+            self.scroll_to(y=scroll_y, animate=False, immediate=True)
+        self.cursor_row = max(0, min(cursor, len(rows) - 1))
+        self.refresh()
+
+    def set_columns(self, columns: Sequence[Column]) -> None:
+        self._columns = list(columns)
+        self._resize()
+        self.refresh()
+
+    def _resize(self) -> None:
+        width = sum(c.width + 2 * PAD for c in self._columns)
+        self.virtual_size = Size(width, len(self._rows) + 1)  # + the header line
+
+    # -- cursor --------------------------------------------------------------------------
+    def validate_cursor_row(self, row: int) -> int:
+        return max(0, min(row, len(self._rows) - 1))
+
+    def watch_cursor_row(self, old: int, new: int) -> None:
+        self._scroll_to_cursor()
+        self.refresh_line(old + 1)  # + the header line
+        self.refresh_line(new + 1)
+        if self._rows:
+            self.post_message(self.RowHighlighted(self, new, self._rows[new]))
+
+    def _scroll_to_cursor(self) -> None:
+        visible = max(1, self.scrollable_content_region.height - 1)
+        top = int(self.scroll_y)
+        if self.cursor_row < top:
+            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
+        elif self.cursor_row >= top + visible:
+            self.scroll_to(y=self.cursor_row - visible + 1, animate=False, immediate=True)
+
+    def action_move(self, by: int) -> None:
+        self.cursor_row += by
+
+    def action_page(self, direction: int) -> None:
+        self.cursor_row += direction * max(1, self.scrollable_content_region.height - 2)
+
+    def action_select(self) -> None:
+        if self._rows:
+            self.post_message(self.RowSelected(self, self.cursor_row, self._rows[self.cursor_row]))
+
+    def on_click(self, event: events.Click) -> None:
+        if event.y == 0:
+            x = event.x + int(self.scroll_x)
+            for column in self._columns:
+                x -= column.width + 2 * PAD
+                if x < 0:
+                    self.post_message(self.HeaderSelected(self, column.label))
+                    return
+            return
+        row = int(self.scroll_y) + event.y - 1
+        if 0 <= row < len(self._rows):
+            if row == self.cursor_row:
+                self.action_select()
+            self.cursor_row = row
+
+    # -- drawing -------------------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if y == 0:
+            header = base + self.get_component_rich_style("artist-table--header")
+            segments = [Segment(self._fit(c.label, c), header) for c in self._columns]
+        else:
+            row = int(self.scroll_y) + y - 1
+            if row >= len(self._rows):
+                return Strip.blank(width, base)
+            style = base
+            if row % 2:
+                style += self.get_component_rich_style("artist-table--even-row")
+            if row == self.cursor_row:
+                style += self.get_component_rich_style("artist-table--cursor")
+            segments = self._row_segments(self._rows[row], style)
+        strip = Strip(segments).crop_extend(int(self.scroll_x), int(self.scroll_x) + width, base)
+        return strip
+
+    def _row_segments(self, artist: str, style: Style) -> list[Segment]:
+        rank, *rest = self._cells(artist)
+        columns = self._columns
+        out = [Segment(self._fit(rank, columns[0]), style)]
+        out += self._name_segments(artist, columns[1].width, style)
+        out += [Segment(self._fit(text, column), style)
+                for text, column in zip(rest, columns[2:], strict=False)]
+        return out
+
+    @staticmethod
+    def _fit(text: str, column: Column) -> str:
+        if len(text) > column.width:
+            text = text[:column.width - 1] + "…"
+        text = text.rjust(column.width) if column.right else text.ljust(column.width)
+        return " " * PAD + text + " " * PAD
+
+    def _name_segments(self, artist: str, width: int, style: Style) -> list[Segment]:
+        shown = artist if len(artist) <= width else artist[:width - 1] + "…"
+        pad = " " * PAD
+        positions = [p for p in self._positions.get(artist, ()) if p < len(shown) - 1
+                     or (p == len(shown) - 1 and shown == artist)]
+        if not positions:
+            return [Segment(pad + shown.ljust(width) + pad, style)]
+        match = style + self.get_component_rich_style("artist-table--match")
+        out = [Segment(pad, style)]
+        start = 0
+        for p in positions:
+            if p > start:
+                out.append(Segment(shown[start:p], style))
+            out.append(Segment(shown[p], match))
+            start = p + 1
+        out.append(Segment(shown[start:] + " " * (width - len(shown)) + pad, style))
+        return out
