@@ -1,11 +1,13 @@
 """Import cache: the finished History as Parquet in ``cache_dir()/imports/``.
 
-The key is a SHA-256 over the SHA-256 of every source's bytes (each file or zip member, hashed
-by the worker that parses it) plus everything else that shapes the table (importer version,
-source labels, timezone, minimum play length, session gap, incognito rule). Hashing 700 MB
-costs ~0.5 s, so ``index.json`` remembers each source's digest under its file's (size, mtime)
-— the way git's index does — and a warm reopen only stats the files. Writes are
-atomic (temp file + ``os.replace``); an unreadable cache file is deleted and rebuilt.
+The key is a SHA-256 over the SHA-256 of every source's file (the zip, for zip members) plus
+everything else that shapes the table (importer version, source labels, timezone, minimum play
+length, session gap, incognito rule). Hashing 700 MB costs ~0.5 s of CPU, so it happens in the
+background after the History is returned (re-reading the files, which are in the page cache
+by then), and ``index.json`` remembers each source's digest under its file's (size, mtime) —
+the way git's index does — so a warm reopen only stats the files. A file whose (size, mtime)
+changed while it was being imported is not cached. Writes are atomic (temp file +
+``os.replace``); an unreadable cache file is deleted and rebuilt.
 """
 
 from __future__ import annotations
@@ -30,8 +32,9 @@ from musicrec_tui.core.history.sources import Source
 from musicrec_tui.core.locations import cache_dir
 from musicrec_tui.core.settings import Settings
 
-IMPORTER_VERSION = "2"
+IMPORTER_VERSION = "3"
 _META_KEY = b"musicrec.import"
+_CHUNK = 1 << 20
 _pending: list[threading.Thread] = []
 
 
@@ -77,7 +80,7 @@ def stamps(sources: list[Source]) -> dict[str, list[int]]:
     return out
 
 
-def key_of(digests: list[str | None], labels: list[str], settings: Settings, tz: str) -> str:
+def key_of(digests: list[str], labels: list[str], settings: Settings, tz: str) -> str:
     s = settings.import_
     parts = {
         "version": IMPORTER_VERSION, "tz": tz, "labels": labels, "files": digests,
@@ -91,25 +94,44 @@ def quick_key(sources: list[Source], stamp: dict[str, list[int]], labels: list[s
               settings: Settings, tz: str) -> str | None:
     """The key from remembered digests, or None when any file is new or changed."""
     index = _read_index()
-    digests: list[str | None] = []
+    found: list[str] = []
     for src in sources:
         entry = index.get(_id(src))
         if not entry or src.path not in stamp or entry[:2] != stamp[src.path]:
             return None
-        digests.append(entry[2])
-    return key_of(digests, labels, settings, tz)
+        found.append(entry[2])
+    return key_of(found, labels, settings, tz)
 
 
-def remember(sources: list[Source], stamp: dict[str, list[int]],
-             digests: list[str | None]) -> None:
+def _file_digest(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def digests(sources: list[Source], stamp: dict[str, list[int]]) -> list[str] | None:
+    """SHA-256 of each source's file, or None when a file changed since ``stamp`` was taken
+    (then the bytes hashed may not be the bytes imported)."""
+    by_path: dict[str, str] = {}
+    try:
+        for path in dict.fromkeys(src.path for src in sources):
+            if path not in stamp:
+                return None
+            by_path[path] = _file_digest(path)
+    except OSError:
+        return None
+    if stamps(sources) != stamp:
+        return None
+    return [by_path[src.path] for src in sources]
+
+
+def remember(sources: list[Source], stamp: dict[str, list[int]], found: list[str]) -> None:
     """Store each source's digest under its file's (size, mtime) for the next quick_key."""
-    fresh = {_id(src): [*stamp[src.path], digest]
-             for src, digest in zip(sources, digests, strict=True)
-             if digest is not None and src.path in stamp}
-    if not fresh:
-        return
     index = _read_index()
-    index.update(fresh)
+    index.update({_id(src): [*stamp[src.path], digest]
+                  for src, digest in zip(sources, found, strict=True)})
     with contextlib.suppress(OSError):  # a cache we cannot write only costs speed
         atomic_write(imports_dir() / "index.json", json.dumps(index))
 
@@ -151,24 +173,32 @@ def load(key: str, early: list[FileReport]) -> History | None:
     return History(plays, report, meta["tz"])
 
 
-def save(key: str, history: History) -> None:
+def save(history: History, sources: list[Source], stamp: dict[str, list[int]],
+         labels: list[str], settings: Settings, tz: str, key: str | None) -> None:
     """Write the cache in the background; the caller already has its History.
 
-    The table is converted to Arrow here (cheap, and safe against later changes to the
-    DataFrame); encoding and writing Parquet (pyarrow releases the GIL) runs in a thread that
-    the interpreter waits for at exit. :func:`flush` waits for it too. Uncompressed: on a
-    1M-play history it is ~20% bigger than snappy and reads back faster.
+    ``key`` is the quick key when every digest was known, else None: the sources are hashed
+    first. The table is converted to Arrow here (cheap, and safe against later changes to
+    the DataFrame); hashing, encoding and writing Parquet (hashlib and pyarrow release the
+    GIL) run in a thread that the interpreter waits for at exit. :func:`flush` waits for it
+    too. Uncompressed: on a 1M-play history it is ~20% bigger than snappy and reads back
+    faster.
     """
     table = pa.Table.from_pandas(history.plays.drop(columns=list(DERIVED)), preserve_index=False)
     meta = dict(table.schema.metadata or {})
     meta[_META_KEY] = json.dumps({"report": history.report.to_dict(), "tz": history.tz})
     table = table.replace_schema_metadata(meta)
 
-    path = _path(key)
-
     def write() -> None:
+        nonlocal key
+        if key is None:
+            found = digests(sources, stamp)
+            if found is None:
+                return
+            remember(sources, stamp, found)
+            key = key_of(found, labels, settings, tz)
         with contextlib.suppress(OSError):  # a cache we cannot write only costs speed
-            _atomic_write(path, lambda tmp: pq.write_table(table, tmp, compression="none"))
+            _atomic_write(_path(key), lambda tmp: pq.write_table(table, tmp, compression="none"))
 
     thread = threading.Thread(target=write, name="musicrec-cache-write")
     thread.start()

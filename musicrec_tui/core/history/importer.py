@@ -6,7 +6,6 @@ raised only when nothing at all could be loaded.
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing as mp
 import os
 import threading
@@ -53,9 +52,8 @@ def _vocab(token: str) -> Vocab:
     return vocab
 
 
-def _decode_one(src: Source, limit: int, token: str, fingerprint: bool
-                ) -> tuple[FileReport, Batch | None, str | None]:
-    """Read, fingerprint (for the cache key) and decode one source.
+def _decode_one(src: Source, limit: int, token: str) -> tuple[FileReport, Batch | None]:
+    """Read and decode one source.
 
     Runs in a worker process when the import is parallel.
     """
@@ -64,8 +62,7 @@ def _decode_one(src: Source, limit: int, token: str, fingerprint: bool
         data = src.read(limit)
     except InputError as exc:
         file_report.error = exc.problem
-        return file_report, None, None
-    digest = hashlib.sha256(data).hexdigest() if fingerprint else None
+        return file_report, None
     try:
         batch = decode(data, src.member or src.path, _vocab(token))
     except NotHistory as exc:
@@ -73,14 +70,14 @@ def _decode_one(src: Source, limit: int, token: str, fingerprint: bool
             file_report.format = NOT_HISTORY
         else:
             file_report.error = str(exc)
-        return file_report, None, digest
+        return file_report, None
     except FormatError as exc:
         file_report.error = str(exc)
-        return file_report, None, digest
+        return file_report, None
     file_report.format = batch.format
     file_report.rows = batch.rows
     file_report.error = batch.note
-    return file_report, batch, digest
+    return file_report, batch
 
 
 def _start_method(sources: list[Source]) -> str | None:
@@ -106,7 +103,7 @@ def _cores() -> int:
 
 
 def _decode_all(sources: list[Source], settings: Settings, progress: Progress | None,
-                cancel: CancelToken | None, fingerprint: bool) -> list[tuple[FileReport, Batch | None, str | None]]:
+                cancel: CancelToken | None) -> list[tuple[FileReport, Batch | None]]:
     limit = settings.import_.max_member_mib * (1 << 20)
     total = sum(s.size for s in sources)
     done = 0
@@ -117,7 +114,7 @@ def _decode_all(sources: list[Source], settings: Settings, progress: Progress | 
         try:
             for src in sources:
                 check(cancel)
-                results.append(_decode_one(src, limit, token, fingerprint))
+                results.append(_decode_one(src, limit, token))
                 done += src.size
                 report(progress, done, total)
         finally:
@@ -126,8 +123,7 @@ def _decode_all(sources: list[Source], settings: Settings, progress: Progress | 
     workers = min(_cores(), MAX_WORKERS, len(sources))
     with ProcessPoolExecutor(workers, mp_context=mp.get_context(method)) as pool:
         try:
-            results_iter = pool.map(_decode_one, sources, repeat(limit), repeat(token),
-                                    repeat(fingerprint))
+            results_iter = pool.map(_decode_one, sources, repeat(limit), repeat(token))
             for src, result in zip(sources, results_iter, strict=True):
                 check(cancel)
                 results.append(result)
@@ -142,7 +138,7 @@ def _decode_all(sources: list[Source], settings: Settings, progress: Progress | 
 def _flag_empty_zips(results, reports: list[FileReport]) -> None:
     """A zip whose members are all readable but none is listening history is a problem."""
     by_zip: dict[str, list[bool]] = {}
-    for src, (fr, _, _) in results:
+    for src, (fr, _) in results:
         if src.member is not None:
             by_zip.setdefault(src.path, []).append(fr.format == NOT_HISTORY)
     for path, not_history in by_zip.items():
@@ -152,20 +148,19 @@ def _flag_empty_zips(results, reports: list[FileReport]) -> None:
 
 
 def _build(sources: list[Source], early: list[FileReport], settings: Settings, tz: str,
-           progress: Progress | None, cancel: CancelToken | None, *, fingerprint: bool
-           ) -> tuple[History, list[str | None]]:
-    results = _decode_all(sources, settings, progress, cancel, fingerprint)
+           progress: Progress | None, cancel: CancelToken | None) -> History:
+    results = _decode_all(sources, settings, progress, cancel)
     labels = _unique_labels(sources)
-    batches = [(b, labels[i]) for i, (_, b, _) in enumerate(results) if b is not None]
+    batches = [(b, labels[i]) for i, (_, b) in enumerate(results) if b is not None]
     plays, set_aside, kept = merge(
         batches, min_play_ms=settings.import_.min_play_seconds * 1000,
         drop_incognito=settings.import_.drop_incognito,
     )
     for b, _ in batches:
         set_aside.update(b.set_aside)
-    for fr, k in zip([fr for fr, b, _ in results if b is not None], kept, strict=True):
+    for fr, k in zip([fr for fr, b in results if b is not None], kept, strict=True):
         fr.kept = int(k)
-    files = [fr for fr, _, _ in results]
+    files = [fr for fr, _ in results]
     problems = list(early)
     _flag_empty_zips(list(zip(sources, results, strict=True)), problems)
     rep = ImportReport(timezone=tz, files=problems + files)
@@ -180,7 +175,7 @@ def _build(sources: list[Source], early: list[FileReport], settings: Settings, t
     rep.artists = int(plays["artist"].cat.categories.size)
     rep.tracks = distinct_tracks(plays)
     plays = add_features(plays, tz=tz, settings=settings)
-    return History(plays, rep, tz), [d for _, _, d in results]
+    return History(plays, rep, tz)
 
 
 def _nothing_loaded(rep: ImportReport) -> InputError:
@@ -219,7 +214,7 @@ def load_history(
         raise _nothing_loaded(rep)
     use_cache = settings.import_.use_cache if use_cache is None else use_cache
     if not use_cache:
-        return _build(sources, early, settings, tz, progress, cancel, fingerprint=False)[0]
+        return _build(sources, early, settings, tz, progress, cancel)
     labels = _unique_labels(sources)
     stamps = cache.stamps(sources)
     key = cache.quick_key(sources, stamps, labels, settings, tz)
@@ -227,7 +222,6 @@ def load_history(
         hit = cache.load(key, early)
         if hit is not None:
             return hit
-    history, digests = _build(sources, early, settings, tz, progress, cancel, fingerprint=True)
-    cache.remember(sources, stamps, digests)
-    cache.save(cache.key_of(digests, labels, settings, tz), history)
+    history = _build(sources, early, settings, tz, progress, cancel)
+    cache.save(history, sources, stamps, labels, settings, tz, key)
     return history
