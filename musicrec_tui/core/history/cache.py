@@ -56,16 +56,16 @@ def _atomic_write(path: Path, write) -> None:
         raise
 
 
-def _read_index() -> dict[str, list]:
+def _read_index(folder: Path | None = None) -> dict[str, list]:
     try:
-        data = json.loads((imports_dir() / "index.json").read_text(encoding="utf-8"))
+        data = json.loads(((folder or imports_dir()) / "index.json").read_text(encoding="utf-8"))
         return data if isinstance(data, dict) else {}
     except (OSError, ValueError):
         return {}
 
 
 def _id(src: Source) -> str:
-    return f"{src.path}\0{src.member}" if src.member is not None else src.path
+    return f"{src.path}\0{src.where}" if src.member is not None else src.path
 
 
 def stamps(sources: list[Source]) -> dict[str, list[int]]:
@@ -93,6 +93,7 @@ def key_of(digests: list[str], labels: list[str], settings: Settings, tz: str) -
 def quick_key(sources: list[Source], stamp: dict[str, list[int]], labels: list[str],
               settings: Settings, tz: str) -> str | None:
     """The key from remembered digests, or None when any file is new or changed."""
+    flush()  # a cache write still hashing in the background is about to update the index
     index = _read_index()
     found: list[str] = []
     for src in sources:
@@ -127,13 +128,14 @@ def digests(sources: list[Source], stamp: dict[str, list[int]]) -> list[str] | N
     return [by_path[src.path] for src in sources]
 
 
-def remember(sources: list[Source], stamp: dict[str, list[int]], found: list[str]) -> None:
+def remember(sources: list[Source], stamp: dict[str, list[int]], found: list[str],
+             folder: Path) -> None:
     """Store each source's digest under its file's (size, mtime) for the next quick_key."""
-    index = _read_index()
+    index = _read_index(folder)
     index.update({_id(src): [*stamp[src.path], digest]
                   for src, digest in zip(sources, found, strict=True)})
     with contextlib.suppress(OSError):  # a cache we cannot write only costs speed
-        atomic_write(imports_dir() / "index.json", json.dumps(index))
+        atomic_write(folder / "index.json", json.dumps(index))
 
 
 def _report_from_dict(data: dict[str, Any]) -> ImportReport:
@@ -150,8 +152,8 @@ def _report_from_dict(data: dict[str, Any]) -> ImportReport:
     )
 
 
-def _path(key: str) -> Path:
-    return imports_dir() / f"{key}.parquet"
+def _path(key: str, folder: Path | None = None) -> Path:
+    return (folder or imports_dir()) / f"{key}.parquet"
 
 
 def load(key: str, early: list[FileReport]) -> History | None:
@@ -189,16 +191,18 @@ def save(history: History, sources: list[Source], stamp: dict[str, list[int]],
     meta[_META_KEY] = json.dumps({"report": history.report.to_dict(), "tz": history.tz})
     table = table.replace_schema_metadata(meta)
 
+    folder = imports_dir()  # now: the thread may run after the cache dir setting changed
+
     def write() -> None:
         nonlocal key
         if key is None:
             found = digests(sources, stamp)
             if found is None:
                 return
-            remember(sources, stamp, found)
+            remember(sources, stamp, found, folder)
             key = key_of(found, labels, settings, tz)
         with contextlib.suppress(OSError):  # a cache we cannot write only costs speed
-            _atomic_write(_path(key), lambda tmp: pq.write_table(table, tmp, compression="none"))
+            _atomic_write(_path(key, folder), lambda tmp: pq.write_table(table, tmp, compression="none"))
 
     thread = threading.Thread(target=write, name="musicrec-cache-write")
     thread.start()

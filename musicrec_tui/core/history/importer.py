@@ -23,7 +23,7 @@ from musicrec_tui.core.history.features import add_features, resolve_timezone
 from musicrec_tui.core.history.formats import NotHistory, decode
 from musicrec_tui.core.history.formats_base import Batch, FormatError, Vocab
 from musicrec_tui.core.history.model import FileReport, History, ImportReport
-from musicrec_tui.core.history.sources import Source, collect
+from musicrec_tui.core.history.sources import Source, collect, forget_inner_zip
 from musicrec_tui.core.progress import CancelToken, Progress, check, report
 from musicrec_tui.core.settings import Settings, load_settings
 
@@ -119,6 +119,7 @@ def _decode_all(sources: list[Source], settings: Settings, progress: Progress | 
                 report(progress, done, total)
         finally:
             _VOCABS.pop(token, None)
+            forget_inner_zip()
         return results
     workers = min(_cores(), MAX_WORKERS, len(sources))
     with ProcessPoolExecutor(workers, mp_context=mp.get_context(method)) as pool:

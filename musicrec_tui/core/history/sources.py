@@ -1,12 +1,15 @@
 """Find the files to import: plain files, folders (recursively) and zips read in place.
 
-Everything is opened read-only and nothing is extracted to disk. Zip members are guarded
-against zip bombs twice: by the size the archive declares and by counting bytes while
-reading (a forged header cannot slip past the second check).
+Everything is opened read-only and nothing is extracted to disk: a zip inside the zip (Spotify
+sometimes delivers ``my_spotify_data.zip/…/Spotify Extended Streaming History.zip``) is
+unpacked in memory. Zip members, nested zips included, are guarded against zip bombs twice:
+by the size the archive declares and by counting bytes while reading (a forged header cannot
+slip past the second check).
 """
 
 from __future__ import annotations
 
+import io
 import os
 import zipfile
 from collections.abc import Iterable
@@ -19,17 +22,26 @@ from musicrec_tui.core.history.model import FileReport
 # Inside folders and zips only these can hold listening history (PDFs, images… are ignored).
 HISTORY_SUFFIXES = (".json", ".jsonl", ".csv")
 _CHUNK = 1 << 20
+# Spotify nests one zip in the download; deeper nesting is no export (maybe a zip quine).
+MAX_NESTING = 3
 
 
 @dataclass(frozen=True)
 class Source:
-    """One file, or one member of a zip, that may hold listening history."""
+    """One file, or one member of a zip (possibly of a zip inside the zip), that may hold
+    listening history."""
 
-    path: str  # the file on disk (the zip for members)
-    member: str | None  # member name inside the zip
+    path: str  # the file on disk (the outermost zip for members)
+    member: str | None  # member name inside the (innermost) zip
     label: str  # short name recorded in the ``source`` column
     size: int  # bytes (uncompressed for members)
     found: bool  # found by walking a folder or zip, rather than named by the user
+    nested: tuple[str, ...] = ()  # zips inside the zip at ``path`` holding ``member``, outer first
+
+    @property
+    def where(self) -> str | None:
+        """The member as the user sees it: ``inner.zip → folder/file.json``."""
+        return None if self.member is None else " → ".join((*self.nested, self.member))
 
     def read(self, limit: int) -> bytes:
         """The raw bytes; InputError for unreadable files and oversized members."""
@@ -43,23 +55,61 @@ class Source:
                     raise InputError(self.path, f"file is larger than {limit >> 20} MiB "
                                      "(raise import.max_member_mib if it is genuine)")
                 return data
-            with zipfile.ZipFile(self.path) as zf, zf.open(self.member) as fh:
-                parts, total = [], 0
-                while chunk := fh.read(_CHUNK):
-                    total += len(chunk)
-                    if total > limit:
-                        raise InputError(self.path, _too_big(limit, "unpacks to"), self.member)
-                    parts.append(chunk)
-                return b"".join(parts)
+            if not self.nested:
+                with zipfile.ZipFile(self.path) as zf:
+                    return _read_member(zf, self.member, limit, self.path, self.where)
+            with zipfile.ZipFile(io.BytesIO(self._inner_zip(limit))) as zf:
+                return _read_member(zf, self.member, limit, self.path, self.where)
         except InputError:
             raise
         except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, EOFError,
                 NotImplementedError, RuntimeError) as exc:
-            raise InputError(self.path, f"cannot read: {exc}", self.member) from None
+            raise InputError(self.path, f"cannot read: {exc}", self.where) from None
+
+    def _inner_zip(self, limit: int) -> bytes:
+        """The bytes of the innermost nested zip, unpacked in memory (never to disk).
+
+        Every member of a nested zip is a Source of its own, so the last inner zip a process
+        unpacked is kept: its members are then read without unpacking it again each time.
+        """
+        st = os.stat(self.path)
+        key = (self.path, self.nested, st.st_size, st.st_mtime_ns)
+        if _INNER_ZIP.get("key") != key:
+            _INNER_ZIP.clear()
+            with zipfile.ZipFile(self.path) as zf:
+                data = _read_member(zf, self.nested[0], limit, self.path, self.nested[0])
+            for depth in range(1, len(self.nested)):
+                with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                    data = _read_member(zf, self.nested[depth], limit, self.path,
+                                        " → ".join(self.nested[:depth + 1]))
+            _INNER_ZIP.update(key=key, data=data)
+        return _INNER_ZIP["data"]
 
     @property
     def report(self) -> FileReport:
-        return FileReport(self.path, self.member)
+        return FileReport(self.path, self.where)
+
+
+# This process's most recently unpacked nested zip (see Source._inner_zip).
+_INNER_ZIP: dict = {}
+
+
+def forget_inner_zip() -> None:
+    """Drop the kept nested zip (call when an import is done)."""
+    _INNER_ZIP.clear()
+
+
+def _read_member(zf: zipfile.ZipFile, name: str, limit: int, path: str, where: str | None
+                 ) -> bytes:
+    """A member's bytes, counted while reading (a forged header cannot slip past)."""
+    with zf.open(name) as fh:
+        parts, total = [], 0
+        while chunk := fh.read(_CHUNK):
+            total += len(chunk)
+            if total > limit:
+                raise InputError(path, _too_big(limit, "unpacks to"), where)
+            parts.append(chunk)
+        return b"".join(parts)
 
 
 def _too_big(limit: int, verb: str) -> str:
@@ -67,29 +117,54 @@ def _too_big(limit: int, verb: str) -> str:
             "(zip-bomb guard; raise import.max_member_mib if it is genuine)")
 
 
-def _wanted(name: str) -> bool:
+def _wanted(name: str, suffixes: tuple[str, ...] = HISTORY_SUFFIXES) -> bool:
     base = name.rsplit("/", 1)[-1]
-    return (base.lower().endswith(HISTORY_SUFFIXES) and not base.startswith((".", "._"))
+    return (base.lower().endswith(suffixes) and not base.startswith((".", "._"))
             and "__MACOSX/" not in name)
 
 
 def _zip_sources(path: Path, label: str, limit: int, errors: list[FileReport]) -> list[Source]:
     try:
         with zipfile.ZipFile(path) as zf:
-            infos = [i for i in zf.infolist() if not i.is_dir() and _wanted(i.filename)]
+            out = _members(zf, str(path), label, (), limit, errors)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         errors.append(FileReport(str(path), error=f"not a readable zip: {exc}"))
         return []
-    out = []
-    for info in infos:
-        if info.file_size > limit:
-            errors.append(FileReport(str(path), info.filename, error=_too_big(limit, "declares")))
-            continue
-        out.append(Source(str(path), info.filename, f"{label}/{info.filename}",
-                          info.file_size, True))
     if not out and not any(e.path == str(path) for e in errors):
         errors.append(FileReport(str(path), error="zip has no listening history inside "
                                  "(no .json/.jsonl/.csv members)"))
+    return out
+
+
+def _members(zf: zipfile.ZipFile, path: str, label: str, nested: tuple[str, ...], limit: int,
+             errors: list[FileReport]) -> list[Source]:
+    """The history members of ``zf`` (the zip at ``path``, or a zip ``nested`` in it), with
+    the zips inside it opened in memory, up to MAX_NESTING deep."""
+    out = []
+    for info in zf.infolist():
+        name = info.filename
+        is_zip = _wanted(name, (".zip",))
+        if info.is_dir() or not (is_zip or _wanted(name)):
+            continue
+        where = " → ".join((*nested, name))
+        if info.file_size > limit:
+            errors.append(FileReport(path, where, error=_too_big(limit, "declares")))
+        elif not is_zip:
+            out.append(Source(path, name, f"{label}/{name}", info.file_size, True, nested))
+        elif len(nested) >= MAX_NESTING:
+            errors.append(FileReport(path, where, error=f"zip nested more than {MAX_NESTING} "
+                                     "deep inside the zip: not opened"))
+        else:
+            try:
+                data = _read_member(zf, name, limit, path, where)
+                with zipfile.ZipFile(io.BytesIO(data)) as inner:
+                    out.extend(_members(inner, path, f"{label}/{name}", (*nested, name), limit,
+                                        errors))
+            except InputError as exc:
+                errors.append(FileReport(path, where, error=exc.problem))
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
+                    NotImplementedError, RuntimeError) as exc:
+                errors.append(FileReport(path, where, error=f"not a readable zip: {exc}"))
     return out
 
 
