@@ -82,3 +82,8 @@ def test_all_three_together_extended_wins_the_overlap():
     assert not any("StreamingHistory_music" in s for s in
                    history.plays["source"].astype(str).unique())
     assert any("lastfm" in s for s in sources)
+    # The Last.fm export is another person's (2024-01 → 07): none of its scrobbles is a play
+    # of the Spotify exports, so reconciling scrobbles with Spotify plays sets none aside.
+    assert rep.set_aside.get("duplicate_scrobble", 0) == 0
+    assert rep.kept == len(history.plays) and rep.rows_read == rep.kept + sum(
+        rep.set_aside.values())

@@ -33,6 +33,7 @@ class ImportSettings(_Section):
     drop_incognito: bool
     max_member_mib: int
     use_cache: bool
+    scrobble_match_seconds: float
 
 
 class RankingSettings(_Section):

@@ -2,7 +2,7 @@
 
 The key is a SHA-256 over the SHA-256 of every source's file (the zip, for zip members) plus
 everything else that shapes the table (importer version, source labels, timezone, minimum play
-length, session gap, incognito rule). Hashing 700 MB costs ~0.5 s of CPU, so it happens in the
+length, session gap, incognito rule, scrobble matching). Hashing 700 MB costs ~0.5 s of CPU, so it happens in the
 background after the History is returned (re-reading the files, which are in the page cache
 by then), and ``index.json`` remembers each source's digest under its file's (size, mtime) —
 the way git's index does — so a warm reopen only stats the files. A file whose (size, mtime)
@@ -86,6 +86,7 @@ def key_of(digests: list[str], labels: list[str], settings: Settings, tz: str) -
         "version": IMPORTER_VERSION, "tz": tz, "labels": labels, "files": digests,
         "min_play_seconds": s.min_play_seconds, "session_gap_minutes": s.session_gap_minutes,
         "drop_incognito": s.drop_incognito, "max_member_mib": s.max_member_mib,
+        "scrobble_match_seconds": s.scrobble_match_seconds,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:32]
 

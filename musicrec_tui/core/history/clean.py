@@ -4,7 +4,8 @@ Exact duplicates are rows equal in every canonical column but ``source`` (same p
 twice, or the same export imported twice); the first is kept. When Account Data and an
 Extended export cover the same time, the Extended rows win: Account rows inside the span of
 the Extended rows are set aside as "overlap" (Account ``endTime`` has minute precision, so the
-span starts at the minute of the first Extended play).
+span starts at the minute of the first Extended play). Scrobbles of plays a Spotify export
+holds are set aside as "duplicate_scrobble" (see reconcile.py).
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ import pyarrow.compute as pc
 from musicrec_tui.core.history.formats_base import (
     PRIORITY_ACCOUNT,
     PRIORITY_EXTENDED,
+    PRIORITY_SCROBBLE,
     STRING_COLUMNS,
     Batch,
 )
 from musicrec_tui.core.history.model import CANONICAL_COLUMNS
+from musicrec_tui.core.history.reconcile import scrobbles_of_spotify_plays
 
 _DEDUPE_COLUMNS = ("artist", "track", "album", "track_uri", "ms_played", "reason_start",
                    "reason_end", "skipped", "shuffle")
@@ -113,8 +116,8 @@ def _sorted_order(ts: np.ndarray, keep: np.ndarray) -> np.ndarray | None:
     return order[np.argsort(ts[order], kind="stable")]
 
 
-def merge(batches: list[tuple[Batch, str]], *, min_play_ms: float, drop_incognito: bool
-          ) -> tuple[pd.DataFrame, Counter, np.ndarray]:
+def merge(batches: list[tuple[Batch, str]], *, min_play_ms: float, drop_incognito: bool,
+          scrobble_match_s: float) -> tuple[pd.DataFrame, Counter, np.ndarray]:
     """(canonical plays sorted by ts, set-aside counts, kept rows per batch)."""
     set_aside: Counter = Counter()
     vocabs = _vocabularies([b for b, _ in batches])
@@ -147,22 +150,27 @@ def merge(batches: list[tuple[Batch, str]], *, min_play_ms: float, drop_incognit
         set_aside["overlap"] += int(overlap.sum())
         keep &= ~overlap
 
+    rows = {"ts": ts, "ms": ms, "skipped": skipped, "shuffle": shuffle, "batch_of": batch_of,
+            "priority": priority, **{name: c for name, (c, _) in cats.items()}}
     order = _sorted_order(ts, keep)
     if order is not None:
-        ts = ts[order]
-        codes = {name: c[order] for name, (c, _) in cats.items()}
-        ms, skipped, shuffle = ms[order], skipped[order], shuffle[order]
-        batch_of = batch_of[order]
-    else:
-        codes = {name: c for name, (c, _) in cats.items()}
-    dup = _duplicates(ts, {**{k: codes[k] for k in _DEDUPE_COLUMNS if k in codes},
-                           "ms_played": ms, "skipped": skipped, "shuffle": shuffle})
+        rows = {k: v[order] for k, v in rows.items()}
+    dup = _duplicates(rows["ts"], {**{k: rows[k] for k in _DEDUPE_COLUMNS if k in rows},
+                                   "ms_played": rows["ms"], "skipped": rows["skipped"],
+                                   "shuffle": rows["shuffle"]})
     if dup.any():
         set_aside["duplicate"] += int(dup.sum())
-        sel = ~dup
-        ts, ms, skipped, shuffle, batch_of = (a[sel] for a in (ts, ms, skipped, shuffle,
-                                                               batch_of))
-        codes = {k: v[sel] for k, v in codes.items()}
+        rows = {k: v[~dup] for k, v in rows.items()}
+    twice = scrobbles_of_spotify_plays(
+        rows["ts"], rows["ms"], rows["priority"] >= PRIORITY_ACCOUNT,
+        rows["priority"] == PRIORITY_SCROBBLE, (rows["artist"], cats["artist"][1]),
+        (rows["track"], cats["track"][1]), scrobble_match_s)
+    if twice.any():
+        set_aside["duplicate_scrobble"] += int(twice.sum())
+        rows = {k: v[~twice] for k, v in rows.items()}
+    ts, ms, skipped, shuffle, batch_of = (rows[k] for k in ("ts", "ms", "skipped", "shuffle",
+                                                           "batch_of"))
+    codes = {name: rows[name] for name in STRING_COLUMNS}
 
     labels = [label for _, label in parts]
     nan = np.isnan(ms)

@@ -22,6 +22,7 @@ import pandas as pd
 PRIORITY_EXTENDED = 2
 PRIORITY_ACCOUNT = 1
 PRIORITY_OTHER = 0
+PRIORITY_SCROBBLE = -1
 
 SKIP_REASONS = frozenset({"backbtn", "unknown", "endplay", "fwdbtn"})  # formats.md §1.5 q3
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from musicrec_tui.core.history.formats_base import (
+    PRIORITY_SCROBBLE,
     Batch,
     FormatError,
     Vocab,
@@ -76,7 +77,7 @@ def decode_listenbrainz(data: bytes, vocab: Vocab, *, lines: bool) -> Batch:
     records, bad, first = decode_typed(data, LBListen, lines=lines)
     if bad and not records:
         raise FormatError(f"wrong field types ({first})")
-    batch = Batch("listenbrainz", len(records) + bad, note=_note(bad, first))
+    batch = Batch("listenbrainz", len(records) + bad, PRIORITY_SCROBBLE, note=_note(bad, first))
     batch.set_aside["malformed"] += bad
     ts, ok = parse_epoch(np.array([r.listened_at for r in records], dtype=np.float64))
     metas = [r.track_metadata for r in records]
@@ -119,7 +120,7 @@ def decode_lastfm(text: str, kind: str, vocab: Vocab) -> Batch:
         width = 4
         at = {"artist": 0, "album": 1, "track": 2, "date": 3}
     rows = [r for r in rows if r]  # blank lines are not plays
-    batch = Batch("lastfm-csv", len(rows))
+    batch = Batch("lastfm-csv", len(rows), PRIORITY_SCROBBLE)
     good = [r for r in rows if len(r) == width]
     batch.set_aside["malformed"] += len(rows) - len(good)
 

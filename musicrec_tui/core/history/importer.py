@@ -156,6 +156,7 @@ def _build(sources: list[Source], early: list[FileReport], settings: Settings, t
     plays, set_aside, kept = merge(
         batches, min_play_ms=settings.import_.min_play_seconds * 1000,
         drop_incognito=settings.import_.drop_incognito,
+        scrobble_match_s=settings.import_.scrobble_match_seconds,
     )
     for b, _ in batches:
         set_aside.update(b.set_aside)

@@ -46,7 +46,7 @@ FEATURE_COLUMNS = (
 # Reasons a row is set aside rather than kept as a music play.
 SET_ASIDE_REASONS = (
     "podcast", "audiobook", "video", "no_artist", "zero_length", "duplicate",
-    "overlap", "incognito", "malformed",
+    "overlap", "duplicate_scrobble", "incognito", "malformed",
 )
 
 
