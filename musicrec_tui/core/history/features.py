@@ -151,29 +151,30 @@ def add_features(plays: pd.DataFrame, *, tz: str, settings) -> pd.DataFrame:
     Needs ``ts``, ``artist`` and ``track``; ``ms_played``, ``track_uri`` and ``reason_end``
     are used when present (frames built by hand in tests may leave them out).
     """
-    out = plays.copy(deep=False)
-    if "ms_played" not in out:
-        out["ms_played"] = pd.array([pd.NA] * len(out), dtype="Int64")
-    ms = out["ms_played"].to_numpy(dtype=np.float64, na_value=np.nan)
-    duration = estimate_duration(out)
+    if "ms_played" not in plays:
+        plays = plays.assign(ms_played=pd.array([pd.NA] * len(plays), dtype="Int64"))
+    ms = plays["ms_played"].to_numpy(dtype=np.float64, na_value=np.nan)
+    duration = estimate_duration(plays)
     with np.errstate(divide="ignore", invalid="ignore"):
         engagement = np.clip(ms / duration, 0.0, 1.0)
     engagement = np.where(np.isnan(ms), 1.0, np.nan_to_num(engagement, nan=0.0))
-    out["duration_ms"] = duration
-    out["engagement"] = engagement.astype(np.float32)
 
     # Integer arithmetic on naive local wall-clock nanoseconds: one tz conversion, no
     # datetime64 unit casts (those cost more than the rest of the features together).
-    wall = _ns(out["ts"].dt.tz_convert(tz).dt.tz_localize(None))
+    local = plays["ts"].dt.tz_convert(tz)
+    wall = _ns(local.dt.tz_localize(None))
     days = wall // _DAY_NS
     months = _months_since_1970(days)
-    out["hour"] = ((wall - days * _DAY_NS) // _HOUR_NS).astype(np.int32)
-    out["dow"] = ((days + 3) % 7).astype(np.int32)  # 1970-01-01 was a Thursday
-    out["month"] = (months + 1970 * 12).astype(np.int32)
-    out["year"] = (months // 12 + 1970).astype(np.int32)
-    ts_ns = _ns(out["ts"].dt.tz_localize(None))
-    out["session"] = _sessions(ts_ns, ms, settings.import_.session_gap_minutes)
-    return restore_derived(out, tz)
+    columns = dict(plays.items())
+    columns.update(
+        duration_ms=duration, engagement=engagement.astype(np.float32),
+        hour=((wall - days * _DAY_NS) // _HOUR_NS).astype(np.int32),
+        dow=((days + 3) % 7).astype(np.int32),  # 1970-01-01 was a Thursday
+        month=(months + 1970 * 12).astype(np.int32), year=(months // 12 + 1970).astype(np.int32),
+        session=_sessions(_ns(plays["ts"].dt.tz_localize(None)), ms,
+                          settings.import_.session_gap_minutes),
+    )
+    return _assemble(columns, plays.index, tz, local)
 
 
 # Cheap to rebuild from other columns, so the import cache does not store them.
@@ -190,9 +191,17 @@ _CYCLES = {
 
 def restore_derived(plays: pd.DataFrame, tz: str) -> pd.DataFrame:
     """Add the DERIVED columns (local time, sin/cos) and put columns in contract order."""
-    out = plays.copy(deep=False)
-    out["local_ts"] = out["ts"].dt.tz_convert(tz)  # same instants: only the dtype changes
+    return _assemble(dict(plays.items()), plays.index, tz)
+
+
+def _assemble(columns: dict, index: pd.Index, tz: str, local: pd.Series | None = None
+              ) -> pd.DataFrame:
+    """The frame of ``columns`` plus the DERIVED ones, in contract order, built in one go
+    (adding columns one by one costs more than computing them)."""
+    # Same instants as ``ts``: only the dtype changes.
+    columns["local_ts"] = columns["ts"].dt.tz_convert(tz) if local is None else local
     for name, (source, table) in _CYCLES.items():
-        out[name] = table[out[source].to_numpy()]
-    order = [c for c in (*CANONICAL_COLUMNS, *FEATURE_COLUMNS) if c in out.columns]
-    return out[order + [c for c in out.columns if c not in order]]
+        columns[name] = table[np.asarray(columns[source])]
+    order = [c for c in (*CANONICAL_COLUMNS, *FEATURE_COLUMNS) if c in columns]
+    order += [c for c in columns if c not in order]
+    return pd.DataFrame({c: columns[c] for c in order}, index=index, copy=False)
