@@ -62,3 +62,15 @@ def test_podcast_audiobook_video_no_artist_zero_length_set_aside(tmp_path):
     assert {f.format for f in rep.files} == {"spotify-extended"}
     assert history.plays["source"].cat.categories.tolist() == [
         "x/Streaming_History_Audio_2024.json"]
+
+
+def test_reason_codes_outside_the_known_list_are_kept(tmp_path):
+    """Known codes decode as shared strings; a new code makes the file decode the slow way."""
+    recs = [*basic_extended(),
+            extended_record("2024-03-04T10:00:00Z", "Northbound", "Glass", 5000,
+                            reason_start="spotify-dj-2030", reason_end="fwdbtn", skipped=None)]
+    path = write_json(tmp_path / "endsong_0.json", recs)
+    plays = load_history([path], use_cache=False).plays
+    assert plays["reason_start"].iloc[-1] == "spotify-dj-2030"
+    assert bool(plays["skipped"].iloc[-1]) is True
+    assert set(plays["reason_end"].dropna()) == {"trackdone", "fwdbtn", "endplay"}

@@ -7,6 +7,7 @@ even builds strings for IP addresses, usernames, user agents or platforms.
 from __future__ import annotations
 
 from operator import attrgetter
+from typing import Literal
 
 import msgspec
 import numpy as np
@@ -44,6 +45,24 @@ class ExtendedRecord(msgspec.Struct, gc=False):
     shuffle: bool | None = None
     skipped: bool | None = None
     incognito_mode: bool | None = None
+
+
+# The reason codes seen in real exports (formats.md §1.4). Declared as a Literal, msgspec hands
+# out these same string objects instead of allocating two strings per record (and they hash
+# once); a file holding any other code is decoded again with plain strings.
+KnownReason = Literal[
+    "trackdone", "fwdbtn", "backbtn", "clickrow", "playbtn", "appload", "remote", "trackerror",
+    "endplay", "logout", "unexpected-exit", "unexpected-exit-while-paused", "unknown",
+    "clickside", "popup", "uriopen", "",
+]
+
+
+class KnownReasonsRecord(ExtendedRecord, gc=False):
+    reason_start: KnownReason | None = None
+    reason_end: KnownReason | None = None
+
+
+_KNOWN_REASONS = msgspec.json.Decoder(list[KnownReasonsRecord])
 
 
 class AccountRecord(msgspec.Struct, gc=False):
@@ -97,7 +116,10 @@ def _keep_music(batch: Batch, ok: np.ndarray, artist: np.ndarray, ms: np.ndarray
 
 def decode_extended(data: bytes, vocab: Vocab, *, video: bool = False) -> Batch:
     """Extended Streaming History (any key generation). ``video``: a Video file."""
-    records, bad, first = _records(data, ExtendedRecord)
+    try:
+        records, bad, first = _KNOWN_REASONS.decode(data), 0, None
+    except msgspec.ValidationError:  # another reason code, or a record of the wrong shape
+        records, bad, first = _records(data, ExtendedRecord)
     n = len(records)
     batch = Batch("spotify-extended", n + bad, PRIORITY_EXTENDED, note=_note(bad, first))
     batch.set_aside["malformed"] += bad
