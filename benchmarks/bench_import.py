@@ -139,7 +139,7 @@ def run_phase(phase: str, data: Path) -> dict:
         import pandas as pd
 
         start, cpu = time.perf_counter(), _cpu()
-        files = sorted(data.glob("*.json"))
+        files = sorted(data.rglob("Streaming_History*.json"))
         frame = pd.concat([pd.read_json(f) for f in files], ignore_index=True)
         return {"seconds": time.perf_counter() - start, "cpu": _cpu() - cpu, "rows": len(frame),
                 "rss_mib": _rss_mib()}
@@ -188,16 +188,24 @@ def main() -> int:
     parser.add_argument("--phase", choices=("cold", "warm", "nocache", "baseline"),
                         help=argparse.SUPPRESS)
     parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--demo", action="store_true",
+                        help="import the cached demo history (duplicates, podcasts, names in "
+                        "many scripts) instead of this script's uniform plays")
     args = parser.parse_args()
     if args.phase:
         print(json.dumps(run_phase(args.phase, args.data)))
         return 0
-    data = args.data or Path(tempfile.gettempdir()) / f"musicrec-bench-{args.plays}"
-    if not (data / ".complete").exists():
+    if args.demo:
+        from musicrec_tui.core.history.demo import demo_paths
+
+        data = args.data = demo_paths(args.plays)
+    else:
+        data = args.data or Path(tempfile.gettempdir()) / f"musicrec-bench-{args.plays}"
+    if not args.demo and not (data / ".complete").exists():
         start = time.perf_counter()
         generate(data, args.plays)
         print(f"generated {args.plays:,} plays in {time.perf_counter() - start:.1f} s → {data}")
-    size = sum(f.stat().st_size for f in data.glob("*.json")) / 2**20
+    size = sum(f.stat().st_size for f in data.rglob("Streaming_History*.json")) / 2**20
     load = os.getloadavg()[0]
     print(f"input: {args.plays:,} plays, {size:,.0f} MiB of JSON, {os.cpu_count()} cores, "
           f"load average {load:.1f} (wall times stretch on a busy machine; CPU times less)")
