@@ -1,0 +1,110 @@
+"""Every built-in theme keeps every screen readable.
+
+Each screen is drawn under each theme, and the WCAG contrast ratio of every cell of text
+(letters and digits; borders, bars and sparklines are not text) against its background must
+reach a floor. The ANSI themes take their colours from the terminal's own palette, which we
+cannot know, so for them the test only checks that every screen draws without an error.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from textual.app import App
+from textual.geometry import Region
+
+from tests.helpers_tui import SIZE, demo_app, settle, still
+
+# WCAG asks 4.5 for body text and 3 for large text; muted captions (dimmed on purpose) sit
+# between 2.5 and 3 in several stock themes, and illegible text (say orange on light grey)
+# falls well under 2.
+FLOOR = 2.3
+# Between them these draw nearly every kind of widget the app uses (nav bar, footer, search
+# box, tables, the detail pane, option list, heatmap, a modal dialog). Each visit under a new
+# theme costs a full restyle, so the other screens, made of the same widgets, are left out.
+SCREENS = ("2", "3", "question_mark")
+THEMES = sorted(App().available_themes)
+_TEXT = re.compile(r"[^\W_]")
+
+
+def _luminance(rgb: tuple[int, int, int]) -> float:
+    def channel(v: int) -> float:
+        c = v / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = rgb
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast(fg: tuple[int, int, int], bg: tuple[int, int, int]) -> float:
+    hi, lo = sorted((_luminance(fg), _luminance(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_contrast_of_known_pairs():
+    assert contrast((0, 0, 0), (255, 255, 255)) == pytest.approx(21.0)
+    assert contrast((255, 166, 43), (208, 208, 208)) < FLOOR  # the old nav bar on textual-light
+
+
+def _rgb(color) -> tuple[int, int, int]:
+    tc = color.get_truecolor()
+    return tc.red, tc.green, tc.blue
+
+
+def low_contrast(app: App, region: Region) -> list[tuple[float, str]]:
+    """(ratio, text) of every text segment inside ``region`` under the floor."""
+    bad = []
+    for y, strip in enumerate(app.screen._compositor.render_strips()):
+        x = 0
+        for seg in strip:
+            width = seg.cell_length
+            inside = region.contains(x, y) and y < region.bottom
+            x += width
+            style = seg.style
+            if not inside or style is None or not _TEXT.search(seg.text):
+                continue
+            fg, bg = style.color, style.bgcolor
+            assert fg is not None and bg is not None, f"unresolved colour on {seg.text!r}"
+            fg, bg = _rgb(fg), _rgb(bg)
+            if style.reverse:
+                fg, bg = bg, fg
+            if style.dim:  # a terminal draws dim text at about half strength
+                fg = tuple((f + b) // 2 for f, b in zip(fg, bg, strict=True))
+            ratio = contrast(fg, bg)
+            if ratio < FLOOR:
+                bad.append((round(ratio, 2), seg.text.strip()))
+    return bad
+
+
+def _own_region(app: App) -> Region:
+    """The part of the screen this screen draws: a modal's dialog, not the dimmed app behind."""
+    screen = app.screen
+    if screen.is_modal and screen.children:
+        return screen.children[0].region
+    return screen.region
+
+
+async def test_every_screen_is_readable_in_every_theme():
+    # One app for all themes: the engines behind the screens run once, and a theme change
+    # redraws every screen.
+    app = demo_app()
+    problems = {}
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for theme in THEMES:
+            app.theme = theme
+            for key in SCREENS:
+                await pilot.press(key)
+                await settle(pilot)
+                still(app)
+                await pilot.pause()
+                if not theme.startswith("ansi-"):
+                    bad = low_contrast(app, _own_region(app))
+                    if bad:
+                        problems[theme, key] = sorted(set(bad))[:5]
+                if app.screen.is_modal:
+                    await pilot.press("escape")
+                    await settle(pilot)
+    assert len(THEMES) > 10
+    assert not problems, f"text under {FLOOR}:1 contrast: {problems}"
