@@ -25,6 +25,7 @@ class ContextsScreen(MusicrecScreen):
     """Context clusters, the weekday × hour map, and picks for the highlighted one."""
 
     HELP_TITLE = "Contexts"
+    STATUS_ID = "#contexts-status"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("plus,equals_sign", "change_k(1)", "More", key_display="+",
                 id="contexts.more", tooltip="One more context (refit)"),
@@ -53,7 +54,7 @@ class ContextsScreen(MusicrecScreen):
                 picks.border_title = "Picks"
                 picks.add_columns("#", "Artist", "Score", "Why")
                 yield picks
-        yield Static("No history loaded: press 1 to open one", id="contexts-status")
+        yield Static(self.session.missing_history(), id="contexts-status")
         yield Footer(compact=True)
 
     def show_history(self) -> None:

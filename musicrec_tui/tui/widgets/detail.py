@@ -19,7 +19,8 @@ def _day(ts: Any) -> str:
 
 
 class ArtistDetail(VerticalScroll):
-    """Everything about one artist; ``show`` fills it, ``show_similar`` adds neighbours."""
+    """Everything about one artist: ``show`` gives the numbers, ``show_listening`` what needs
+    the whole history (or ``show_waiting`` while it loads), ``show_similar`` the neighbours."""
 
     DEFAULT_CSS = """
     ArtistDetail { padding: 0 1; }
@@ -38,18 +39,10 @@ class ArtistDetail(VerticalScroll):
         yield Static("", id="detail-context", classes="section")
         yield Static("", id="detail-similar", classes="section")
 
-    def show(self, artist: str, row: Any, ranking: Any, context: str | None) -> None:
+    def show(self, artist: str, row: Any) -> None:
+        """The artist's numbers (``row``: the ranking table's columns for it)."""
         self.query_one("#detail-title", Static).update(
             Text(f"#{int(row['rank'])}  {artist}"))
-        monthly = ranking.monthly(artist)
-        self.query_one("#detail-spark", Sparkline).data = [float(v) for v in monthly.to_numpy()]
-        if len(monthly):
-            peak = monthly.idxmax()
-            caption = (f"plays per month {monthly.index[0]} → {monthly.index[-1]}, "
-                       f"peak {int(monthly.max())} in {peak}")
-        else:
-            caption = "no counted plays"
-        self.query_one("#detail-spark-caption", Static).update(caption)
         stats = Table.grid(padding=(0, 1))
         stats.add_column(style="bold")
         stats.add_column()
@@ -59,8 +52,27 @@ class ArtistDetail(VerticalScroll):
         stats.add_row("Engagement", f"{row['e_avg']:.2f} average")
         stats.add_row("Listened", f"{_day(row['first'])} → {_day(row['last'])}")
         self.query_one("#detail-stats", Static).update(stats)
+
+    def show_waiting(self, why: str) -> None:
+        """What needs the whole history (months, tracks, context, similar) is not here yet."""
+        self.query_one("#detail-spark", Sparkline).data = []
+        self.query_one("#detail-spark-caption", Static).update(why)
+        for part in ("tracks", "context", "similar"):
+            self.query_one(f"#detail-{part}", Static).update("")
+
+    def show_listening(self, monthly: Any, top_tracks: list[tuple[str, int]],
+                       context: str | None) -> None:
+        """Plays per month (a monthly Series), top tracks and the context (None: fitting)."""
+        self.query_one("#detail-spark", Sparkline).data = [float(v) for v in monthly.to_numpy()]
+        if len(monthly):
+            peak = monthly.idxmax()
+            caption = (f"plays per month {monthly.index[0]} → {monthly.index[-1]}, "
+                       f"peak {int(monthly.max())} in {peak}")
+        else:
+            caption = "no counted plays"
+        self.query_one("#detail-spark-caption", Static).update(caption)
         tracks = Text("Top tracks\n", style="bold")
-        for i, (track, plays) in enumerate(ranking.top_tracks(artist, TRACKS_SHOWN), 1):
+        for i, (track, plays) in enumerate(top_tracks, 1):
             tracks.append(f"{i}. ", style="bold").append(track).append(f"  {plays}\n", style="dim")
         self.query_one("#detail-tracks", Static).update(tracks)
         self.query_one("#detail-context", Static).update(
