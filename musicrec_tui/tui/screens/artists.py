@@ -19,6 +19,7 @@ from musicrec_tui.tui.navigation import NavBar
 from musicrec_tui.tui.screens.base import MusicrecScreen
 from musicrec_tui.tui.widgets.artist_table import ArtistTable, Column
 from musicrec_tui.tui.widgets.detail import TRACKS_SHOWN, ArtistDetail
+from musicrec_tui.tui.widgets.search_box import SearchBox
 
 if TYPE_CHECKING:
     from musicrec_tui.core.engines.snapshot import ArtistSnapshot
@@ -139,7 +140,7 @@ class ArtistsScreen(MusicrecScreen):
         yield NavBar("artists")
         with Horizontal(id="artists-main"):
             with Vertical(id="artists-left"):
-                yield Input(placeholder="/ search artists (fuzzy)", id="artists-search")
+                yield SearchBox(placeholder="/ search artists (fuzzy)", id="artists-search")
                 yield ArtistTable([Column(label, len(label)) for label in COLUMNS],
                                   self._cell_texts, id="artists-table")
                 yield Static(self.session.missing_history(), id="artists-status")
@@ -266,7 +267,7 @@ class ArtistsScreen(MusicrecScreen):
             return
         hits = self.session.search.search(query, limit=SEARCH_LIMIT)
         table.set_rows([h.artist for h in hits], {h.artist: h.positions for h in hits},
-                       scroll_y=0)
+                       scroll_y=0, room=SEARCH_LIMIT)
         self._status(len(hits))
 
     def action_search(self) -> None:

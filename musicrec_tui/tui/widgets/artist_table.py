@@ -125,6 +125,8 @@ class ArtistTable(ScrollView, can_focus=True):
         self._cells = cells
         self._rows: list[str] = []
         self._positions: dict[str, tuple[int, ...]] = {}
+        self._height = 0
+        self._styles: dict[str, Style] = {}
 
     # -- data ----------------------------------------------------------------------------
     @property
@@ -141,10 +143,15 @@ class ArtistTable(ScrollView, can_focus=True):
         return self._rows[self.cursor_row] if self._rows else None
 
     def set_rows(self, rows: list[str], positions: dict[str, tuple[int, ...]] | None = None,
-                 *, cursor: int = 0, scroll_y: float | None = None) -> None:
-        """Show ``rows`` (``positions``: matched characters of each name, to highlight)."""
+                 *, cursor: int = 0, scroll_y: float | None = None, room: int = 0) -> None:
+        """Show ``rows`` (``positions``: matched characters of each name, to highlight).
+
+        ``room``: scroll height to keep even for fewer rows. A new height lays the whole
+        screen out again (~10 ms), so a search keeps room for its most hits.
+        """
         self._rows = rows
         self._positions = positions or {}
+        self._height = max(len(rows), room)
         self._resize()
         if scroll_y is not None:
             self.scroll_to(y=scroll_y, animate=False, immediate=True)
@@ -158,7 +165,9 @@ class ArtistTable(ScrollView, can_focus=True):
 
     def _resize(self) -> None:
         width = sum(c.width + 2 * PAD for c in self._columns)
-        self.virtual_size = Size(width, len(self._rows) + 1)  # + the header line
+        size = Size(width, self._height + 1)  # + the header line
+        if size != self.virtual_size:
+            self.virtual_size = size
 
     # -- cursor --------------------------------------------------------------------------
     def validate_cursor_row(self, row: int) -> int:
@@ -205,24 +214,35 @@ class ArtistTable(ScrollView, can_focus=True):
             self.cursor_row = row
 
     # -- drawing -------------------------------------------------------------------------
+    def notify_style_update(self) -> None:
+        # Theme, focus or CSS changed: the cached styles are stale.
+        self._styles.clear()
+        super().notify_style_update()
+
+    def _style(self, name: str) -> Style:
+        """The rich style of a part ("" = the widget), looked up once per style change."""
+        style = self._styles.get(name)
+        if style is None:
+            base = self.rich_style
+            style = self._styles[name] = (
+                base if not name else base + self.get_component_rich_style(name))
+        return style
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._style("")
         if y == 0:
-            header = base + self.get_component_rich_style("artist-table--header")
+            header = self._style("artist-table--header")
             segments = [Segment(self._fit(c.label, c), header) for c in self._columns]
         else:
             row = int(self.scroll_y) + y - 1
             if row >= len(self._rows):
                 return Strip.blank(width, base)
-            style = base
-            if row % 2:
-                style += self.get_component_rich_style("artist-table--even-row")
+            style = self._style("artist-table--even-row") if row % 2 else base
             if row == self.cursor_row:
-                style += self.get_component_rich_style("artist-table--cursor")
+                style += self._style("artist-table--cursor")
             segments = self._row_segments(self._rows[row], style)
-        strip = Strip(segments).crop_extend(int(self.scroll_x), int(self.scroll_x) + width, base)
-        return strip
+        return Strip(segments).crop_extend(int(self.scroll_x), int(self.scroll_x) + width, base)
 
     def _row_segments(self, artist: str, style: Style) -> list[Segment]:
         rank, *rest = self._cells(artist)
@@ -247,7 +267,7 @@ class ArtistTable(ScrollView, can_focus=True):
                      or (p == len(shown) - 1 and shown == artist)]
         if not positions:
             return [Segment(pad + shown.ljust(width) + pad, style)]
-        match = style + self.get_component_rich_style("artist-table--match")
+        match = style + self._style("artist-table--match")
         out = [Segment(pad, style)]
         start = 0
         for p in positions:
