@@ -54,15 +54,15 @@ def _vocabularies(batches: list[Batch]) -> dict[str, dict[str, list]]:
         for column, (base, values) in b.vocab.items():
             known = vocab[column]
             if len(known) < base:
-                known.extend([None] * (base - len(known)))
+                known.extend([""] * (base - len(known)))  # never referenced by a row
             known[base:base + len(values)] = values
     return out
 
 
 def _global_codes(batches: list[Batch], column: str, vocabs: dict[str, dict[str, list]]
-                  ) -> tuple[list[np.ndarray], pa.Array]:
-    """Per-batch codes on one dictionary shared by all processes, and its values, sorted
-    (so categories do not depend on which worker met a value first).
+                  ) -> tuple[np.ndarray, pa.Array]:
+    """The rows' codes (batches concatenated) on one dictionary shared by all processes, and
+    its values, sorted (so categories do not depend on which worker met a value first).
 
     Arrow hashes and sorts the strings in C, several times faster than Python dicts here;
     sorting UTF-8 bytes gives the same order as sorting by code point.
@@ -74,19 +74,17 @@ def _global_codes(batches: list[Batch], column: str, vocabs: dict[str, dict[str,
     order = pc.array_sort_indices(encoded.dictionary).to_numpy()
     rank = np.empty(len(order), np.int32)
     rank[order] = np.arange(len(order), dtype=np.int32)
-    codes = rank[encoded.indices.to_numpy()]
-    maps, offset = {}, 0
-    for o in origins:
-        size = len(vocabs[o][column])
-        maps[o] = codes[offset:offset + size]
-        offset += size
-    out = []
-    for b in batches:
-        local = b.columns[column]
-        table = maps[b.origin]
-        out.append(np.where(local >= 0, table[np.maximum(local, 0)], -1).astype(np.int32)
-                   if len(table) else np.full(len(local), -1, np.int32))
-    return out, encoded.dictionary.take(pa.array(order))
+    # One table for every origin, each origin's dictionary at its offset in it.
+    table = rank[encoded.indices.to_numpy()]
+    offsets = dict(zip(origins, np.cumsum([0] + [len(vocabs[o][column]) for o in origins]),
+                       strict=False))
+    local = np.concatenate([b.columns[column] for b in batches])
+    shift = np.repeat([offsets[b.origin] for b in batches], [len(b.columns[column])
+                                                             for b in batches])
+    codes = np.full(len(local), -1, np.int32)
+    named = local >= 0
+    codes[named] = table[shift[named] + local[named]]
+    return codes, encoded.dictionary.take(pa.array(order))
 
 
 def _duplicates(ts: np.ndarray, cols: dict[str, np.ndarray]) -> np.ndarray:
@@ -134,8 +132,7 @@ def merge(batches: list[tuple[Batch, str]], *, min_play_ms: float, drop_incognit
 
     cats = {}
     for name in STRING_COLUMNS:
-        per_part, uniques = _global_codes([b for b, _ in parts], name, vocabs)
-        cats[name] = (np.concatenate(per_part), uniques)
+        cats[name] = _global_codes([b for b, _ in parts], name, vocabs)
     ms = flat("ms_played")
     skipped, shuffle, incognito = flat("skipped"), flat("shuffle"), flat("incognito")
 
