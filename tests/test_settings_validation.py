@@ -50,6 +50,9 @@ def _error_from_env(monkeypatch, var: str, text: str) -> str:
     ("MUSICREC_LASTFM_BASE_URL", "https:///no-host", "must be an https:// URL"),
     ("MUSICREC_LASTFM_CONCURRENCY", "0", "must be ≥ 1"),
     ("MUSICREC_LASTFM_RATE_PER_SECOND", "0", "must be > 0"),
+    ("MUSICREC_LASTFM_RETRY_AFTER_MAX_SECONDS", "-1", "must be ≥ 0"),
+    ("MUSICREC_CACHE_SIMILAR_MAX_MIB", "-5", "must be ≥ 0"),
+    ("MUSICREC_IMPORT_SCROBBLE_MATCH_SECONDS", "-30", "must be ≥ 0"),
 ])
 def test_bad_env_values(monkeypatch, var, text, problem):
     message = _error_from_env(monkeypatch, var, text)
