@@ -244,11 +244,17 @@ class ArtistsScreen(MusicrecScreen):
         self.query_one("#artists-status", Static).update(text, layout=False)
 
     # -- search --------------------------------------------------------------------------
-    @on(Input.Changed, "#artists-search")
-    def _search_changed(self, event: Input.Changed) -> None:
+    def on_mount(self) -> None:
+        # A watcher runs inside the keystroke's own handler, before the next frame, so the
+        # box and the table it filters are drawn together (Input.Changed would come a frame
+        # later and cost a second screen update).
+        self.watch(self.query_one("#artists-search", SearchBox), "value", self._search_changed,
+                   init=False)
+
+    def _search_changed(self, value: str) -> None:
         if self.session.search is None or self._cells is None:
             return
-        self.apply_search(event.value)
+        self.apply_search(value)
 
     def apply_search(self, query: str) -> None:
         """Show the hits for ``query``; an empty query restores the full table."""

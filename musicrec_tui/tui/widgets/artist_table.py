@@ -27,6 +27,8 @@ from textual.strip import Strip
 
 # Blank columns either side of each cell (as in a DataTable).
 PAD = 1
+# Drawn lines kept for reuse (a few screens' worth of rows in each state).
+LINES_CACHED = 2000
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,7 @@ class ArtistTable(ScrollView, can_focus=True):
         self._positions: dict[str, tuple[int, ...]] = {}
         self._height = 0
         self._styles: dict[str, Style] = {}
+        self._lines: dict[tuple, Strip] = {}
 
     # -- data ----------------------------------------------------------------------------
     @property
@@ -160,6 +163,7 @@ class ArtistTable(ScrollView, can_focus=True):
 
     def set_columns(self, columns: Sequence[Column]) -> None:
         self._columns = list(columns)
+        self._lines.clear()
         self._resize()
         self.refresh()
 
@@ -215,8 +219,9 @@ class ArtistTable(ScrollView, can_focus=True):
 
     # -- drawing -------------------------------------------------------------------------
     def notify_style_update(self) -> None:
-        # Theme, focus or CSS changed: the cached styles are stale.
+        # Theme, focus or CSS changed: the cached styles and lines are stale.
         self._styles.clear()
+        self._lines.clear()
         super().notify_style_update()
 
     def _style(self, name: str) -> Style:
@@ -230,19 +235,36 @@ class ArtistTable(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self._style("")
+        scroll_x = int(self.scroll_x)
         if y == 0:
-            header = self._style("artist-table--header")
-            segments = [Segment(self._fit(c.label, c), header) for c in self._columns]
+            key: tuple = ("", -1, False, (), scroll_x, width)
         else:
             row = int(self.scroll_y) + y - 1
             if row >= len(self._rows):
-                return Strip.blank(width, base)
-            style = self._style("artist-table--even-row") if row % 2 else base
-            if row == self.cursor_row:
+                return Strip.blank(width, self._style(""))
+            artist = self._rows[row]
+            key = (artist, row % 2, row == self.cursor_row, self._positions.get(artist, ()),
+                   scroll_x, width)
+        # Typing mostly reshuffles the same names: a drawn line is reused while it is unchanged.
+        strip = self._lines.get(key)
+        if strip is None:
+            if len(self._lines) > LINES_CACHED:
+                self._lines.clear()
+            strip = self._lines[key] = self._draw(key)
+        return strip
+
+    def _draw(self, key: tuple) -> Strip:
+        artist, odd, cursor, _positions, scroll_x, width = key
+        base = self._style("")
+        if odd < 0:
+            header = self._style("artist-table--header")
+            segments = [Segment(self._fit(c.label, c), header) for c in self._columns]
+        else:
+            style = self._style("artist-table--even-row") if odd else base
+            if cursor:
                 style += self._style("artist-table--cursor")
-            segments = self._row_segments(self._rows[row], style)
-        return Strip(segments).crop_extend(int(self.scroll_x), int(self.scroll_x) + width, base)
+            segments = self._row_segments(artist, style)
+        return Strip(segments).crop_extend(scroll_x, scroll_x + width, base)
 
     def _row_segments(self, artist: str, style: Style) -> list[Segment]:
         rank, *rest = self._cells(artist)

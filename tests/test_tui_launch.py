@@ -1,0 +1,36 @@
+"""`musicrec` and `musicrec PATH…` open the app through a parser of its own (a fast launch):
+the command names it routes by must be exactly the full parser's."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+
+import musicrec_tui.cli as cli
+from musicrec_tui.cli import tui_cmd
+
+
+def test_fast_path_knows_every_command():
+    parser = cli.build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(sub.choices) == cli.COMMAND_NAMES
+
+
+def test_paths_open_the_app_without_the_other_commands(monkeypatch, tmp_path):
+    opened = []
+    monkeypatch.setattr(tui_cmd, "launch", lambda paths, **kw: opened.append((paths, kw)) or 0)
+    assert cli.main([str(tmp_path), "--tz", "UTC"]) == 0
+    assert cli.main([]) == 0
+    assert opened == [([str(tmp_path)], {"tz": "UTC"}), (None, {"tz": None})]
+
+
+def test_the_app_launch_imports_no_pandas():
+    code = ("import sys, musicrec_tui.cli as c, musicrec_tui.cli.tui_cmd as t\n"
+            "t.launch = lambda *a, **k: 0\n"
+            "c.main(['.'])\n"
+            "print(sorted(m for m in ('pandas', 'pyarrow', 'numpy', 'sklearn') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"
