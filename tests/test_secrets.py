@@ -277,3 +277,13 @@ def test_change_passphrase_interrupted_write_keeps_the_old_file(stored, monkeypa
     assert sec.load_secrets(PASSPHRASE)["lastfm_api_key"].reveal() == API_KEY
     assert sorted(p.name for p in stored.parent.iterdir() if "secrets" in p.name) == [
         "secrets.bin"]
+
+
+def test_update_keeps_names_this_version_does_not_know(tmp_path):
+    path = tmp_path / "secrets.bin"
+    path.write_bytes(sec._seal({"lastfm_api_key": API_KEY, "from_a_newer_musicrec": "x"},
+                               PASSPHRASE, FAST_KDF))
+    sec.update_secrets({"lastfm_api_key": "replaced"}, PASSPHRASE, path=path, kdf=FAST_KDF)
+    raw = sec._open(path.read_bytes(), PASSPHRASE, "test")
+    assert {k: v.reveal() for k, v in raw.items()} == {"lastfm_api_key": "replaced",
+                                                       "from_a_newer_musicrec": "x"}

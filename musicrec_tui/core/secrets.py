@@ -248,14 +248,15 @@ def _write(target: Path, blob: bytes) -> Path:
 
 def update_secrets(changes: Mapping[str, Secret | str | None], passphrase: str | Secret, *,
                    path: Path | None = None, kdf: KdfParams | None = None) -> Path:
-    """Change some secrets, keeping the others. An existing file must open with the same
-    passphrase (else SecretsError and nothing is written); a None value removes a name."""
+    """Change some secrets, keeping the others, even names this version does not know (a
+    file written by a newer musicrec). An existing file must open with the same passphrase
+    (else SecretsError and nothing is written); a None value removes a name."""
     target = path or secrets_path()
     current: dict[str, Secret | str | None] = {}
     if target.exists():
-        current.update(load_secrets(passphrase, path=target))
+        current.update(_open(_read(target), passphrase, str(target)))
     current.update(changes)
-    return save_secrets(current, passphrase, path=target, kdf=kdf)
+    return _write(target, _seal(current, passphrase, kdf))
 
 
 def existing_store(path: Path | None = None) -> Path:
