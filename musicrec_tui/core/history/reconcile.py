@@ -25,7 +25,7 @@ _SECOND_NS = 1_000_000_000
 def _normal_ids(codes: np.ndarray, values: pa.Array, rows: np.ndarray) -> np.ndarray:
     """Per row of ``rows``: an id of its normalised name (-1 where the value is missing)."""
     mine = codes[rows]
-    used = np.unique(mine[mine >= 0])
+    used = np.flatnonzero(np.bincount(mine[mine >= 0], minlength=len(values)))
     names = [normalise_name(v) for v in values.take(pa.array(used)).to_pylist()]
     ids = np.full(len(values), -1, np.int64)
     ids[used] = pd.factorize(pd.Series(names, dtype=object))[0]
@@ -33,8 +33,8 @@ def _normal_ids(codes: np.ndarray, values: pa.Array, rows: np.ndarray) -> np.nda
 
 
 def _nearest(left: pd.DataFrame, right: pd.DataFrame, on: str, tolerance: int) -> pd.DataFrame:
-    """For each scrobble (``left``), the Spotify row of its key nearest in ``on`` time."""
-    right = right.sort_values(on, kind="stable")
+    """For each scrobble (``left``), the Spotify row of its key nearest in ``on`` time
+    (``right`` sorted by ``on``)."""
     found = pd.merge_asof(left, right[["key", on, "row"]], left_on="ts", right_on=on, by="key",
                           direction="nearest", tolerance=tolerance)
     found = found.dropna(subset=["row"])
@@ -68,19 +68,31 @@ def scrobbles_of_spotify_plays(ts: np.ndarray, ms: np.ndarray, spotify: np.ndarr
         return out
     rows = np.concatenate([s_rows, p_rows])
     a_ids, t_ids = _normal_ids(*artist, rows), _normal_ids(*track, rows)
-    keys = np.where((a_ids >= 0) & (t_ids >= 0), a_ids * (int(t_ids.max()) + 1) + t_ids, -1)
+    named = (a_ids >= 0) & (t_ids >= 0)
+    pair_ids = pd.factorize(a_ids * (int(t_ids.max()) + 1) + t_ids)[0]  # dense, for tables
+    keys = np.where(named, pair_ids, -1)
+    n_pairs = int(keys.max()) + 1
     s_keys, p_keys = keys[:len(s_rows)], keys[len(s_rows):]
-    s_ok, p_ok = s_keys >= 0, p_keys >= 0
+    s_ok = s_keys >= 0
     left = pd.DataFrame({"ts": ts[s_rows][s_ok], "key": s_keys[s_ok],
                          "scrobble": s_rows[s_ok]})  # sorted by ts: rows are in time order
-    right = pd.DataFrame({"key": p_keys[p_ok], "start": start[p_rows][p_ok],
-                          "end": ts[p_rows][p_ok], "row": p_rows[p_ok]})
-    by_start = _nearest(left, right, "start", tolerance)
-    rest = left[~left["scrobble"].isin(by_start["scrobble"])]
-    by_end = _nearest(rest, right, "end", tolerance) if len(rest) else by_start.iloc[:0]
-    pairs = pd.concat([by_start, by_end], ignore_index=True)
+    # Spotify plays of tracks nobody scrobbled cannot match.
+    scrobbled = np.zeros(n_pairs + 1, bool)
+    scrobbled[s_keys[s_ok]] = True
+    p_ok = scrobbled[p_keys]  # a missing key (-1) reads the last, unset slot
+    p_rows, p_keys = p_rows[p_ok], p_keys[p_ok]
+    if not len(p_rows):
+        return out
+    by_end = pd.DataFrame({"key": p_keys, "end": ts[p_rows], "row": p_rows})  # in ts order
+    by_start_order = np.argsort(start[p_rows], kind="stable")
+    by_start = pd.DataFrame({"key": p_keys[by_start_order], "start": start[p_rows][by_start_order],
+                             "row": p_rows[by_start_order]})
+    near_start = _nearest(left, by_start, "start", tolerance)
+    rest = left[~left["scrobble"].isin(near_start["scrobble"])]
+    near_end = _nearest(rest, by_end, "end", tolerance) if len(rest) else near_start.iloc[:0]
+    matches = pd.concat([near_start, near_end], ignore_index=True)
     # One scrobble per Spotify play: the nearest claims it, the others stay plays.
-    pairs = pairs.sort_values(["row", "gap", "scrobble"], kind="stable")
-    winners = pairs.drop_duplicates("row", keep="first")["scrobble"].to_numpy()
+    matches = matches.sort_values(["row", "gap", "scrobble"], kind="stable")
+    winners = matches.drop_duplicates("row", keep="first")["scrobble"].to_numpy()
     out[winners] = True
     return out
