@@ -273,7 +273,7 @@ class ArtistsScreen(MusicrecScreen):
             return
         hits = self.session.search.search(query, limit=SEARCH_LIMIT)
         table.set_rows([h.artist for h in hits], {h.artist: h.positions for h in hits},
-                       scroll_y=0, room=SEARCH_LIMIT)
+                       scroll_y=0, room=table.visible_rows)
         self._status(len(hits))
 
     def action_search(self) -> None:

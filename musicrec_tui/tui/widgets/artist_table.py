@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -142,6 +143,11 @@ class ArtistTable(ScrollView, can_focus=True):
         return len(self._rows)
 
     @property
+    def visible_rows(self) -> int:
+        """Rows that fit under the header."""
+        return max(0, self.scrollable_content_region.height - 1)
+
+    @property
     def cursor_artist(self) -> str | None:
         return self._rows[self.cursor_row] if self._rows else None
 
@@ -149,8 +155,9 @@ class ArtistTable(ScrollView, can_focus=True):
                  *, cursor: int = 0, scroll_y: float | None = None, room: int = 0) -> None:
         """Show ``rows`` (``positions``: matched characters of each name, to highlight).
 
-        ``room``: scroll height to keep even for fewer rows. A new height lays the whole
-        screen out again (~10 ms), so a search keeps room for its most hits.
+        ``room``: rows of height to keep even when there are fewer. A new height lays the
+        whole screen out again (~10 ms): a search keeps a screenful (:attr:`visible_rows`),
+        so only a hit count crossing it changes the height.
         """
         self._rows = rows
         self._positions = positions or {}
@@ -283,12 +290,14 @@ class ArtistTable(ScrollView, can_focus=True):
         return " " * PAD + text + " " * PAD
 
     def _name_segments(self, artist: str, width: int, style: Style) -> list[Segment]:
-        shown = artist if len(artist) <= width else artist[:width - 1] + "…"
+        # Widths in terminal cells: a CJK character takes two.
+        shown = artist if cell_len(artist) <= width else set_cell_size(artist, width - 1) + "…"
         pad = " " * PAD
-        positions = [p for p in self._positions.get(artist, ()) if p < len(shown) - 1
-                     or (p == len(shown) - 1 and shown == artist)]
+        fill = " " * (width - cell_len(shown)) + pad
+        cut = len(shown) - 1 if shown != artist else len(shown)  # the ellipsis is no match
+        positions = [p for p in self._positions.get(artist, ()) if p < cut]
         if not positions:
-            return [Segment(pad + shown.ljust(width) + pad, style)]
+            return [Segment(pad + shown + fill, style)]
         match = style + self._style("artist-table--match")
         out = [Segment(pad, style)]
         start = 0
@@ -297,5 +306,5 @@ class ArtistTable(ScrollView, can_focus=True):
                 out.append(Segment(shown[start:p], style))
             out.append(Segment(shown[p], match))
             start = p + 1
-        out.append(Segment(shown[start:] + " " * (width - len(shown)) + pad, style))
+        out.append(Segment(shown[start:] + fill, style))
         return out
