@@ -154,6 +154,20 @@ async def test_launch_paints_the_snapshot_then_loads_the_history(monkeypatch):
         assert "Top tracks" in text_of(detail.query_one("#detail-tracks").content)
 
 
+async def test_the_loading_note_goes_when_the_history_is_in(monkeypatch):
+    await _first_run()
+    release = _held_load(monkeypatch)
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        status = app.screen.query_one("#artists-status")
+        assert "loading details" in str(status.content)
+        release.set()
+        await settle(pilot)
+        assert app.session.history is not None
+        assert "loading" not in str(status.content)
+
+
 async def test_a_stale_snapshot_is_corrected():
     await _first_run()
     settings = load_settings()

@@ -182,6 +182,8 @@ class ArtistsScreen(MusicrecScreen):
         search = self.query_one("#artists-search", Input)
         if session.search is not None and search.value.strip() != self._query:
             self.apply_search(search.value)  # typed before the search index was ready
+        elif not self._query:
+            self._status()  # "loading details…" comes and goes with the history
         if session.history is None:
             self.query_one(ArtistDetail).show_waiting(session.missing_history())
 
