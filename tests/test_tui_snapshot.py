@@ -42,6 +42,7 @@ def test_round_trip(tmp_path):
     snapshots.save(key, snap)
     back = snapshots.load(key)
     assert back is not None and back.same_as(snap)
+    assert (snapshots.snapshots_dir() / f"{key}.msgpack").stat().st_mode & 0o077 == 0
     assert back.artists == ["Beyoncé", "Sigur Rós", "Unknown"]
     row = back.row(0)
     assert (row["rank"], row["counted_plays"], row["plays"]) == (1, 9, 10)

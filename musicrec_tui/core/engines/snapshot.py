@@ -171,7 +171,8 @@ def save(key: str, snapshot: ArtistSnapshot) -> None:
     """Store ``snapshot`` under ``key`` and prune the oldest beyond :data:`KEEP`."""
     with contextlib.suppress(OSError):  # a snapshot we cannot write only costs speed
         snapshots_dir().mkdir(parents=True, exist_ok=True)
-        atomic_write(_path(key), msgspec.msgpack.encode(snapshot))
+        # Owner-only, like the import cache: it is a summary of someone's listening.
+        atomic_write(_path(key), msgspec.msgpack.encode(snapshot), mode=0o600)
         kept = sorted(snapshots_dir().glob("*.msgpack"), key=lambda p: p.stat().st_mtime_ns,
                       reverse=True)
         for old in kept[KEEP:]:
