@@ -80,3 +80,31 @@ async def test_clearing_a_search_restores_the_selection_and_sorting():
         plays = [int(ranking.loc[a, "counted_plays"]) for a in _rows(table)[:50]]
         assert plays == sorted(plays)
         assert "plays ↑" in str(screen.query_one("#artists-status", Static).content)
+
+
+async def test_keys_typed_right_after_slash_reach_the_search_box():
+    # A fast typist's keys are all queued before the app handles "/": none may be lost to
+    # the screen while the focus moves.
+    from textual import events
+
+    def burst(*keys: tuple[str, str | None]) -> None:
+        for key, char in keys:  # as the terminal driver sends them, with no wait between
+            event = events.Key(key, char)
+            event.set_sender(app)
+            app._driver.send_message(event)
+
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        burst(("slash", "/"), ("b", "b"), ("e", "e"), ("y", "y"))
+        await pilot.pause()
+        await pilot.pause()
+        box = app.screen.query_one("#artists-search", Input)
+        assert box.has_focus
+        assert box.value == "bey"
+        burst(("escape", None))
+        await pilot.pause()
+        burst(("j", "j"))
+        await pilot.pause()
+        assert app.screen.query_one("#artists-table", ArtistTable).has_focus
+        assert box.value == "bey"

@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerState
@@ -54,6 +54,23 @@ class MusicrecApp(App[int]):
         Binding("question_mark,f1", "help", "Help", id="help", key_display="?",
                 tooltip="Keys and screens"),
     ]
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not hasattr(event, "typed_at"):
+            # Where the key goes first (see _on_key); bubbling brings it back through here.
+            event.typed_at = self.focused
+        await super().on_event(event)
+
+    async def _on_key(self, event: events.Key) -> None:
+        # A fast typist's "/bey" queues all four keys at the table before "/" (a binding,
+        # checked when the key bubbles up to here) moves the focus to the search box; the
+        # rest would then run bindings ("e" opens Export) instead of being typed. Keys typed
+        # at a widget that has lost the focus meanwhile go to the focused one instead.
+        typed_at = getattr(event, "typed_at", None)
+        focused = self.focused
+        if typed_at is not None and focused is not None and focused is not typed_at:
+            event.prevent_default()  # skips App._on_key (handlers run down the MRO)
+            focused.post_message(events.Key(event.key, event.character))
 
     def get_css_variables(self) -> dict[str, str]:
         variables = super().get_css_variables()

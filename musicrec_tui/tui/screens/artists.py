@@ -278,22 +278,24 @@ class ArtistsScreen(MusicrecScreen):
                        scroll_y=0, room=table.visible_rows)
         self._status(len(hits))
 
+    # Keys move the focus with set_focus, at once: Widget.focus() waits for the queue, and
+    # keys already typed behind "/" would go to the screen's bindings ("e" opens Export).
     def action_search(self) -> None:
-        self.query_one("#artists-search", Input).focus()
+        self.set_focus(self.query_one("#artists-search", Input))
 
     def action_to_table(self) -> None:
-        self._table.focus()
+        self.set_focus(self._table)
 
     def action_escape(self) -> None:
         search = self.query_one("#artists-search", Input)
         if search.has_focus:
-            self._table.focus()
+            self.set_focus(self._table)
         elif search.value:
             search.value = ""  # Input.Changed restores the full table
 
     @on(Input.Submitted, "#artists-search")
     def _search_submitted(self) -> None:
-        self._table.focus()
+        self.set_focus(self._table)
 
     def action_sort(self) -> None:
         self._sort = (self._sort + 1) % len(SORTS)

@@ -98,7 +98,8 @@ class LoadScreen(MusicrecScreen):
 
     # -- picking -------------------------------------------------------------------------
     def action_focus_path(self) -> None:
-        self.query_one("#load-path", Input).focus()
+        # At once, so a path typed right behind the key lands in the box (see ArtistsScreen).
+        self.set_focus(self.query_one("#load-path", Input))
 
     def action_demo(self) -> None:
         self.start_import([], demo=True, land_on="artists")

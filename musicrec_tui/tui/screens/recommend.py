@@ -204,7 +204,8 @@ class RecommendScreen(MusicrecScreen):
         return normalise_weights(raw)
 
     def action_focus_weights(self) -> None:
-        self.query_one(f"#weight-{self._engines[0]}", Input).focus()
+        # At once, so digits typed right behind the key land in the box (see ArtistsScreen).
+        self.set_focus(self.query_one(f"#weight-{self._engines[0]}", Input))
 
     @on(Input.Submitted, ".weight Input")
     def _submitted(self) -> None:
