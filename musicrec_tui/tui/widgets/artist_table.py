@@ -87,28 +87,22 @@ class ArtistTable(ScrollView, can_focus=True):
     """The highlighted row (an index into :attr:`rows`)."""
 
     @dataclass
-    class RowHighlighted(Message):
+    class RowMessage(Message):
+        """Something happened to the row ``cursor_row``, which shows ``artist``."""
+
+        table: ArtistTable
+        cursor_row: int
+        artist: str
+
+        @property
+        def control(self) -> ArtistTable:
+            return self.table
+
+    class RowHighlighted(RowMessage):
         """The cursor moved to ``artist`` (or the rows under it changed)."""
 
-        table: ArtistTable
-        cursor_row: int
-        artist: str
-
-        @property
-        def control(self) -> ArtistTable:
-            return self.table
-
-    @dataclass
-    class RowSelected(Message):
+    class RowSelected(RowMessage):
         """Enter (or a click) on the highlighted ``artist``."""
-
-        table: ArtistTable
-        cursor_row: int
-        artist: str
-
-        @property
-        def control(self) -> ArtistTable:
-            return self.table
 
     @dataclass
     class HeaderSelected(Message):
