@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -165,3 +166,17 @@ def make_provider(tmp_path, base_url: str, *, vt: VirtualTime | None = None,
                          busy_timeout_seconds=0.2, now=wall)
     return LastfmProvider(settings, API_KEY, cache, clock=vt.clock, sleep=vt.sleep, rng=rng,
                           wall_clock=wall)
+
+
+class MaxRng(random.Random):
+    """Full jitter at its upper bound, so the backoff bounds themselves are asserted."""
+
+    def uniform(self, a: float, b: float) -> float:
+        return b
+
+
+async def serve(aiohttp_server) -> tuple[FakeLastfm, str]:
+    """A fresh fake on 127.0.0.1 and its API root URL (for a test module's fixture)."""
+    fake = FakeLastfm()
+    server = await aiohttp_server(fake.app(), host="127.0.0.1")
+    return fake, str(server.make_url("/2.0/"))

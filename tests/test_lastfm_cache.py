@@ -7,12 +7,12 @@ import sqlite3
 import pytest
 from lastfm_fake import (
     API_KEY,
-    FakeLastfm,
     Reply,
     WallClock,
     error,
     expected_neighbours,
     make_provider,
+    serve,
 )
 
 from musicrec_tui.core.similarity.base import Neighbour
@@ -24,9 +24,7 @@ HOUR = 3600.0
 
 @pytest.fixture
 async def fake_url(aiohttp_server):
-    fake = FakeLastfm()
-    server = await aiohttp_server(fake.app(), host="127.0.0.1")
-    return fake, str(server.make_url("/2.0/"))
+    return await serve(aiohttp_server)
 
 
 async def test_fresh_hit_makes_no_request_and_expiry_makes_exactly_one(fake_url, tmp_path):

@@ -11,29 +11,21 @@ from lastfm_fake import (
     API_KEY,
     DROP,
     HANG,
-    FakeLastfm,
+    MaxRng,
     Reply,
     VirtualTime,
     error,
     expected_neighbours,
     make_provider,
+    serve,
 )
 
 from musicrec_tui.core.similarity.lastfm_client import USER_AGENT, RateLimiter, redact
 
 
-class MaxRng(random.Random):
-    """Full jitter at its upper bound, so the backoff bounds themselves are asserted."""
-
-    def uniform(self, a: float, b: float) -> float:
-        return b
-
-
 @pytest.fixture
 async def fake_url(aiohttp_server):
-    fake = FakeLastfm()
-    server = await aiohttp_server(fake.app(), host="127.0.0.1")
-    return fake, str(server.make_url("/2.0/"))
+    return await serve(aiohttp_server)
 
 
 def no_key_leak(result) -> None:

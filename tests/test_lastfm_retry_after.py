@@ -7,10 +7,9 @@ never taken) and an injected wall clock that the HTTP-date is measured against.
 from __future__ import annotations
 
 import email.utils
-import random
 
 import pytest
-from lastfm_fake import FakeLastfm, VirtualTime, WallClock, error, make_provider
+from lastfm_fake import MaxRng, VirtualTime, WallClock, error, make_provider, serve
 
 from musicrec_tui.core.similarity.lastfm_client import parse_retry_after
 
@@ -22,16 +21,10 @@ def http_date(epoch: float) -> str:
     return email.utils.formatdate(epoch, usegmt=True)  # "Tue, 14 Nov 2023 22:13:24 GMT"
 
 
-class MaxRng(random.Random):
-    def uniform(self, a: float, b: float) -> float:
-        return b
-
 
 @pytest.fixture
 async def fake_url(aiohttp_server):
-    fake = FakeLastfm()
-    server = await aiohttp_server(fake.app(), host="127.0.0.1")
-    return fake, str(server.make_url("/2.0/"))
+    return await serve(aiohttp_server)
 
 
 @pytest.mark.parametrize(

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import random
 import socket
 
 import pytest
-from lastfm_fake import API_KEY, VirtualTime, make_provider
+from lastfm_fake import API_KEY, MaxRng, VirtualTime, make_provider
 
 from musicrec_tui.core.errors import SettingsError
 from musicrec_tui.core.settings import load_settings
@@ -39,10 +38,6 @@ class Secret:
     def __repr__(self) -> str:
         return "Secret('***')"
 
-
-class MaxRng(random.Random):
-    def uniform(self, a: float, b: float) -> float:
-        return b
 
 
 @pytest.fixture
