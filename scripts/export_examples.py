@@ -29,6 +29,9 @@ START = "<!-- export-examples:start -->"
 END = "<!-- export-examples:end -->"
 STREAMS = DEFAULT_STREAMS  # the same history `musicrec demo` opens
 SEED = DEFAULT_SEED
+# The context engine picks for the time of day: a fixed moment keeps the examples (and
+# `--check`) the same whenever they are generated.
+AT = "2025-12-31T08:30:00Z"
 KEEP = 2  # list entries kept per list in the examples
 
 
@@ -56,7 +59,7 @@ def examples() -> str:
         folder = generate_demo(Path(tmp) / "demo", streams=STREAMS, seed=SEED)
         history = load_history([folder], settings=settings, tz="UTC", use_cache=False)
         provider = CoListenProvider(history, settings)
-        analysis = analyse(history, settings, provider=provider)
+        analysis = analyse(history, settings, provider=provider, at=AT)
         # Rendered while the files exist, so the example shows their real hashes.
         now = analysis.as_of.to_pydatetime()
         out = {fmt: render(analysis, fmt, now=now) for fmt in
