@@ -11,13 +11,13 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerState
 
-from musicrec_tui.core.errors import Cancelled
 from musicrec_tui.core.settings import Settings, load_settings
+from musicrec_tui.tui import loading
 from musicrec_tui.tui.commands import MusicrecCommands
 from musicrec_tui.tui.messages import WorkDone
 from musicrec_tui.tui.navigation import SCREENS
 from musicrec_tui.tui.screens.artists import ArtistsScreen
-from musicrec_tui.tui.screens.base import MusicrecScreen, describe_error
+from musicrec_tui.tui.screens.base import MusicrecScreen
 from musicrec_tui.tui.screens.contexts import ContextsScreen
 from musicrec_tui.tui.screens.export import ExportScreen
 from musicrec_tui.tui.screens.help import HelpScreen
@@ -97,53 +97,34 @@ class MusicrecApp(App[int]):
         if self._paths or self._demo:
             self.call_after_refresh(self._load_initial)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="history",
+    @work(thread=True, exclusive=True, exit_on_error=False, group=loading.BEHIND,
           description="Loading the history behind the snapshot")
     def _load_behind(self) -> None:
-        from musicrec_tui.core.engines.search import ArtistSearch
-
-        # Search first (it needs only the names): typing works long before the history.
-        snapshot = self.session.snapshot
-        search = ArtistSearch(snapshot.artists, snapshot.score)
-        self.post_message(WorkDone("search", search))
-        from musicrec_tui.tui import loading
-
-        self.post_message(WorkDone("history", loading.load(
-            self.session, self._paths, demo=False, target=self, shown=(snapshot, search))))
+        loading.load_behind(self.session, self._paths, target=self)
 
     @on(WorkDone)
     def _loaded_behind(self, event: WorkDone) -> None:
-        session = self.session
-        if not session.loading:  # a newer import replaced this one
-            return
-        if event.group == "search":
-            session.search = event.result
-        elif event.group == "history":
-            loaded = event.result
-            session.loaded(loaded.history, loaded.ranking, loaded.search, loaded.sources,
-                           loaded.snapshot)
-        else:
-            return
-        if isinstance(self.screen, MusicrecScreen):
-            self.screen.session_changed()
+        if loading.behind_arrived(self.session, event):
+            self._session_changed()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
-        if worker.group != "history" or event.state not in (WorkerState.ERROR,
-                                                             WorkerState.CANCELLED):
+        if worker.group != loading.BEHIND or event.state not in (WorkerState.ERROR,
+                                                                 WorkerState.CANCELLED):
             return
-        failed = self.session.loading and not isinstance(worker.error, Cancelled)
-        self.session.loading = False
-        if failed:
-            self.session.load_error = describe_error(worker.error)
-            self.notify(self.session.missing_history(), severity="error", timeout=10)
+        problem = loading.behind_ended(self.session, worker.error)
+        if problem is not None:
+            self.notify(problem, severity="error", timeout=10)
+        self._session_changed()
+
+    def _session_changed(self) -> None:
         if isinstance(self.screen, MusicrecScreen):
             self.screen.session_changed()
 
     def stop_loading_behind(self) -> None:
         """A new import starts: the one behind the snapshot must not land after it."""
         self.session.loading = False
-        self.workers.cancel_group(self, "history")
+        self.workers.cancel_group(self, loading.BEHIND)
 
     def _load_initial(self) -> None:
         screen = self.screen
@@ -184,14 +165,8 @@ def make_app(
     sources = [str(Path(p).expanduser()) for p in paths or []]
     session = Session(settings=settings, tz=tz, now=now)
     if sources and settings.import_.use_cache:
-        from musicrec_tui.core.engines import snapshot
-
-        key = snapshot.snapshot_key(sources, settings, tz)
-        session.snapshot = snapshot.load(key) if key else None
-        session.loading = session.snapshot is not None
+        loading.open_snapshot(session, sources)
     if (sources or demo) and session.snapshot is None:
-        # Import the loader (pandas, pyarrow, the importer) here, before the event loop
-        # runs: in a worker thread it competes with the loop for the GIL and takes ~2× longer.
-        import musicrec_tui.tui.loading  # noqa: F401
+        loading.preload()
     # `musicrec demo` passes the demo folder it prepared: then there is nothing to add.
     return MusicrecApp(session, sources, demo=demo and not sources)

@@ -1,4 +1,10 @@
-"""The import step as the UI runs it (in a thread worker): history, ranking, search index."""
+"""The import step as the UI runs it (in thread workers): history, ranking, search index,
+and the load behind the artist snapshot painted at launch.
+
+The app imports this module at launch, so it imports the heavy parts (the importer and the
+ranking pull in pandas and pyarrow, ~0.7 s) where they are first used: a launch from a
+snapshot builds its search index from the names before it waits for them.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +14,17 @@ from typing import TYPE_CHECKING, Any
 from textual.message_pump import MessagePump
 
 from musicrec_tui.core.engines import snapshot as snapshots
-from musicrec_tui.core.engines.ranking import fit_ranking
-from musicrec_tui.core.engines.search import ArtistSearch
-from musicrec_tui.core.history.importer import load_history
+from musicrec_tui.core.errors import Cancelled
 from musicrec_tui.core.progress import check
+from musicrec_tui.tui.messages import WorkDone
+from musicrec_tui.tui.screens.base import describe_error
 from musicrec_tui.tui.workers import WorkerCancel, progress_poster
 
 if TYPE_CHECKING:
     from musicrec_tui.tui.session import Session
+
+# The worker group of the load behind the snapshot (one at a time, cancelled by an import).
+BEHIND = "history"
 
 
 @dataclass
@@ -30,6 +39,21 @@ class Loaded:
     recent: list[list[str]] | OSError | None = None  # the updated recent list, or why not
 
 
+def preload() -> None:
+    """Import what :func:`load` needs now, before the event loop runs: in a worker thread
+    the imports compete with the loop for the GIL and take ~2× longer."""
+    import musicrec_tui.core.engines.ranking
+    import musicrec_tui.core.engines.search
+    import musicrec_tui.core.history.importer  # noqa: F401
+
+
+def load_history(paths: list[str], **kwargs: Any) -> Any:
+    """``core.history.importer.load_history``, imported on first use (see the module doc)."""
+    from musicrec_tui.core.history.importer import load_history as read
+
+    return read(paths, **kwargs)
+
+
 def load(session: Session, paths: list[str], *, demo: bool, target: MessagePump,
          shown: tuple[snapshots.ArtistSnapshot, Any] | None = None) -> Loaded:
     """Import ``paths`` (plus the demo) and fit what the Artists screen needs first.
@@ -37,10 +61,14 @@ def load(session: Session, paths: list[str], *, demo: bool, target: MessagePump,
     ``shown`` is the snapshot (and its search index) already on screen: when the fitted
     ranking equals it, those very objects are handed back, so the screen keeps what it shows.
     """
+    from musicrec_tui.core.engines.ranking import fit_ranking
+    from musicrec_tui.core.engines.search import ArtistSearch
+
     cancel = WorkerCancel()
     settings = session.settings
     # Keyed before reading, like the import cache: a file changed meanwhile misses next time.
-    key = snapshots.snapshot_key(paths, settings, session.tz) if paths and not demo else None
+    key = (_snapshot_key(session, paths)
+           if paths and not demo and settings.import_.use_cache else None)
     sources = list(paths)
     if demo:
         from musicrec_tui.core.history.demo import demo_paths
@@ -58,7 +86,7 @@ def load(session: Session, paths: list[str], *, demo: bool, target: MessagePump,
         snapshot, search = shown
     else:
         search = ArtistSearch(snapshot.artists, snapshot.score)
-        if key is not None and settings.import_.use_cache:
+        if key is not None:
             snapshots.save(key, snapshot)
     recent = None
     if sources:
@@ -71,13 +99,59 @@ def load(session: Session, paths: list[str], *, demo: bool, target: MessagePump,
     return Loaded(history, ranking, search, sources, snapshot, recent)
 
 
-def contexts(session: Session, k: int | None, *, target: MessagePump) -> tuple[Any, dict]:
-    """Fit the listening contexts and each artist's dominant one (for the Artists pane)."""
-    from musicrec_tui.core.engines.context import fit_contexts
-    from musicrec_tui.core.library import dominant_contexts
+def open_snapshot(session: Session, paths: list[str]) -> None:
+    """At launch: the stored artist snapshot of ``paths``, if any, into the session (which
+    then loads the history behind it)."""
+    key = snapshots.snapshot_key(paths, session.settings, session.tz)
+    session.snapshot = snapshots.load(key) if key else None
+    session.loading = session.snapshot is not None
+    # The key costs a stat of every file: the launch's import takes this one.
+    session.launch_key = (list(paths), key)
 
-    cancel = WorkerCancel()
-    fitted = fit_contexts(session.history, session.settings, k=k,
-                          progress=progress_poster(target, "contexts"), cancel=cancel)
-    check(cancel)
-    return fitted, dominant_contexts(session.history, fitted)
+
+def _snapshot_key(session: Session, paths: list[str]) -> str | None:
+    """The key the launch made for these paths (used once), else a fresh one."""
+    launch, session.launch_key = session.launch_key, None
+    if launch is not None and launch[0] == paths:
+        return launch[1]
+    return snapshots.snapshot_key(paths, session.settings, session.tz)
+
+
+# -- the load behind the snapshot -------------------------------------------------------
+def load_behind(session: Session, paths: list[str], *, target: MessagePump) -> None:
+    """Worker body: posts the search index of the snapshot's names (typing works long
+    before the history is in), then the history, as ``WorkDone`` "search" and "history"."""
+    from musicrec_tui.core.engines.search import ArtistSearch
+
+    snapshot = session.snapshot
+    search = ArtistSearch(snapshot.artists, snapshot.score)
+    target.post_message(WorkDone("search", search))
+    target.post_message(WorkDone("history", load(session, paths, demo=False, target=target,
+                                                  shown=(snapshot, search))))
+
+
+def behind_arrived(session: Session, event: WorkDone) -> bool:
+    """Take a result of :func:`load_behind` into the session; True when it did (the screen
+    then shows it). A result that a newer import overtook is dropped."""
+    if not session.loading:
+        return False
+    if event.group == "search":
+        session.search = event.result
+    elif event.group == "history":
+        loaded = event.result
+        session.loaded(loaded.history, loaded.ranking, loaded.search, loaded.sources,
+                       loaded.snapshot)
+    else:
+        return False
+    return True
+
+
+def behind_ended(session: Session, error: BaseException | None) -> str | None:
+    """The load behind the snapshot failed or was cancelled: the session stops waiting.
+    Returns what to tell the user, or None when a newer import cancelled it."""
+    failed = session.loading and not isinstance(error, Cancelled)
+    session.loading = False
+    if not failed:
+        return None
+    session.load_error = describe_error(error)
+    return session.missing_history()

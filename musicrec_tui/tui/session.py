@@ -30,6 +30,8 @@ class Session:
     # launch, while ``history`` still loads behind it (``loading``), else from the ranking.
     snapshot: Any = None
     loading: bool = False
+    # (paths, snapshot key) computed at launch, for the launch's own import to reuse.
+    launch_key: tuple[list[str], str | None] | None = None
     load_error: str | None = None
     history: History | None = None
     ranking: Any = None  # core.engines.ranking.Ranking
