@@ -93,3 +93,15 @@ def test_parallel_workers_give_the_same_table(tmp_path, monkeypatch, method):
     pd.testing.assert_frame_equal(serial.plays, parallel.plays)
     assert serial.report.to_dict() == parallel.report.to_dict()
     assert len(parallel.plays) == 35
+
+
+def test_tracks_count_distinct_artist_and_track_pairs(tmp_path):
+    """An "Intro" by two artists is two tracks; a row without a track name is none."""
+    recs = [extended_record(f"2024-03-01T10:0{i}:00Z", artist, track, 60000)
+            for i, (artist, track) in enumerate([("A", "Intro"), ("B", "Intro"), ("A", "Intro"),
+                                                 ("B", "Outro"), ("C", "Intro"), ("C", None)])]
+    path = write_json(tmp_path / "endsong_0.json", recs)
+    report = load_history([path], use_cache=False).report
+    assert report.kept == 6
+    assert report.tracks == 4  # (A, Intro), (B, Intro), (B, Outro), (C, Intro)
+    assert report.artists == 3

@@ -46,20 +46,22 @@ def _categorical(codes: np.ndarray, values: pa.Array) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, categories=pd.Index(pd.array(values, dtype="str")))
 
 
-def _vocabularies(batches: list[Batch]) -> dict[str, dict[str, list]]:
+def _vocabularies(batches: list[Batch]) -> dict[str, dict[str, pa.Array]]:
     """Rebuild each decoding process's dictionaries from the deltas its batches carry."""
-    out: dict[str, dict[str, list]] = {}
+    pieces: dict[str, dict[str, list[pa.Array]]] = {}
     for b in batches:
-        vocab = out.setdefault(b.origin, {c: [] for c in STRING_COLUMNS})
+        vocab = pieces.setdefault(b.origin, {c: [] for c in STRING_COLUMNS})
         for column, (base, values) in b.vocab.items():
             known = vocab[column]
-            if len(known) < base:
-                known.extend([""] * (base - len(known)))  # never referenced by a row
-            known[base:base + len(values)] = values
-    return out
+            size = sum(len(a) for a in known)
+            if size < base:  # a file that failed mid-decode never shipped its values
+                known.append(pa.array([""] * (base - size), pa.string()))
+            known.append(values)
+    return {origin: {c: pa.concat_arrays(arrays) if arrays else pa.array([], pa.string())
+                     for c, arrays in vocab.items()} for origin, vocab in pieces.items()}
 
 
-def _global_codes(batches: list[Batch], column: str, vocabs: dict[str, dict[str, list]]
+def _global_codes(batches: list[Batch], column: str, vocabs: dict[str, dict[str, pa.Array]]
                   ) -> tuple[np.ndarray, pa.Array]:
     """The rows' codes (batches concatenated) on one dictionary shared by all processes, and
     its values, sorted (so categories do not depend on which worker met a value first).
@@ -68,22 +70,20 @@ def _global_codes(batches: list[Batch], column: str, vocabs: dict[str, dict[str,
     sorting UTF-8 bytes gives the same order as sorting by code point.
     """
     origins = list(vocabs)
-    everything = pa.concat_arrays([pa.array(vocabs[o][column], pa.string()) for o in origins]
+    sizes = [len(vocabs[o][column]) for o in origins]
+    everything = pa.concat_arrays([vocabs[o][column] for o in origins]
                                   or [pa.array([], pa.string())])
     encoded = everything.dictionary_encode()
     order = pc.array_sort_indices(encoded.dictionary).to_numpy()
     rank = np.empty(len(order), np.int32)
     rank[order] = np.arange(len(order), dtype=np.int32)
-    # One table for every origin, each origin's dictionary at its offset in it.
     table = rank[encoded.indices.to_numpy()]
-    offsets = dict(zip(origins, np.cumsum([0] + [len(vocabs[o][column]) for o in origins]),
-                       strict=False))
-    local = np.concatenate([b.columns[column] for b in batches])
-    shift = np.repeat([offsets[b.origin] for b in batches], [len(b.columns[column])
-                                                             for b in batches])
-    codes = np.full(len(local), -1, np.int32)
-    named = local >= 0
-    codes[named] = table[shift[named] + local[named]]
+    # One lookup table per origin, with -1 appended so a missing value (local code -1) maps
+    # to -1 by plain indexing.
+    bounds = np.cumsum([0, *sizes])
+    lookup = {o: np.append(table[bounds[i]:bounds[i + 1]], np.int32(-1))
+              for i, o in enumerate(origins)}
+    codes = np.concatenate([lookup[b.origin][b.columns[column]] for b in batches])
     return codes, encoded.dictionary.take(pa.array(order))
 
 
@@ -193,8 +193,16 @@ def merge(batches: list[tuple[Batch, str]], *, min_play_ms: float, drop_incognit
 
 def distinct_tracks(plays: pd.DataFrame) -> int:
     """How many (artist, track) pairs the plays hold (rows without a track not counted)."""
-    artist = plays["artist"].cat.codes.to_numpy().astype(np.int64)
-    track = plays["track"].cat.codes.to_numpy().astype(np.int64)
+    track = plays["track"].cat.codes.to_numpy()
     named = track >= 0
-    pairs = artist[named] * len(plays["track"].cat.categories) + track[named]
-    return len(pd.unique(pairs))
+    artist, track = plays["artist"].cat.codes.to_numpy()[named], track[named]
+    n_names = len(plays["track"].cat.categories)
+    # Most track names belong to one artist: pair every name with one artist that plays it,
+    # and hash only the rows of other artists (an "Intro" by several artists).
+    one = np.full(n_names, -1, np.int64)
+    one[track] = artist
+    seen = np.zeros(n_names, bool)
+    seen[track] = True
+    other = artist != one[track]
+    pairs = artist[other].astype(np.int64) * n_names + track[other]
+    return int(seen.sum()) + len(pd.unique(pairs))

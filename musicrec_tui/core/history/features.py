@@ -171,7 +171,7 @@ def add_features(plays: pd.DataFrame, *, tz: str, settings) -> pd.DataFrame:
         hour=((wall - days * _DAY_NS) // _HOUR_NS).astype(np.int32),
         dow=((days + 3) % 7).astype(np.int32),  # 1970-01-01 was a Thursday
         month=(months + 1970 * 12).astype(np.int32), year=(months // 12 + 1970).astype(np.int32),
-        session=_sessions(_ns(plays["ts"].dt.tz_localize(None)), ms,
+        session=_sessions(plays["ts"].dt.as_unit("ns").array.asi8, ms,
                           settings.import_.session_gap_minutes),
     )
     return _assemble(columns, plays.index, tz, local)

@@ -17,6 +17,7 @@ from typing import Any
 import msgspec
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 # Higher wins when exports overlap in time (Extended > Account Data > scrobbles).
 PRIORITY_EXTENDED = 2
@@ -52,7 +53,7 @@ class Batch:
     set_aside: Counter = field(default_factory=Counter)
     note: str | None = None  # e.g. "3 rows with wrong field types" (the rest loaded)
     origin: str = ""
-    vocab: dict[str, tuple[int, list]] = field(default_factory=dict)
+    vocab: dict[str, tuple[int, pa.Array]] = field(default_factory=dict)
 
     @property
     def kept(self) -> int:
@@ -94,13 +95,17 @@ class Vocab:
         table = self.tables[column]
         return [table[v] for v in values if table.get(v, -1) >= 0]
 
-    def delta(self) -> dict[str, tuple[int, list]]:
-        """Values added since the previous call, as (first code, values) per column."""
+    def delta(self) -> dict[str, tuple[int, pa.Array]]:
+        """Values added since the previous call, as (first code, values) per column.
+
+        As Arrow arrays: converting here spreads the work over the decoding processes, and
+        the parent then hashes and sorts every process's strings in C.
+        """
         out = {}
         for column, known in self.values.items():
             base = self.shipped[column]
             if len(known) > base:
-                out[column] = (base, known[base:])
+                out[column] = (base, pa.array(known[base:], pa.string()))
                 self.shipped[column] = len(known)
         return out
 

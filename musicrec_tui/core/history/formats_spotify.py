@@ -128,11 +128,18 @@ def decode_extended(data: bytes, vocab: Vocab, *, video: bool = False) -> Batch:
         return batch
     ts, ok = parse_iso(pluck(records, "ts"))
     ms = np.fromiter(map(attrgetter("ms_played"), records), np.float64, n)
-    podcast = ok & any_set(records, "episode_name", "spotify_episode_uri")
-    audiobook = ok & ~podcast & any_set(records, "audiobook_title", "audiobook_chapter_uri")
+    artist = vocab.encode("artist", pluck(records, "master_metadata_album_artist_name"))
+    podcast, audiobook = np.zeros(n, bool), np.zeros(n, bool)
+    # A play's content fields are exclusive (formats.md §1.6: music rows have no episode or
+    # audiobook fields), so only the rows without an artist need checking.
+    unnamed = np.flatnonzero(ok & (artist < 0))
+    if len(unnamed):
+        rest = [records[i] for i in unnamed.tolist()]
+        podcast[unnamed] = any_set(rest, "episode_name", "spotify_episode_uri")
+        audiobook[unnamed] = any_set(rest, "audiobook_title", "audiobook_chapter_uri")
+        audiobook &= ~podcast
     _take(batch, "podcast", podcast)
     _take(batch, "audiobook", audiobook)
-    artist = vocab.encode("artist", pluck(records, "master_metadata_album_artist_name"))
     keep = _keep_music(batch, ok, artist, ms, podcast | audiobook)
     # Whole columns, then the kept rows: cheaper than first copying the kept records.
 
