@@ -21,19 +21,20 @@ Why the sweep is optimal. Each play p has a window W(p) = [a−T, a+T] ∪ [e−
 start, e its end, T the tolerance) and a deadline d(p) = e+T, its last point. Scrobbles are
 taken in time order; each takes the free play of smallest deadline whose window holds it.
 Exchange argument: let M* be a maximum matching agreeing with the sweep on the scrobbles
-before s, and let the sweep give s the play p. If M* leaves s or p unmatched, re-pointing
-one pair gives another maximum matching containing (s, p). Otherwise M* has (s, q) and
-(s', p) with s' after s, and d(p) ≤ d(q) since q was free and held s. Swapping to (s, p),
-(s', q) keeps the size if s' ∈ W(q): s' ≥ s ≥ a_q−T and s' ≤ d(p) ≤ d(q), so s' is in
-[a_q−T, e_q+T] and misses W(q) only inside q's gap G(q) = (a_q+T, e_q−T), which exists when
-the play lasts more than 2T. There, s' ≤ e_p+T ≤ M(q)+T, where M(q) is the latest end of
-another play of the key ending no later than q. So the sweep is optimal for a key unless one
-of its scrobbles lies in a zone G(q) ∩ (−∞, M(q)+T] — empty unless two plays of the same
-track overlap, and then only as wide as the overlap. (For a single interval per play, the
-usual case, this is the classic earliest-deadline argument.) Keys with a scrobble in such a
-zone are finished with augmenting paths: after any matching, one search from each unmatched
-scrobble yields a maximum matching (Kuhn: a scrobble with no augmenting path never gets
-one later), and there are few such scrobbles.
+before s. If the sweep finds no free play for s, neither can M* (the same plays are taken).
+Else let the sweep give s the play p. If M* leaves s or p unmatched, re-pointing one pair
+gives a maximum matching containing (s, p) (both unmatched would not be maximum). Otherwise
+M* has (s, q) and (s', p) with s' after s, and d(p) ≤ d(q) since q was free and held s.
+Swapping to (s, p), (s', q) keeps the size if s' ∈ W(q): s' ≥ s ≥ a_q−T and s' ≤ d(p) ≤
+d(q), so s' is in [a_q−T, e_q+T] and misses W(q) only inside q's gap G(q) = (a_q+T, e_q−T),
+which exists when the play lasts more than 2T. There, s' ≤ e_p+T ≤ M(q)+T, where M(q) is the
+latest end of another play of the key ending no later than q. So the sweep is optimal for a
+key unless one of its scrobbles lies in a zone G(q) ∩ (−∞, M(q)+T] — empty unless two plays
+of the same track overlap, and then only as wide as the overlap. (For a single interval per
+play, the usual case, this is the classic earliest-deadline argument.) Keys with a scrobble
+in such a zone are finished with augmenting paths: after any matching, one search from each
+unmatched scrobble yields a maximum matching (Kuhn: a scrobble with no augmenting path never
+gets one later), and there are few such scrobbles.
 """
 
 from __future__ import annotations
@@ -73,25 +74,21 @@ def _ranges(sorted_values: np.ndarray, keys: np.ndarray, n: int, lo_rank: np.nda
     return lo, np.searchsorted(sorted_values, keys * n + hi_rank) - lo
 
 
-def _candidate_pairs(s_t: np.ndarray, s_by_key: tuple[np.ndarray, np.ndarray],
-                     start: np.ndarray, end: np.ndarray,
+def _candidate_pairs(s_t: np.ndarray, s_key: np.ndarray, s_order: np.ndarray,
+                     start: np.ndarray, end: np.ndarray, p_key: np.ndarray,
                      p_by_key: tuple[np.ndarray, np.ndarray], tolerance: int
                      ) -> tuple[np.ndarray, np.ndarray]:
     """Every (scrobble, play) of one key with the scrobble within ``tolerance`` of the
-    play's start or end, as index arrays sorted by scrobble key and time, then play end."""
-    n_s, n_p = len(s_t), len(end)
-    s_order, s_values = s_by_key
+    play's start or end, as index arrays sorted by scrobble key and time, then play end
+    (``s_order``, ``p_by_key``: the scrobbles' and the plays' ``_by_key``)."""
     p_order, p_values = p_by_key
-    s_key, p_key = s_values // n_s, p_values // n_p  # in their by-key orders
     # A play near s ends in [s − T, s + T + its length]: bound the length per key.
-    firsts = np.flatnonzero(np.r_[True, p_key[1:] != p_key[:-1]])
-    longest = np.zeros(int(max(p_key[-1], s_key[-1])) + 1, np.int64)
-    longest[p_key[firsts]] = np.maximum.reduceat((end - start)[p_order], firsts)
-    # Queries in (key, time) order: sorted needles make searchsorted several times faster.
+    longest = np.zeros(int(max(s_key.max(), p_key.max())) + 1, np.int64)
+    np.maximum.at(longest, p_key, end - start)
+    # Needles in time order (nearly sorted) make searchsorted several times faster.
     lo_rank = np.searchsorted(end, s_t - tolerance, "left")[s_order]
-    t = s_t[s_order]
-    hi_rank = np.searchsorted(end, t + tolerance + longest[s_key], "right")
-    lo, count = _ranges(p_values, s_key, n_p, lo_rank, hi_rank)
+    hi_rank = np.searchsorted(end, s_t + tolerance + longest[s_key], "right")[s_order]
+    lo, count = _ranges(p_values, s_key[s_order], len(end), lo_rank, hi_rank)
     s_i = np.repeat(s_order, count)
     p_i = p_order[np.arange(len(s_i)) - np.repeat(np.cumsum(count) - count - lo, count)]
     t = s_t[s_i]
@@ -164,19 +161,23 @@ def _matched(s_t: np.ndarray, s_key: np.ndarray, start: np.ndarray, end: np.ndar
              p_key: np.ndarray, tolerance: int) -> np.ndarray:
     """Mask over the scrobbles: those a maximum one-to-one matching pairs with a play."""
     s_by_key, p_by_key = _by_key(s_key), _by_key(p_key)
-    s_i, p_i = _candidate_pairs(s_t, s_by_key, start, end, p_by_key, tolerance)
+    s_i, p_i = _candidate_pairs(s_t, s_key, s_by_key[0], start, end, p_key, p_by_key,
+                                tolerance)
     matched = np.zeros(len(s_t), bool)
     if not len(s_i):
         return matched
     n_keys = int(max(p_key.max(), s_key.max())) + 1
     # A key is a set of stars unless a pair joins a scrobble and a play that both have
     # other pairs (then some component is a chain, or has a cycle).
-    shared = (np.bincount(s_i)[s_i] > 1) & (np.bincount(p_i)[p_i] > 1)
+    s_deg, p_deg = np.bincount(s_i)[s_i], np.bincount(p_i)[p_i]
     tangled = np.zeros(n_keys, bool)
-    tangled[s_key[s_i[shared]]] = True
+    tangled[s_key[s_i[(s_deg > 1) & (p_deg > 1)]]] = True
     star = ~tangled[s_key[s_i]]
-    if star.any():  # one pair per star; a play keeps its nearest scrobble
-        ss, sp = s_i[star], p_i[star]
+    # One pair per star: a play with several scrobbles keeps the nearest.
+    matched[s_i[star & (p_deg == 1)]] = True
+    several = star & (p_deg > 1)
+    if several.any():
+        ss, sp = s_i[several], p_i[several]
         t = s_t[ss]
         gap = np.minimum(np.abs(t - start[sp]), np.abs(t - end[sp]))
         first = np.lexsort((ss, gap, sp))
