@@ -117,6 +117,18 @@ def _snapshot_key(session: Session, paths: list[str]) -> str | None:
     return snapshots.snapshot_key(paths, session.settings, session.tz)
 
 
+def contexts(session: Session, k: int | None, *, target: MessagePump) -> tuple[Any, dict]:
+    """Fit the listening contexts and each artist's dominant one (for the Artists pane)."""
+    from musicrec_tui.core.engines.context import fit_contexts
+    from musicrec_tui.core.library import dominant_contexts
+
+    cancel = WorkerCancel()
+    fitted = fit_contexts(session.history, session.settings, k=k,
+                          progress=progress_poster(target, "contexts"), cancel=cancel)
+    check(cancel)
+    return fitted, dominant_contexts(session.history, fitted)
+
+
 # -- the load behind the snapshot -------------------------------------------------------
 def load_behind(session: Session, paths: list[str], *, target: MessagePump) -> None:
     """Worker body: posts the search index of the snapshot's names (typing works long
@@ -155,3 +167,4 @@ def behind_ended(session: Session, error: BaseException | None) -> str | None:
         return None
     session.load_error = describe_error(error)
     return session.missing_history()
+
