@@ -26,6 +26,7 @@ from musicrec_tui.tui.screens.recommend import RecommendScreen
 from musicrec_tui.tui.screens.settings import SettingsScreen
 from musicrec_tui.tui.screens.trends import TrendsScreen
 from musicrec_tui.tui.session import Session
+from musicrec_tui.tui.widgets.search_box import SearchBox
 from musicrec_tui.tui.workers import start_resource_tracker
 
 
@@ -66,11 +67,20 @@ class MusicrecApp(App[int]):
         # checked when the key bubbles up to here) moves the focus to the search box; the
         # rest would then run bindings ("e" opens Export) instead of being typed. Keys typed
         # at a widget that has lost the focus meanwhile go to the focused one instead.
+        # A search box's characters are typed here, after the keys before them acted: when
+        # Enter or Escape has moved the focus on, they go where it went (widgets/search_box.py).
         typed_at = getattr(event, "typed_at", None)
         focused = self.focused
-        if typed_at is not None and focused is not None and focused is not typed_at:
+        if isinstance(focused, SearchBox) and event.is_printable:
             event.prevent_default()  # skips App._on_key (handlers run down the MRO)
-            focused.post_message(events.Key(event.key, event.character))
+            await focused.type_key(event)
+        elif typed_at is not None and focused is not None and focused is not typed_at:
+            event.prevent_default()
+            # Forwarded as the app forwards a key from the terminal, so that back here it
+            # runs the bindings (Enter leaving the box) rather than being routed again.
+            key = events.Key(event.key, event.character)
+            key.typed_at = focused
+            focused._forward_event(key)
 
     def get_css_variables(self) -> dict[str, str]:
         variables = super().get_css_variables()

@@ -116,7 +116,8 @@ class ArtistsScreen(MusicrecScreen):
                 tooltip="Leave the search box; again clears the search"),
         Binding("s", "sort", "Sort", id="artists.sort", tooltip="Sort by the next column"),
         Binding("r", "reverse", "Reverse", id="artists.reverse", tooltip="Reverse the order"),
-        Binding("down", "to_table", show=False),
+        # Enter in the box too (the box leaves it to the screen: see widgets/search_box.py).
+        Binding("down,enter", "to_table", show=False),
     ]
     # Header label → index into SORTS.
     HEADER_SORTS: ClassVar[dict[str, int]] = {
@@ -292,10 +293,6 @@ class ArtistsScreen(MusicrecScreen):
             self.set_focus(self._table)
         elif search.value:
             search.value = ""  # Input.Changed restores the full table
-
-    @on(Input.Submitted, "#artists-search")
-    def _search_submitted(self) -> None:
-        self.set_focus(self._table)
 
     def action_sort(self) -> None:
         self._sort = (self._sort + 1) % len(SORTS)
