@@ -167,4 +167,3 @@ def behind_ended(session: Session, error: BaseException | None) -> str | None:
         return None
     session.load_error = describe_error(error)
     return session.missing_history()
-
