@@ -15,11 +15,20 @@ at the arrival of the chunk after which the emulated screen shows what the user 
    Target ≤ 50 ms median. Baseline (same run, same app): the same keys into the Load
    screen's path box, ending when the box shows the new text.
 
-Also printed: the app's CPU time per keystroke (from /proc), which a busy machine does not
-inflate the way it inflates wall-clock latency. Peak RSS is the app process's
-(``RUSAGE_CHILDREN``). Linux only; needs ``pyte`` (``pip install pyte``).
+3. Screen switch: a screen key (1 Load, 3 Contexts, 4 Trends, 5 Recommend, 2 Artists) to
+   the new screen's content on screen. Each screen is first visited once and left to finish
+   its work (fits, engine run); what it shows on a second visit is its reference, and each
+   later switch ends when the screen's upper part (above where toasts appear) matches it.
+   ``--switches`` rounds through all five; median per screen and overall. Baseline (same
+   run, same app): keys into the Load screen's path box, as in 2.
+
+Also printed: the app's CPU time per keystroke and per switch (from /proc), which a busy
+machine does not inflate the way it inflates wall-clock latency. Peak RSS is the app
+process's (``RUSAGE_CHILDREN``, and VmHWM of the switching run). Linux only; needs ``pyte``
+(``pip install pyte``).
 
     nice python benchmarks/bench_tui.py [--streams 1000000] [--seed 7] [--launches 5] [--keys 50]
+        [--switches 5] [--steps launch,keys,switch]
 """
 
 from __future__ import annotations
@@ -51,6 +60,20 @@ COLS, ROWS = 120, 36
 QUERIES = ("beyon", "radiohed", "glass", "sig", "ko", "mar", "zz", "ell", "horizon", "ø")
 TYPING_INTERVAL_S = 0.15
 TIMEOUT_S = 60.0
+# A first visit may fit models and run every engine on the whole history.
+FIRST_VISIT_TIMEOUT_S = 600.0
+# Screen keys, and what each screen shows once its first visit's work is done.
+SWITCH_KEYS = {"1": "Load", "3": "Contexts", "4": "Trends", "5": "Recommend", "2": "Artists"}
+SETTLED = {
+    "Load": ("Import report", "Browse"),
+    "Contexts": ("contexts · now is",),
+    "Trends": ("Next-period favourites", "% a "),  # the trend cells of the fit
+    "Recommend": ("recommendations as of",),
+}
+# Rows compared with the reference: the bottom ones hold the status line, footer and toasts.
+COMPARED_ROWS = ROWS - 9
+# A user does not press the next screen key the moment a screen appears.
+SWITCH_PAUSE_S = 0.4
 # The app runs in an empty folder: the Load screen's path box then has nothing to suggest,
 # so it shows exactly what was typed.
 _EMPTY = tempfile.mkdtemp(prefix="bench-tui-")
@@ -92,9 +115,10 @@ class Terminal:
         buffer = self.screen.buffer
         return ["".join(buffer[y][x].data for x in range(COLS)) for y in range(ROWS)]
 
-    def wait_for(self, done: Callable[[list[str]], bool], since: float) -> float:
+    def wait_for(self, done: Callable[[list[str]], bool], since: float,
+                 timeout: float = TIMEOUT_S) -> float:
         """Seconds from ``since`` to the arrival of the chunk that made ``done`` true."""
-        deadline = time.perf_counter() + TIMEOUT_S
+        deadline = time.perf_counter() + timeout
         while True:
             if done(self.lines()):
                 return 0.0
@@ -113,6 +137,22 @@ class Terminal:
                 self.stream.feed(self.chunks.get_nowait()[1])
             except queue.Empty:
                 return
+
+    def settle(self, quiet: float = 1.0, limit: float = 10.0) -> None:
+        """Feed output until none has arrived for ``quiet`` seconds (or ``limit`` passed)."""
+        deadline = time.perf_counter() + limit
+        while time.perf_counter() < deadline:
+            try:
+                self.stream.feed(self.chunks.get(timeout=quiet)[1])
+            except queue.Empty:
+                return
+
+    def peak_rss_mib(self) -> float:
+        with open(f"/proc/{self.proc.pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+        return 0.0
 
     def cpu_seconds(self) -> float:
         """CPU time the app has used so far (all its threads)."""
@@ -171,10 +211,7 @@ def keystrokes(env: dict[str, str], root: str, keys: int, top: str, count: int
 
     term = Terminal([root], env)
     try:
-        term.wait_for(_artists_ready(top, count), term.started)
-        # Steady state: the history, the contexts fit and the similar artists are all in.
-        term.wait_for(lambda ls: _has("Top tracks")(ls) and not _has("fitting")(ls)
-                      and not _has("looking…")(ls), term.started)
+        _steady(term, top, count)
         term.send(b"/")
         time.sleep(0.3)
 
@@ -202,6 +239,52 @@ def keystrokes(env: dict[str, str], root: str, keys: int, top: str, count: int
         plain = _type(term, sequence, lambda value: _box_shows(value))
         cpu_plain = (term.cpu_seconds() - cpu) / len(sequence)
         return searching, plain, cpu_searching, cpu_plain
+    finally:
+        term.quit()
+
+
+def _steady(term: Terminal, top: str, count: int) -> None:
+    """The history, the contexts fit and the similar artists are all in."""
+    term.wait_for(_artists_ready(top, count), term.started)
+    term.wait_for(lambda ls: _has("Top tracks")(ls) and not _has("fitting")(ls)
+                  and not _has("looking…")(ls), term.started)
+
+
+def switches(env: dict[str, str], root: str, rounds: int, top: str, count: int) -> dict:
+    """Seconds from each screen key to its screen's content, per screen; plus the baseline."""
+    term = Terminal([root], env)
+    try:
+        _steady(term, top, count)
+        # First visits: each screen does its work (fits, an engine run), which may change
+        # what the others show (the detail pane's context): references come from a 2nd pass.
+        for key, name in SWITCH_KEYS.items():
+            term.send(key.encode())
+            if name in SETTLED:
+                term.wait_for(_has(*SETTLED[name]), time.perf_counter(), FIRST_VISIT_TIMEOUT_S)
+            term.settle()
+        reference = {}
+        for key, name in SWITCH_KEYS.items():
+            term.send(key.encode())
+            term.settle()
+            reference[name] = term.lines()[:COMPARED_ROWS]
+
+        times: dict[str, list[float]] = {name: [] for name in SWITCH_KEYS.values()}
+        cpu = term.cpu_seconds()
+        for _ in range(rounds):
+            for key, name in SWITCH_KEYS.items():
+                time.sleep(SWITCH_PAUSE_S)
+                sent = term.send(key.encode())
+                times[name].append(term.wait_for(
+                    lambda ls, want=reference[name]: ls[:COMPARED_ROWS] == want, sent))
+        cpu_switch = (term.cpu_seconds() - cpu) / (rounds * len(SWITCH_KEYS))
+        # Baseline: keys into the Load screen's path box (the same app, the same machine).
+        term.send(b"1")
+        term.wait_for(_has("Path to an export"), time.perf_counter())
+        time.sleep(SWITCH_PAUSE_S)
+        term.send(b"o")
+        time.sleep(0.3)
+        plain = _type(term, list("baseline") + ["\x7f"] * len("baseline"), _box_shows)
+        return {"times": times, "cpu": cpu_switch, "plain": plain, "rss": term.peak_rss_mib()}
     finally:
         term.quit()
 
@@ -249,13 +332,57 @@ def _p95(values: list[float]) -> float:
     return sorted(values)[max(0, round(0.95 * len(values)) - 1)]
 
 
+def _launches(env: dict[str, str], root: str, top: str, count: int, launches: int) -> None:
+    runs, bases = [], []
+    for _ in range(launches):  # interleaved, so both see the same machine load
+        runs.append(launch(env, root, top, count))
+        bases.append(launch(env, None, top, count))
+    ready = statistics.median(r["ready"] for r in runs)
+    details = statistics.median(r["details"] for r in runs)
+    base = statistics.median(b["ready"] for b in bases)
+    each = ", ".join(f"{r['ready']:.2f}" for r in runs)
+    print(f"launch to interactive from cache ({count:,} artists): median {ready:.2f} s over "
+          f"{len(runs)} (target ≤ 1.5 s; runs {each}); "
+          f"baseline empty launch {base:.2f} s; ratio {ready / base:.2f}×; "
+          f"detail pane filled from the history after {details:.2f} s")
+
+
+def _keystrokes(env: dict[str, str], root: str, top: str, count: int, keys: int) -> None:
+    searching, plain, cpu_searching, cpu_plain = keystrokes(env, root, keys, top, count)
+    med, p95 = statistics.median(searching), _p95(searching)
+    med_base, p95_base = statistics.median(plain), _p95(plain)
+    print(f"keystroke to table updated at {count:,} artists: median {med * 1000:.1f} ms, "
+          f"p95 {p95 * 1000:.1f} ms over {len(searching)} keys (target ≤ 50 ms); baseline "
+          f"plain input median {med_base * 1000:.1f} ms, p95 {p95_base * 1000:.1f} ms; "
+          f"ratio {med / med_base:.2f}×; app CPU per keystroke {cpu_searching * 1000:.1f} ms "
+          f"(baseline {cpu_plain * 1000:.1f} ms)")
+
+
+def _switches(env: dict[str, str], root: str, top: str, count: int, rounds: int) -> None:
+    result = switches(env, root, rounds, top, count)
+    times = result["times"]
+    every = [t for values in times.values() for t in values]
+    med, base = statistics.median(every), statistics.median(result["plain"])
+    each = ", ".join(f"{name} {statistics.median(values) * 1000:.0f}"
+                     for name, values in times.items())
+    print(f"screen switch to content shown: median {med * 1000:.0f} ms, p95 "
+          f"{_p95(every) * 1000:.0f} ms over {len(every)} switches (per screen, ms: {each}); "
+          f"baseline plain input median {base * 1000:.1f} ms; ratio {med / base:.1f}×; "
+          f"app CPU per switch {result['cpu'] * 1000:.0f} ms; "
+          f"peak RSS of the switching app {result['rss']:.0f} MiB")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--streams", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--launches", type=int, default=5)
     parser.add_argument("--keys", type=int, default=50)
+    parser.add_argument("--switches", type=int, default=5, help="rounds through the screens")
+    parser.add_argument("--steps", default="launch,keys,switch",
+                        help="which measurements to run (comma-separated)")
     args = parser.parse_args()
+    steps = set(args.steps.split(","))
 
     from musicrec_tui.core.history.demo import demo_paths
 
@@ -274,27 +401,12 @@ def main() -> int:
     snap = _snapshot(root)
     top, count = snap.artists[0], len(snap)
 
-    runs, bases = [], []
-    for _ in range(args.launches):  # interleaved, so both see the same machine load
-        runs.append(launch(env, root, top, count))
-        bases.append(launch(env, None, top, count))
-    ready = statistics.median(r["ready"] for r in runs)
-    details = statistics.median(r["details"] for r in runs)
-    base = statistics.median(b["ready"] for b in bases)
-    each = ", ".join(f"{r['ready']:.2f}" for r in runs)
-    print(f"launch to interactive from cache ({count:,} artists): median {ready:.2f} s over "
-          f"{len(runs)} (target ≤ 1.5 s; runs {each}); "
-          f"baseline empty launch {base:.2f} s; ratio {ready / base:.2f}×; "
-          f"detail pane filled from the history after {details:.2f} s")
-
-    searching, plain, cpu_searching, cpu_plain = keystrokes(env, root, args.keys, top, count)
-    med, p95 = statistics.median(searching), _p95(searching)
-    med_base, p95_base = statistics.median(plain), _p95(plain)
-    print(f"keystroke to table updated at {count:,} artists: median {med * 1000:.1f} ms, "
-          f"p95 {p95 * 1000:.1f} ms over {len(searching)} keys (target ≤ 50 ms); baseline "
-          f"plain input median {med_base * 1000:.1f} ms, p95 {p95_base * 1000:.1f} ms; "
-          f"ratio {med / med_base:.2f}×; app CPU per keystroke {cpu_searching * 1000:.1f} ms "
-          f"(baseline {cpu_plain * 1000:.1f} ms)")
+    if "launch" in steps:
+        _launches(env, root, top, count, args.launches)
+    if "keys" in steps:
+        _keystrokes(env, root, top, count, args.keys)
+    if "switch" in steps:
+        _switches(env, root, top, count, args.switches)
     rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak RSS of the app (largest child) {rss:.0f} MiB")
     return 0
