@@ -70,8 +70,27 @@ class MusicrecScreen(SessionWorkers, Screen):
     # The status line that says why there is nothing to show yet (see Session.missing_history).
     STATUS_ID: str | None = None
 
+    # The key bindings last announced to the Footer (see refresh_bindings).
+    _announced: tuple | None = None
+
     def on_screen_resume(self) -> None:
         self.session_changed()
+
+    def refresh_bindings(self) -> None:
+        # Textual asks for this whenever the screen is left or shown again, and the Footer
+        # then rebuilds every key (~40 ms of a ~170 ms switch) though none changed. Before
+        # the first showing (stack_updates 0) the Footer may not listen yet: always announce.
+        # A hidden screen announces nothing: showing it again asks, and compares.
+        if self.stack_updates:
+            if not self.is_current:
+                return
+            shown = (self.app.app_focus, tuple(
+                (binding, enabled, tooltip)
+                for _node, binding, enabled, tooltip in self.active_bindings.values()))
+            if shown == self._announced:
+                return
+            self._announced = shown
+        super().refresh_bindings()
 
     def session_changed(self) -> None:
         """Catch up with the session: a new history, or a load behind a snapshot that ended."""
