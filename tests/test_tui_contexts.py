@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, OptionList
+from textual.widgets import OptionList
 
 from musicrec_tui.tui.screens.contexts import ContextsScreen
+from musicrec_tui.tui.widgets.artist_table import ArtistTable
 from musicrec_tui.tui.widgets.heatmap import ContextHeatmap
 from tests.helpers_tui import FROZEN_NOW, SIZE, demo_app, settle
 
@@ -34,8 +35,8 @@ async def test_open_contexts_pick_one_and_refit():
         assert options.highlighted == target
         cluster = contexts.clusters[target]
         assert heatmap.selected == target
-        picks = screen.query_one("#contexts-picks", DataTable)
-        assert [str(k.value) for k in picks.rows] == [i.artist for i in cluster.picks]
+        picks = screen.query_one("#contexts-picks", ArtistTable)
+        assert picks.rows == [i.artist for i in cluster.picks]
         assert cluster.label in str(picks.border_title)
         assert screen.selected_context is cluster
         # n jumps back to the context of now.

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import threading
 
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
 
 import musicrec_tui.core.library as library
 from musicrec_tui.core.errors import Cancelled
 from musicrec_tui.tui.screens.recommend import RecommendScreen
+from musicrec_tui.tui.widgets.artist_table import ArtistTable
 from tests.helpers_tui import SIZE, demo_app, settle
 
 
@@ -51,8 +52,8 @@ async def test_run_cancel_and_run_again(monkeypatch):
         analysis = app.session.analysis
         assert analysis is not None and analysis.ensemble
         assert set(analysis.results) == set(library.ENGINES)
-        table = screen.query_one("#recommend-table", DataTable)
-        assert [str(k.value) for k in table.rows] == [r.artist for r in analysis.ensemble]
+        table = screen.query_one("#recommend-table", ArtistTable)
+        assert table.rows == [r.artist for r in analysis.ensemble]
 
 
 async def test_a_replaced_run_does_not_mark_the_new_one_cancelled(monkeypatch):

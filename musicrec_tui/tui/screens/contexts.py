@@ -9,12 +9,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from musicrec_tui.tui.messages import WorkDone, WorkProgress
 from musicrec_tui.tui.navigation import NavBar
 from musicrec_tui.tui.screens.base import MusicrecScreen
+from musicrec_tui.tui.widgets.artist_table import ArtistTable, Column
 from musicrec_tui.tui.widgets.heatmap import ContextHeatmap, context_colour
 
 # Fewer than two contexts is no clustering at all.
@@ -49,10 +50,10 @@ class ContextsScreen(MusicrecScreen):
                 heatmap = ContextHeatmap(id="contexts-heatmap")
                 heatmap.border_title = "When: weekday × hour (◆ now, • selected)"
                 yield heatmap
-                picks = DataTable(id="contexts-picks", cursor_type="row", zebra_stripes=True,
-                                  classes="pane")
+                picks = ArtistTable([Column("#", 0, right=True), Column("Artist", 0),
+                                     Column("Score", 0, right=True), Column("Why", 0)],
+                                    id="contexts-picks", classes="pane")
                 picks.border_title = "Picks"
-                picks.add_columns("#", "Artist", "Score", "Why")
                 yield picks
         yield Static(self.session.missing_history(), id="contexts-status")
         yield Footer(compact=True)
@@ -142,12 +143,11 @@ class ContextsScreen(MusicrecScreen):
             return
         cluster = contexts.clusters[index]
         self.query_one(ContextHeatmap).selected = index
-        table = self.query_one("#contexts-picks", DataTable)
-        table.clear()
+        table = self.query_one("#contexts-picks", ArtistTable)
         now = " (now)" if index == self._now_index else ""
         table.border_title = f"Picks for {cluster.label}{now}"
-        for rank, item in enumerate(cluster.picks, 1):
-            table.add_row(str(rank), item.artist, f"{item.score:.2f}", item.why, key=item.artist)
+        table.show({item.artist: (str(rank), f"{item.score:.2f}", item.why)
+                    for rank, item in enumerate(cluster.picks, 1)})
 
     @property
     def selected_context(self):

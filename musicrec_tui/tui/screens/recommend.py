@@ -10,7 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets import Footer, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from musicrec_tui.core.errors import MusicrecError
@@ -18,6 +18,7 @@ from musicrec_tui.tui.messages import WorkDone, WorkProgress
 from musicrec_tui.tui.navigation import NavBar
 from musicrec_tui.tui.runs import combine, engine_names, normalise_weights
 from musicrec_tui.tui.screens.base import MusicrecScreen, describe_error
+from musicrec_tui.tui.widgets.artist_table import ArtistTable, Column
 from musicrec_tui.tui.workers import WorkerCancel, progress_poster
 
 SHORT = {"recency": "Rec", "temporal": "Tmp", "context": "Ctx", "ranking": "Rnk",
@@ -70,9 +71,10 @@ class RecommendScreen(MusicrecScreen):
                 yield Label("tier")
                 yield Input(self.session.settings.content.tier, id="tier-input", compact=True)
         yield Static("Press g to run every engine", id="recommend-engines")
-        table = DataTable(id="recommend-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("#", "Artist", "Score", *(SHORT[e] for e in self._engines), "New")
-        yield table
+        yield ArtistTable([Column("#", 0, right=True), Column("Artist", 0),
+                           Column("Score", 0, right=True),
+                           *(Column(SHORT[e], 0, right=True) for e in self._engines),
+                           Column("New", 0)], id="recommend-table")
         yield Static("", id="recommend-why")
         yield Static(self.session.missing_history(), id="recommend-status")
         yield Footer(compact=True)
@@ -104,7 +106,7 @@ class RecommendScreen(MusicrecScreen):
                                   description=f"engine {name}")
             for name in self._engines}
         self._show_engines()
-        self.query_one("#recommend-table", DataTable).focus()
+        self.query_one("#recommend-table", ArtistTable).focus()
 
     def _engine_job(self, run: int, name: str):
         def job() -> None:
@@ -256,13 +258,12 @@ class RecommendScreen(MusicrecScreen):
 
     # -- showing -------------------------------------------------------------------------
     def _show(self, analysis) -> None:
-        table = self.query_one("#recommend-table", DataTable)
-        table.clear()
-        for rank, rec in enumerate(analysis.ensemble, 1):
-            contributions = [f"{rec.engines[e]:.2f}" if rec.engines.get(e) else "·"
-                             for e in self._engines]
-            table.add_row(str(rank), rec.artist, f"{rec.score:.3f}", *contributions,
-                          "" if rec.in_library else "new", key=rec.artist)
+        table = self.query_one("#recommend-table", ArtistTable)
+        table.show({rec.artist: (str(rank), f"{rec.score:.3f}",
+                                 *(f"{rec.engines[e]:.2f}" if rec.engines.get(e) else "·"
+                                   for e in self._engines),
+                                 "" if rec.in_library else "new")
+                    for rank, rec in enumerate(analysis.ensemble, 1)})
         self._status(analysis)
         if analysis.ensemble:
             self._why(analysis.ensemble[0])
@@ -277,13 +278,13 @@ class RecommendScreen(MusicrecScreen):
                 + f" · tier {analysis.tier}")
         self.query_one("#recommend-status", Static).update(text)
 
-    @on(DataTable.RowHighlighted, "#recommend-table")
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+    @on(ArtistTable.RowHighlighted, "#recommend-table")
+    def _highlighted(self, event: ArtistTable.RowHighlighted) -> None:
         analysis = self.session.analysis
-        if analysis is None or event.row_key is None:
+        if analysis is None:
             return
         for rec in analysis.ensemble:
-            if rec.artist == event.row_key.value:
+            if rec.artist == event.artist:
                 self._why(rec)
                 break
 

@@ -8,17 +8,20 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Footer, Static
 
 from musicrec_tui.tui.messages import WorkDone, WorkProgress
 from musicrec_tui.tui.navigation import NavBar
 from musicrec_tui.tui.screens.base import MusicrecScreen
+from musicrec_tui.tui.widgets.artist_table import ArtistTable, Column
 from musicrec_tui.tui.widgets.spark import spark_text
 from musicrec_tui.tui.workers import WorkerCancel, progress_poster
 
 # Rows per list and periods per sparkline.
 ROWS = 25
 SPARK_PERIODS = 12
+TREND_COLUMNS = (Column("Artist", 0), Column("Recent", 0), Column("Trend", 0))
+NEXT_COLUMNS = (Column("Artist", 0), Column("Forecast", 0, right=True), Column("Recent", 0))
 
 
 def _trend(item, period: str) -> str:
@@ -41,19 +44,17 @@ class TrendsScreen(MusicrecScreen):
         yield NavBar("trends")
         with Horizontal(id="trends-main"):
             with Vertical(classes="trend-column"):
-                yield self._table("trends-rising", "Rising", ("Artist", "Recent", "Trend"))
-                yield self._table("trends-fading", "Fading", ("Artist", "Recent", "Trend"))
-            yield self._table("trends-next", "Next-period favourites",
-                              ("Artist", "Forecast", "Recent"))
+                yield self._table("trends-rising", "Rising", TREND_COLUMNS)
+                yield self._table("trends-fading", "Fading", TREND_COLUMNS)
+            yield self._table("trends-next", "Next-period favourites", NEXT_COLUMNS)
         yield Static(self.session.missing_history(), id="trends-status",
                      classes="status")
         yield Footer(compact=True)
 
     @staticmethod
-    def _table(id_: str, title: str, columns: tuple[str, ...]) -> DataTable:
-        table = DataTable(id=id_, cursor_type="row", zebra_stripes=True, classes="pane")
+    def _table(id_: str, title: str, columns: tuple[Column, ...]) -> ArtistTable:
+        table = ArtistTable(columns, name_column=0, id=id_, classes="pane")
         table.border_title = title
-        table.add_columns(*columns)
         return table
 
     def show_history(self) -> None:
@@ -92,12 +93,12 @@ class TrendsScreen(MusicrecScreen):
             self.session.trends = event.result
             self._show(event.result)
 
-    @on(DataTable.RowHighlighted)
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+    @on(ArtistTable.RowHighlighted)
+    def _highlighted(self, event: ArtistTable.RowHighlighted) -> None:
         trends = self.session.trends
-        if trends is None or event.row_key is None:
+        if trends is None:
             return
-        artist = event.row_key.value
+        artist = event.artist
         for item in (*trends.rising, *trends.fading, *trends.next_favourites):
             if item.artist == artist:
                 self.query_one("#trends-status", Static).update(f"{artist}: {item.why}")
@@ -110,15 +111,11 @@ class TrendsScreen(MusicrecScreen):
 
         period = self.session.settings.temporal.period
         for id_, items in (("#trends-rising", trends.rising), ("#trends-fading", trends.fading)):
-            table = self.query_one(id_, DataTable)
-            table.clear()
-            for item in items[:ROWS]:
-                table.add_row(item.artist, recent(item.artist), _trend(item, period), key=item.artist)
-        table = self.query_one("#trends-next", DataTable)
-        table.clear()
-        for item in trends.next_favourites[:ROWS]:
-            forecast = item.extra.get("forecast", item.score)
-            table.add_row(item.artist, f"~{forecast:.0f}", recent(item.artist), key=item.artist)
+            self.query_one(id_, ArtistTable).show(
+                {item.artist: (recent(item.artist), _trend(item, period)) for item in items[:ROWS]})
+        self.query_one("#trends-next", ArtistTable).show(
+            {item.artist: (f"~{item.extra.get('forecast', item.score):.0f}", recent(item.artist))
+             for item in trends.next_favourites[:ROWS]})
         notes = " · ".join(trends.notes)
         self.query_one("#trends-status", Static).update(
             f"{len(trends.rising)} rising, {len(trends.fading)} fading"

@@ -1,12 +1,14 @@
-"""A virtual table of artists for the Artists screen.
+"""A virtual table of artists: the Artists screen's, and the short lists of the others.
 
 A DataTable renders every cell through a Rich console (~0.15 ms a cell) and forgets all of
 them whenever its rows change, so each search keystroke cost ~270 cells ≈ 40–170 ms, and it
-measures every row it holds, so it could only hold a few hundred of the 18k artists. This
-widget keeps just the list of artist names: it draws the lines on screen straight to
-segments (fixed column widths, nothing measured), so new rows cost ~1 ms and the whole list
-scrolls without being loaded in chunks. Cells come from a callback and are formatted only
-when first drawn.
+measures every row it holds, so it could only hold a few hundred of the 18k artists. It
+also forgets them on every restyle, which Textual does to a whole screen each time it is
+shown again: the Trends screen's three tables cost ~75 ms a switch. This widget keeps just
+the list of artist names: it draws the lines on screen straight to segments (fixed column
+widths, nothing measured), so new rows cost ~1 ms and the whole list scrolls without being
+loaded in chunks, and drawn lines outlive a restyle that leaves their styles as they were.
+Cells come from a callback and are formatted only when first drawn.
 """
 
 from __future__ import annotations
@@ -42,8 +44,9 @@ class Column:
 class ArtistTable(ScrollView, can_focus=True):
     """Rows of artists with a fixed header, a row cursor and highlighted match characters.
 
-    ``cells(artist)`` gives the texts of every column but the name (the name is the
-    second column, after the rank).
+    ``cells(artist)`` gives the texts of every column but the name (the name is the column
+    ``name_column``; by default the second, after the rank). :meth:`show` is the short way
+    for a short list: every row's texts given at once, columns as wide as their texts.
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -115,16 +118,22 @@ class ArtistTable(ScrollView, can_focus=True):
         def control(self) -> ArtistTable:
             return self.table
 
-    def __init__(self, columns: Sequence[Column], cells: Callable[[str], tuple[str, ...]],
-                 *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self._columns = list(columns)
-        self._cells = cells
+    def __init__(self, columns: Sequence[Column],
+                 cells: Callable[[str], tuple[str, ...]] | None = None, *,
+                 name_column: int = 1, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        # At least as wide as the labels: :meth:`show` sizes the rest.
+        self._columns = [Column(c.label, max(c.width, cell_len(c.label)), c.right)
+                         for c in columns]
+        self._cells = cells or (lambda artist: ())
+        self._name_column = name_column
         self._rows: list[str] = []
         self._positions: dict[str, tuple[int, ...]] = {}
         self._height = 0
         self._styles: dict[str, Style] = {}
         self._lines: dict[tuple, Strip] = {}
+        self._drawn_with: tuple[Style, ...] = ()  # the styles the cached lines were drawn in
 
     # -- data ----------------------------------------------------------------------------
     @property
@@ -161,6 +170,19 @@ class ArtistTable(ScrollView, can_focus=True):
             self.scroll_to(y=scroll_y, animate=False, immediate=True)
         self.cursor_row = max(0, min(cursor, len(rows) - 1))
         self.refresh()
+
+    def show(self, cells: dict[str, tuple[str, ...]], *, cursor: int = 0) -> None:
+        """Show the artists of ``cells`` in its order, each with the texts of its other
+        columns; every column as wide as its widest text (a few dozen rows: cheap)."""
+        columns = []
+        for i, column in enumerate(self._columns):
+            texts = (cells if i == self._name_column else
+                     (row[i - (i > self._name_column)] for row in cells.values()))
+            width = max((cell_len(text) for text in texts), default=0)
+            columns.append(Column(column.label, max(width, cell_len(column.label)), column.right))
+        self._cells = cells.__getitem__
+        self.set_columns(columns)
+        self.set_rows(list(cells), cursor=cursor, scroll_y=0)
 
     def set_columns(self, columns: Sequence[Column]) -> None:
         self._columns = list(columns)
@@ -220,10 +242,16 @@ class ArtistTable(ScrollView, can_focus=True):
 
     # -- drawing -------------------------------------------------------------------------
     def notify_style_update(self) -> None:
-        # Theme, focus or CSS changed: the cached styles and lines are stale.
+        # Theme, focus or CSS may have changed: the styles are looked up again, and the
+        # drawn lines kept only if those are the same (see render_line).
         self._styles.clear()
-        self._lines.clear()
         super().notify_style_update()
+
+    def _check_styles(self) -> None:
+        styles = tuple(self._style(name) for name in ("", *sorted(self.COMPONENT_CLASSES)))
+        if styles != self._drawn_with:
+            self._drawn_with = styles
+            self._lines.clear()
 
     def _style(self, name: str) -> Style:
         """The rich style of a part ("" = the widget), looked up once per style change."""
@@ -235,6 +263,8 @@ class ArtistTable(ScrollView, can_focus=True):
         return style
 
     def render_line(self, y: int) -> Strip:
+        if not self._styles:
+            self._check_styles()
         width = self.scrollable_content_region.width
         scroll_x = int(self.scroll_x)
         if y == 0:
@@ -268,19 +298,24 @@ class ArtistTable(ScrollView, can_focus=True):
         return Strip(segments).crop_extend(scroll_x, scroll_x + width, base)
 
     def _row_segments(self, artist: str, style: Style) -> list[Segment]:
-        rank, *rest = self._cells(artist)
-        columns = self._columns
-        out = [Segment(self._fit(rank, columns[0]), style)]
-        out += self._name_segments(artist, columns[1].width, style)
+        texts = self._cells(artist)
+        columns, at = self._columns, self._name_column
+        out = [Segment(self._fit(text, column), style)
+               for text, column in zip(texts[:at], columns[:at], strict=False)]
+        out += self._name_segments(artist, columns[at].width, style)
         out += [Segment(self._fit(text, column), style)
-                for text, column in zip(rest, columns[2:], strict=False)]
+                for text, column in zip(texts[at:], columns[at + 1:], strict=False)]
         return out
 
     @staticmethod
     def _fit(text: str, column: Column) -> str:
-        if len(text) > column.width:
-            text = text[:column.width - 1] + "…"
-        text = text.rjust(column.width) if column.right else text.ljust(column.width)
+        # Widths in terminal cells (a "why" may quote a CJK name).
+        width = cell_len(text)
+        if width > column.width:
+            text = set_cell_size(text, column.width - 1) + "…"
+            width = column.width
+        fill = " " * (column.width - width)
+        text = fill + text if column.right else text + fill
         return " " * PAD + text + " " * PAD
 
     def _name_segments(self, artist: str, width: int, style: Style) -> list[Segment]:
