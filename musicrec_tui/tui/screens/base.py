@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
+from textual import events
 from textual.app import App
 from textual.screen import Screen
 from textual.widgets import Static
@@ -72,8 +73,22 @@ class MusicrecScreen(SessionWorkers, Screen):
 
     # The key bindings last announced to the Footer (see refresh_bindings).
     _announced: tuple | None = None
+    # What the app looked like (theme, focus, classes) when this screen was left.
+    _left_in: tuple | None = None
 
-    def on_screen_resume(self) -> None:
+    def _app_state(self) -> tuple:
+        app = self.app
+        return app.theme, frozenset(app.get_pseudo_classes()), frozenset(app.classes)
+
+    def on_screen_suspend(self) -> None:
+        self._left_in = self._app_state()
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Runs before Screen's own handler, which restyles every widget (~10–20 ms) when
+        # shown again. Styles follow the app's state, and a change of CSS or theme is
+        # applied by switch_mode itself: unchanged, the styles are still right.
+        if self._left_in == self._app_state():
+            event.refresh_styles = False
         self.session_changed()
 
     def refresh_bindings(self) -> None:

@@ -1,0 +1,103 @@
+"""Pilot: switching back to a screen shows it as it was left, without rebuilding it.
+
+Textual restyles a whole screen and its Footer rebuilds every key each time the screen is
+shown again; the screens skip both when nothing they depend on changed (screens/base.py).
+These tests pin what must still change: the keys after a focus change, the colours after a
+theme change made while the screen was hidden.
+"""
+
+from __future__ import annotations
+
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+from musicrec_tui.tui.widgets.artist_table import ArtistTable
+from tests.helpers_tui import SIZE, demo_app, settle
+
+
+def _keys(app) -> list[FooterKey]:
+    return list(app.screen.query_one(Footer).query(FooterKey))
+
+
+def _descriptions(app) -> list[str]:
+    return [key.description for key in _keys(app)]
+
+
+async def test_a_screen_comes_back_as_it_was_left():
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        trends = app.screen
+        rows = trends.query_one("#trends-rising", ArtistTable).rows
+        keys = _keys(app)
+        assert "Refit" in _descriptions(app)
+        for key in "352":
+            await pilot.press(key)
+            await settle(pilot)
+        assert "Refit" not in _descriptions(app)
+        await pilot.press("4")
+        await settle(pilot)
+        assert app.screen is trends
+        assert trends.query_one("#trends-rising", ArtistTable).rows == rows
+        assert _keys(app) == keys, "the same keys: the footer was not rebuilt"
+
+
+async def test_the_footer_follows_a_focus_change():
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        assert "Type path" in _descriptions(app)
+        await pilot.press("o")  # into the path box, whose keys hide the screen's letters
+        await settle(pilot)
+        inside = _descriptions(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert _descriptions(app) != inside
+        assert "Type path" in _descriptions(app)
+
+
+def _styles(screen) -> list:
+    """Every widget's style, and the cursor's of each table (it follows focus)."""
+    return [(widget, widget.rich_style,
+             widget.get_component_rich_style("artist-table--cursor")
+             if isinstance(widget, ArtistTable) else None)
+            for widget in screen.query("*")]
+
+
+async def _as_restyled(pilot) -> list:
+    """The styles a full restyle of the current screen gives."""
+    pilot.app.screen.update_node_styles(animate=False)
+    await pilot.pause()
+    return _styles(pilot.app.screen)
+
+
+async def test_a_change_made_while_a_screen_was_hidden_reaches_it():
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        table = app.screen.query_one("#trends-rising", ArtistTable)
+        await pilot.press("2")
+        await settle(pilot)
+        app.app_focus = False  # the terminal lost focus (the app's :blur)
+        await pilot.press("4")
+        await settle(pilot)
+        assert _styles(app.screen) == await _as_restyled(pilot)
+        # A theme changed meanwhile: the rows are drawn again, in its colours.
+        app.app_focus = True
+        await pilot.press("2")
+        await settle(pilot)
+        before = table.rich_style
+        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        assert table.rich_style != before
+        assert _styles(app.screen) == await _as_restyled(pilot)
+        strip = table.render_line(1)
+        assert all(seg.style is None or seg.style.bgcolor != before.bgcolor for seg in strip)
