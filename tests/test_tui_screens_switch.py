@@ -8,6 +8,7 @@ theme change made while the screen was hidden.
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -101,3 +102,28 @@ async def test_a_change_made_while_a_screen_was_hidden_reaches_it():
         assert _styles(app.screen) == await _as_restyled(pilot)
         strip = table.render_line(1)
         assert all(seg.style is None or seg.style.bgcolor != before.bgcolor for seg in strip)
+
+
+def _next_column_at(line: str, name: str) -> int:
+    """The terminal cell where the text after ``name`` (the line's first column) starts."""
+    after = line[len(name) + 1:]
+    return cell_len(line[:len(name) + 1]) + len(after) - len(after.lstrip(" "))
+
+
+async def test_short_lists_line_up_in_terminal_cells():
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        names = []
+        for id_ in ("#trends-rising", "#trends-fading"):
+            table = app.screen.query_one(id_, ArtistTable)
+            shown = table.rows[:table.visible_rows]
+            names += shown
+            lines = ["".join(seg.text for seg in table.render_line(y))
+                     for y in range(1 + len(shown))]
+            starts = {_next_column_at(line, name)
+                      for line, name in zip(lines, ["Artist", *shown], strict=True)}
+            assert starts == {1 + max(cell_len(n) for n in table.rows) + 2}, id_
+        assert any(cell_len(n) > len(n) for n in names), "the demo has wide (CJK) names"
