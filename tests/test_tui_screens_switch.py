@@ -9,6 +9,7 @@ theme change made while the screen was hidden.
 from __future__ import annotations
 
 from rich.cells import cell_len
+from textual.app import App
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -127,3 +128,27 @@ async def test_short_lists_line_up_in_terminal_cells():
                       for line, name in zip(lines, ["Artist", *shown], strict=True)}
             assert starts == {1 + max(cell_len(n) for n in table.rows) + 2}, id_
         assert any(cell_len(n) > len(n) for n in names), "the demo has wide (CJK) names"
+
+
+async def test_only_a_first_visit_pauses_drawing(monkeypatch):
+    """switch_mode hides a new screen's first layout for 50 ms; a revisit needs no mask."""
+    app = demo_app()
+    pauses: list[str] = []
+    original = App.delay_update
+
+    def counting(self, delay: float = 0.05) -> None:
+        pauses.append(self.current_mode)
+        original(self, delay)
+
+    monkeypatch.setattr(App, "delay_update", counting)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first = len(pauses)
+        await pilot.press("4")
+        await settle(pilot)
+        assert len(pauses) == first + 1, "a first visit keeps the pause"
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        assert len(pauses) == first + 1, "going back to a screen shown before does not pause"

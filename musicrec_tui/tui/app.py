@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from textual import events, on, work
-from textual.app import App
+from textual.app import App, AwaitMount
 from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerState
 
@@ -95,6 +95,8 @@ class MusicrecApp(App[int]):
         self.session = session
         self._paths = paths
         self._demo = demo
+        self._shown_modes: set[str] = set()
+        self._revisit = False
         self.theme = session.settings.tui.theme
 
     def on_mount(self) -> None:
@@ -144,6 +146,20 @@ class MusicrecApp(App[int]):
     def action_show(self, mode: str) -> None:
         if self.current_mode != mode:
             self.switch_mode(mode)
+
+    def switch_mode(self, mode: str) -> AwaitMount:
+        self._revisit = mode in self._shown_modes
+        self._shown_modes.add(mode)
+        try:
+            return super().switch_mode(mode)
+        finally:
+            self._revisit = False
+
+    def delay_update(self, delay: float = 0.05) -> None:
+        # switch_mode pauses drawing for 50 ms to hide a new screen's first layout; a screen
+        # shown before is laid out already, and the pause was most of such a switch.
+        if not self._revisit:
+            super().delay_update(delay)
 
     def action_export(self) -> None:
         if self.session.history is None:
