@@ -56,3 +56,19 @@ async def test_keys_after_enter_and_escape_go_to_the_table():
         await _pauses(pilot)
         assert box.value == "yo"
         assert isinstance(app.screen, ExportScreen)
+
+
+async def test_the_detail_follows_a_cursor_moved_in_the_same_burst():
+    """"/the⏎↓" in one burst: the detail shows the row the cursor went to, even once the
+    timer started for the best hit while typing fires."""
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        table = screen.query_one("#artists-table", ArtistTable)
+        _burst(app, "slash", "t", "h", "e", "enter", "down")
+        await _pauses(pilot)
+        assert table.cursor_row == 1
+        screen._show_pending()  # what the typing timer does when it fires
+        await _pauses(pilot)
+        assert screen.shown_artist == table.cursor_artist

@@ -338,6 +338,11 @@ class ArtistsScreen(MusicrecScreen):
             self._pending = event.artist
             self._detail_timer = self.set_timer(DETAIL_DELAY_S, self._show_pending)
         else:
+            # Keys typed in one burst ("/the⏎↓") can move the cursor before the timer of a
+            # highlight made while typing fires: that stale artist must not replace this one.
+            if self._detail_timer is not None:
+                self._detail_timer.stop()
+            self._pending = None
             self.show_artist(event.artist)
 
     def _show_pending(self) -> None:
