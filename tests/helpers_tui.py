@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
+from textual import events
 
 from musicrec_tui.core.history.demo import demo_paths
 from musicrec_tui.tui.app import MusicrecApp, make_app
@@ -38,3 +39,12 @@ def text_of(renderable) -> str:
     with console.capture() as captured:
         console.print(renderable)
     return captured.get()
+
+
+def burst(app: MusicrecApp, *keys: str) -> None:
+    """Send keys as the terminal driver does, with no wait between them (a fast typist)."""
+    for key in keys:
+        char = key if len(key) == 1 else {"slash": "/"}.get(key)
+        event = events.Key(key, char)
+        event.set_sender(app)
+        app._driver.send_message(event)

@@ -7,7 +7,7 @@ from textual.widgets import Input, Static
 from musicrec_tui.tui.screens.artists import ArtistsScreen
 from musicrec_tui.tui.widgets.artist_table import ArtistTable
 from musicrec_tui.tui.widgets.detail import ArtistDetail
-from tests.helpers_tui import SIZE, demo_app, settle, text_of
+from tests.helpers_tui import SIZE, burst, demo_app, settle, text_of
 
 
 def _rows(table: ArtistTable) -> list[str]:
@@ -85,26 +85,18 @@ async def test_clearing_a_search_restores_the_selection_and_sorting():
 async def test_keys_typed_right_after_slash_reach_the_search_box():
     # A fast typist's keys are all queued before the app handles "/": none may be lost to
     # the screen while the focus moves.
-    from textual import events
-
-    def burst(*keys: tuple[str, str | None]) -> None:
-        for key, char in keys:  # as the terminal driver sends them, with no wait between
-            event = events.Key(key, char)
-            event.set_sender(app)
-            app._driver.send_message(event)
-
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        burst(("slash", "/"), ("b", "b"), ("e", "e"), ("y", "y"))
+        burst(app, "slash", "b", "e", "y")
         await pilot.pause()
         await pilot.pause()
         box = app.screen.query_one("#artists-search", Input)
         assert box.has_focus
         assert box.value == "bey"
-        burst(("escape", None))
+        burst(app, "escape")
         await pilot.pause()
-        burst(("j", "j"))
+        burst(app, "j")
         await pilot.pause()
         assert app.screen.query_one("#artists-table", ArtistTable).has_focus
         assert box.value == "bey"

@@ -3,22 +3,11 @@ Artists search box and the table: what follows Enter or Escape is not typed into
 
 from __future__ import annotations
 
-from textual import events
 from textual.widgets import Input
 
-from musicrec_tui.tui.app import MusicrecApp
 from musicrec_tui.tui.screens.export import ExportScreen
 from musicrec_tui.tui.widgets.artist_table import ArtistTable
-from tests.helpers_tui import SIZE, demo_app, settle
-
-
-def _burst(app: MusicrecApp, *keys: str) -> None:
-    """As the terminal driver sends keys, with no wait between them."""
-    for key in keys:
-        char = key if len(key) == 1 else {"slash": "/"}.get(key)
-        event = events.Key(key, char)
-        event.set_sender(app)
-        app._driver.send_message(event)
+from tests.helpers_tui import SIZE, burst, demo_app, settle
 
 
 async def _pauses(pilot, n: int = 4) -> None:
@@ -35,24 +24,24 @@ async def test_keys_after_enter_and_escape_go_to_the_table():
         table = screen.query_one("#artists-table", ArtistTable)
 
         # Enter leaves the box: the arrows behind it move the table's cursor.
-        _burst(app, "slash", "b", "e", "enter", "down", "down")
+        burst(app, "slash", "b", "e", "enter", "down", "down")
         await _pauses(pilot)
         assert table.has_focus and box.value == "be"
         assert table.row_count > 3 and table.cursor_row == 2
 
         # "/" comes back to the box, where "y" is typed (over the query, which the box
         # selects when it gets the focus).
-        _burst(app, "slash", "y")
+        burst(app, "slash", "y")
         await _pauses(pilot)
         assert box.has_focus and box.value == "y"
 
         # A backspace acts before the character typed after it.
-        _burst(app, "x", "backspace", "o")
+        burst(app, "x", "backspace", "o")
         await _pauses(pilot)
         assert box.value == "yo"
 
         # Escape leaves the box: "e" behind it opens Export rather than being typed.
-        _burst(app, "escape", "e")
+        burst(app, "escape", "e")
         await _pauses(pilot)
         assert box.value == "yo"
         assert isinstance(app.screen, ExportScreen)
@@ -66,7 +55,7 @@ async def test_the_detail_follows_a_cursor_moved_in_the_same_burst():
         await settle(pilot)
         screen = app.screen
         table = screen.query_one("#artists-table", ArtistTable)
-        _burst(app, "slash", "t", "h", "e", "enter", "down")
+        burst(app, "slash", "t", "h", "e", "enter", "down")
         await _pauses(pilot)
         assert table.cursor_row == 1
         screen._show_pending()  # what the typing timer does when it fires
