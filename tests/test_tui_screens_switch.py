@@ -13,7 +13,7 @@ from textual.app import App
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
-from musicrec_tui.tui.widgets.artist_table import ArtistTable
+from musicrec_tui.tui.widgets.artist_table import SHOWN_NAME_MAX, ArtistTable
 from tests.helpers_tui import SIZE, demo_app, settle
 
 
@@ -128,6 +128,21 @@ async def test_short_lists_line_up_in_terminal_cells():
                       for line, name in zip(lines, ["Artist", *shown], strict=True)}
             assert starts == {1 + max(cell_len(n) for n in table.rows) + 2}, id_
         assert any(cell_len(n) > len(n) for n in names), "the demo has wide (CJK) names"
+
+
+async def test_a_long_name_is_cut_rather_than_pushing_the_columns_out():
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        table = app.screen.query_one("#trends-rising", ArtistTable)
+        long = "The Extraordinarily Long-Named Orchestra of Everything"
+        table.show({long: ("▁▂▃", "+10% a month"), "Short": ("▃▂▁", "-5% a month")})
+        await pilot.pause()
+        line = "".join(seg.text for seg in table.render_line(1))
+        assert "…" in line and long not in line
+        assert _next_column_at(line, long[:SHOWN_NAME_MAX - 1] + "…") == 1 + SHOWN_NAME_MAX + 2
 
 
 async def test_only_a_first_visit_pauses_drawing(monkeypatch):

@@ -32,6 +32,9 @@ from textual.strip import Strip
 PAD = 1
 # Drawn lines kept for reuse (a few screens' worth of rows in each state).
 LINES_CACHED = 2000
+# A short list (show) cuts longer names with "…", so that one long name cannot push the
+# columns after it out of a side pane (Trends, at 120 columns).
+SHOWN_NAME_MAX = 24
 
 
 @dataclass(frozen=True)
@@ -173,12 +176,15 @@ class ArtistTable(ScrollView, can_focus=True):
 
     def show(self, cells: dict[str, tuple[str, ...]], *, cursor: int = 0) -> None:
         """Show the artists of ``cells`` in its order, each with the texts of its other
-        columns; every column as wide as its widest text (a few dozen rows: cheap)."""
+        columns; every column as wide as its widest text (a few dozen rows: cheap), names up
+        to SHOWN_NAME_MAX cells."""
         columns = []
         for i, column in enumerate(self._columns):
             texts = (cells if i == self._name_column else
                      (row[i - (i > self._name_column)] for row in cells.values()))
             width = max((cell_len(text) for text in texts), default=0)
+            if i == self._name_column:
+                width = min(width, SHOWN_NAME_MAX)
             columns.append(Column(column.label, max(width, cell_len(column.label)), column.right))
         self._cells = cells.__getitem__
         self.set_columns(columns)
