@@ -175,3 +175,16 @@ def test_oversized_plain_file(tmp_path):
     settings = load_settings({"import": {"max_member_mib": 1}})
     with pytest.raises(InputError, match=r"huge\.json: file is larger than 1 MiB"):
         load_history([path], settings=settings, use_cache=False)
+
+
+def test_json_problems_are_worded_by_us_whatever_the_decoder_says(tmp_path):
+    """The decoder's message is never shown: encoding, truncation and nesting are ours."""
+    (line,) = _problems(tmp_path, "deep.json", b'{"a":' * 3000)
+    assert line.endswith("deep.json: not valid JSON: nested too deeply")
+    (line,) = _problems(tmp_path, "deep_list.json", b"[" * 3000 + b"]" * 3000)
+    assert "deep_list.json" in line and "nested too deeply" in line
+    lines = b'{"listened_at": 1, "track_metadata": {}}\n{"listened_at": 2, "track\n'
+    (line,) = _problems(tmp_path, "cut.jsonl", lines + b'{"listened_at": 3}\n')
+    assert line.endswith(f"cut.jsonl: not valid JSON: unexpected input (byte {len(lines) - 1})")
+    (line,) = _problems(tmp_path, "mid_string.json", b'[{"ts": "2024')
+    assert line.endswith("mid_string.json: truncated JSON: the file ends mid-value at byte 13")

@@ -8,6 +8,7 @@ such as ``user.json`` or ``Userdata.json``; folders and zips skip those quietly)
 from __future__ import annotations
 
 import json
+import re
 from pathlib import PurePosixPath
 
 import msgspec
@@ -33,6 +34,9 @@ KNOWN_FORMATS = (
     "Last.fm CSV (uts,utc_time,artist,… or artist,album,track,date)",
 )
 _SNIFF_BYTES = 1 << 16
+# What a failed decode can raise; the message is then worded by ``_json_problem``.
+_DECODE_ERRORS = (msgspec.DecodeError, UnicodeDecodeError, RecursionError)
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)  # a whole JSON string, closing quote included
 _EXTENDED_MARKERS = ("master_metadata_track_name", "spotify_track_uri", "episode_name",
                      "reason_end", "master_metadata_album_artist_name")
 
@@ -72,13 +76,33 @@ def _first_value(data: bytes, start: int) -> object:
         return json.JSONDecoder().raw_decode(data[start:].decode("utf-8", errors="replace"))[0]
 
 
-def _json_problem(exc: Exception, data: bytes) -> FormatError:
-    if isinstance(exc, UnicodeDecodeError):
+def _json_problem(data: bytes, *, lines: bool = False) -> FormatError:
+    """Why ``data`` failed to decode, worded by us from our own checks.
+
+    The decoder only tells us *that* it failed: its wording changes between releases, so the
+    cause (encoding, truncation, the offending byte, nesting) is found here again.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
         return _utf8_problem(data)
-    text = str(exc)
-    if "truncated" in text:
-        return FormatError(f"truncated JSON: the file ends mid-value at byte {len(data)}")
-    return FormatError(f"not valid JSON: {text}")
+    end = len(text.rstrip())
+    offset = 0
+    for chunk in (text.splitlines(keepends=True) if lines else [text]):
+        try:
+            if chunk.strip():
+                json.loads(chunk)
+        except RecursionError:
+            return FormatError("not valid JSON: nested too deeply")
+        except json.JSONDecodeError as exc:
+            pos = offset + exc.pos
+            if pos >= end or (text[pos] == '"' and not _STRING.match(text, pos)):
+                return FormatError(
+                    f"truncated JSON: the file ends mid-value at byte {len(data)}")
+            at = len(text[:pos].encode())
+            return FormatError(f"not valid JSON: unexpected input (byte {at})")
+        offset += len(chunk)
+    return FormatError("not valid JSON")
 
 
 def _utf8_problem(data: bytes) -> FormatError:
@@ -103,12 +127,12 @@ def _decode_json(data: bytes, name: str, start: int, vocab: Vocab) -> Batch:
             return Batch("empty array", 0)
         try:
             first = _first_value(data, inner)
-        except ValueError:
-            # Peek failed: let the real decoder produce the precise error (offset included).
+        except (ValueError, RecursionError):
+            # The peek failed: decode for real, which either succeeds or is a JSON problem.
             try:
                 msgspec.json.decode(data)
-            except (msgspec.DecodeError, UnicodeDecodeError) as exc:
-                raise _json_problem(exc, data) from None
+            except _DECODE_ERRORS:
+                raise _json_problem(data) from None
             raise FormatError("not valid JSON") from None
         if not isinstance(first, dict):
             raise NotHistory(f"a JSON array of {type(first).__name__}, not of records")
@@ -126,24 +150,24 @@ def _decode_json(data: bytes, name: str, start: int, vocab: Vocab) -> Batch:
             if kind == "simple":
                 return decode_simple(data, vocab)
             return decode_listenbrainz(data, vocab, lines=False)
-        except (msgspec.DecodeError, UnicodeDecodeError) as exc:
-            raise _json_problem(exc, data) from None
+        except _DECODE_ERRORS:
+            raise _json_problem(data) from None
     # An object: a JSON Lines file of listens, or a single object (user.json, settings…).
     line_end = data.find(b"\n", start)
     first_line = data[start:line_end if line_end >= 0 else len(data)]
     try:
         first = msgspec.json.decode(first_line)
-    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+    except _DECODE_ERRORS:
         try:
             msgspec.json.decode(data[start:])
-        except (msgspec.DecodeError, UnicodeDecodeError) as whole:
-            raise _json_problem(whole, data) from None
-        raise NotHistory("a JSON object, not a list of plays") from exc
+        except _DECODE_ERRORS:
+            raise _json_problem(data) from None
+        raise NotHistory("a JSON object, not a list of plays") from None
     if isinstance(first, dict) and classify_keys(set(first)) == "listenbrainz":
         try:
             return decode_listenbrainz(data[start:], vocab, lines=True)
-        except (msgspec.DecodeError, UnicodeDecodeError) as exc:
-            raise _json_problem(exc, data) from None
+        except _DECODE_ERRORS:
+            raise _json_problem(data, lines=True) from None
     keys = list(first) if isinstance(first, dict) else []
     raise NotHistory(_unknown(keys) if keys else "a JSON value, not a list of plays")
 
