@@ -2,9 +2,10 @@
 
 Only public similar-artist data is stored (never keys or user data). Each entry is one
 autocommitted statement, so a cancelled or crashed run leaves whole rows or none. WAL mode
-lets a concurrent run read while another writes; a file that is corrupt, or still locked
-after the busy timeout, is renamed aside (``.corrupt-<ts>``) and rebuilt with a warning:
-the cache is an optimisation and must never stop a run.
+lets a concurrent run read while another writes, and a writer waits for another (up to the
+busy timeout, then that one write is skipped with a note). A corrupt file is renamed aside
+(``.corrupt-<ts>``) and rebuilt with a warning: the cache is an optimisation and must never
+stop a run.
 
 Size cap (Last.fm's terms ask apps to keep stored data reasonable, ~100 MB): the live data
 (pages in use, not free ones) is measured when the file is opened and every
@@ -39,6 +40,8 @@ _CHECK_EVERY = 50
 _TRIM_TO = 0.9  # trim below the cap, so the next few writes do not trim again at once
 _TRIM_ROUNDS = 8  # each round re-measures; contiguous deletes converge in one or two
 _VACUUM_FREE_SHARE = 0.5  # VACUUM when at least this share of the file is free pages
+_FIRST_PAUSE, _MAX_PAUSE = 0.002, 0.1  # seconds between tries while another run holds the file
+_BUSY = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED (primary result codes)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS similar (
@@ -76,6 +79,7 @@ class SimilarCache:
         self.max_bytes = max(0, int(max_mib * _MIB))  # 0: no cap
         self.now = now
         self._writes = 0
+        self.skipped = 0  # operations given up on because another run held the file
         # Warnings for the run's SimilarityResult.messages; the caller drains them.
         self.messages: list[str] = []
         self._conn: sqlite3.Connection | None = None
@@ -156,18 +160,39 @@ class SimilarCache:
 
     # -- internals ----------------------------------------------------------------------
     def _run(self, op):
-        """Run ``op(conn)``; on corruption/lock, set the file aside, rebuild, retry once."""
+        """Run ``op(conn)``; a busy file is waited for, a corrupt one set aside and rebuilt.
+
+        Another run holding the file is not damage: its file is never moved. ``op`` is retried
+        until the busy timeout, then skipped with one message (the cache is an optimisation).
+        """
         with self._lock:
-            for attempt in range(2):
-                if self._disabled:
-                    return None
+            deadline = time.monotonic() + self.busy_timeout
+            pause = _FIRST_PAUSE
+            rebuilt = False
+            while not self._disabled:
                 try:
                     return op(self._connect())
                 except (sqlite3.ProgrammingError, sqlite3.InterfaceError):
                     raise  # our bug, not the file's
-                except sqlite3.DatabaseError as exc:  # corrupt file, or locked past timeout
-                    self._set_aside(exc, final=attempt == 1)
+                except sqlite3.DatabaseError as exc:
+                    if _is_busy(exc):
+                        if time.monotonic() < deadline:
+                            # SQLite answers some lock upgrades (the switch to WAL, a write
+                            # after a read) at once, without its own busy handler's wait.
+                            time.sleep(pause)
+                            pause = min(2 * pause, _MAX_PAUSE)
+                            continue
+                        self._note_busy()
+                        return None
+                    self._set_aside(exc, final=rebuilt)
+                    rebuilt = True
             return None
+
+    def _note_busy(self) -> None:
+        self.skipped += 1
+        if self.skipped == 1:
+            self.messages.append("similar-artist cache busy (another musicrec run holds it):"
+                                 " some lists were not cached this run")
 
     def _connect(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -181,7 +206,8 @@ class SimilarCache:
             )
             try:
                 conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
-                conn.execute("PRAGMA journal_mode = WAL")
+                if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
                 conn.execute(_SCHEMA)
                 self._trim(conn)  # the cap may have been lowered since the last run
@@ -257,6 +283,10 @@ class SimilarCache:
     def drain_messages(self) -> list[str]:
         out, self.messages = self.messages, []
         return out
+
+
+def _is_busy(exc: sqlite3.DatabaseError) -> bool:
+    return getattr(exc, "sqlite_errorcode", 0) & 0xFF in _BUSY
 
 
 def _data_bytes(conn: sqlite3.Connection) -> int:
