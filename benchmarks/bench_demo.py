@@ -23,8 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from musicrec_tui.core.history.demo import HISTORY_DIRNAME, generate_demo
-from musicrec_tui.core.history.demo_write import RECORDS_PER_FILE
+from musicrec_tui.core.demo import HISTORY_DIRNAME, generate_demo
+from musicrec_tui.core.demo.write import RECORDS_PER_FILE
 
 
 def _peak_rss_mb() -> float:

@@ -1,7 +1,7 @@
 """Fit and recommend with every engine on a large demo history (default 1M plays).
 
 Generates the demo once into ``benchmarks/_data`` (gitignored), imports it (not timed as
-part of the engines), then runs ``library.analyse`` (ranking, recency, temporal NMF,
+part of the engines), then runs ``analysis.analyse`` (ranking, recency, temporal NMF,
 context K-Means, offline co-listening content, blend) and prints the time per engine, the
 total, the ratio against a plain decayed-count baseline measured in the same run, and the
 peak RSS. Targets on 2 cores: ≤ 10 s total, ≤ 1.5 GB peak RSS.
@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from musicrec_tui.core.history.demo import HISTORY_DIRNAME, generate_demo
+from musicrec_tui.core.analysis import analyse
+from musicrec_tui.core.demo import HISTORY_DIRNAME, generate_demo
 from musicrec_tui.core.history.importer import load_history
-from musicrec_tui.core.library import analyse
 from musicrec_tui.core.metrics import decayed_counts, ordered
 from musicrec_tui.core.settings import load_settings
 

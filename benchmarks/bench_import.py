@@ -246,7 +246,7 @@ def main() -> int:
         print(json.dumps(run_phase(args.phase, args.data)))
         return 0
     if args.demo:
-        from musicrec_tui.core.history.demo import demo_paths
+        from musicrec_tui.core.demo import demo_paths
 
         data = args.data = demo_paths(args.plays)
     else:

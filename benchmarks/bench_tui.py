@@ -384,7 +384,7 @@ def main() -> int:
     args = parser.parse_args()
     steps = set(args.steps.split(","))
 
-    from musicrec_tui.core.history.demo import demo_paths
+    from musicrec_tui.core.demo import demo_paths
 
     t = time.perf_counter()
     root = str(demo_paths(args.streams, args.seed))

@@ -17,10 +17,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from musicrec_tui.core.analysis import analyse
+from musicrec_tui.core.demo import DEFAULT_SEED, DEFAULT_STREAMS, generate_demo
 from musicrec_tui.core.export import render
-from musicrec_tui.core.history.demo import DEFAULT_SEED, DEFAULT_STREAMS, generate_demo
 from musicrec_tui.core.history.importer import load_history
-from musicrec_tui.core.library import analyse
 from musicrec_tui.core.settings import load_settings
 from musicrec_tui.core.similarity.colisten import CoListenProvider
 

@@ -5,7 +5,7 @@
     python scripts/gen_config_docs.py --print   # print the table only
 
 Idempotent: running it twice changes nothing. The table lives between BEGIN and END
-markers inside the "Configuration and secrets" section; tests/test_settings_docs.py fails
+markers inside the "Configuration and secrets" section; tests/core/test_settings_docs.py fails
 when someone adds a key to default.toml without rerunning this script.
 """
 
@@ -21,7 +21,7 @@ from typing import Any
 
 from musicrec_tui.core.atomic import atomic_write
 from musicrec_tui.core.settings import default_config_text
-from musicrec_tui.core.settings_layers import env_name
+from musicrec_tui.core.settings.layers import env_name
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"

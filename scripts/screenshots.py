@@ -65,7 +65,7 @@ def main() -> int:
         browse = Path(scratch) / "Downloads"
         (browse / "Spotify Extended Streaming History").mkdir(parents=True)
         (browse / "my_spotify_data.zip").write_bytes(b"")
-        from musicrec_tui.core.history.demo import demo_paths
+        from musicrec_tui.core.demo import demo_paths
 
         root = str(demo_paths(args.streams, args.seed))
         os.chdir(browse)

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from musicrec_tui.core.history.demo import HISTORY_DIRNAME, generate_demo, read_ground_truth
+from musicrec_tui.core.demo import HISTORY_DIRNAME, generate_demo, read_ground_truth
 from musicrec_tui.core.history.features import add_features
 from musicrec_tui.core.history.importer import load_history
 from musicrec_tui.core.history.model import CANONICAL_COLUMNS, History, ImportReport

@@ -162,7 +162,7 @@ def write_spotify_export(folder: Path, *, plays: int = 600, seed: int = 3) -> Pa
 
 def real_analysis(settings: Settings | None = None) -> Any:
     """The real ``analyse`` (offline co-listening provider) on :func:`make_history`."""
-    from musicrec_tui.core.library import analyse
+    from musicrec_tui.core.analysis import analyse
 
     settings = settings or load_settings()
     return analyse(make_history(settings), settings)

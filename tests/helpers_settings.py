@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from musicrec_tui.core.secrets import KdfParams
+from musicrec_tui.core.settings.secrets import KdfParams
 
 # Cheap scrypt so the suite stays fast; production uses secrets.DEFAULT_KDF.
 FAST_KDF = KdfParams(n=2**10, r=8, p=1)

@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.console import Console
 from textual import events
 
-from musicrec_tui.core.history.demo import demo_paths
+from musicrec_tui.core.demo import demo_paths
 from musicrec_tui.tui.app import MusicrecApp, make_app
 from musicrec_tui.tui.testing import settle, still
 

@@ -60,7 +60,7 @@ def _route_bare_paths(argv: list[str], commands: set[str]) -> list[str]:
     return ["tui", *argv]
 
 
-# Every sub-command's name (tests/test_tui_launch.py checks it against the parser): with it,
+# Every sub-command's name (tests/tui/test_launch.py checks it against the parser): with it,
 # `musicrec` and `musicrec PATH…` open the app without importing every command's module
 # (pandas, pyarrow and numpy: ~0.9 s of a launch that needs none of them up front).
 COMMAND_NAMES = frozenset({"tui", "demo", "import", "artists", "contexts", "recommend",

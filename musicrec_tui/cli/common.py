@@ -92,7 +92,7 @@ def parse_time(text: str | None, tz: str, flag: str) -> pd.Timestamp | None:
     """"2024-01-01" or an ISO time; naive times are in the history's zone. Result in UTC."""
     import pandas as pd
 
-    from musicrec_tui.core.library import to_utc
+    from musicrec_tui.core.analysis import to_utc
 
     if text is None:
         return None

@@ -15,15 +15,15 @@ from rich.markup import escape
 from rich.table import Table
 
 from musicrec_tui.cli.common import console, print_json
-from musicrec_tui.core import secrets as sec
-from musicrec_tui.core import settings_layers as layers
 from musicrec_tui.core.locations import cache_dir, config_dir
-from musicrec_tui.core.secrets import Secret, SecretsError
 from musicrec_tui.core.settings import (
     DEFAULTS_LAYER,
     explain_settings,
+    layers,
 )
-from musicrec_tui.core.user_config import set_in_user_config
+from musicrec_tui.core.settings import secrets as sec
+from musicrec_tui.core.settings.secrets import Secret, SecretsError
+from musicrec_tui.core.settings.user_config import set_in_user_config
 
 # What Last.fm issues; anything else is most likely a paste of the wrong value.
 LASTFM_KEY_SHAPE = re.compile(r"[0-9a-f]{32}")

@@ -12,8 +12,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from musicrec_tui.cli.common import console, progress_bar
+from musicrec_tui.core import demo
 from musicrec_tui.core.errors import MusicrecError
-from musicrec_tui.core.history import demo
 
 
 def register(sub: Any) -> None:

@@ -101,8 +101,8 @@ def _slots_text(slots: list[tuple[int, int]]) -> str:
 
 
 def cmd_contexts(args: argparse.Namespace) -> int:
+    from musicrec_tui.core.analysis import cut
     from musicrec_tui.core.engines.context import fit_contexts
-    from musicrec_tui.core.library import cut
 
     settings = load_settings()
     history = load_paths(args, settings, quiet=args.json)
@@ -137,9 +137,9 @@ def cmd_contexts(args: argparse.Namespace) -> int:
 # --- recommend -------------------------------------------------------------------------------
 
 def cmd_recommend(args: argparse.Namespace) -> int:
+    from musicrec_tui.core.analysis import analyse, cut, reblend
     from musicrec_tui.core.engines.content import parse_tier
     from musicrec_tui.core.engines.ensemble import check_weights, parse_weights
-    from musicrec_tui.core.library import analyse, cut, reblend
 
     settings = load_settings()
     tier = args.tier if args.tier is not None else settings.content.tier

@@ -62,7 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # Imported here so `musicrec --help` stays fast.
-    from musicrec_tui.core.library import analyse, cut
+    from musicrec_tui.core.analysis import analyse, cut
     from musicrec_tui.core.settings import load_settings
     from musicrec_tui.core.similarity.select import choose_provider
 

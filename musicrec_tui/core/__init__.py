@@ -1,1 +1,1 @@
-"""Everything that is not UI. Never imports Textual (tests/test_layering.py checks)."""
+"""Everything that is not UI. Never imports Textual (tests/core/test_layering.py checks)."""

@@ -1,7 +1,7 @@
 """Rolling-origin backtest: would the engines have predicted what you played next?
 
 Cutoffs every ``step_days`` over the last ``span_days`` of the history. At each cutoff the
-engines are fitted on plays up to it (``library.analyse``) and each ranked list is judged
+engines are fitted on plays up to it (``analysis.analyse``) and each ranked list is judged
 against the most-played artists of the next ``horizon_days`` (NDCG@k with gain = plays in
 the window, and overlap@k). Context picks are judged by hit@k on the next
 ``context_horizon_days``: every play counts as a hit when its artist is among the picks of
@@ -18,11 +18,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from musicrec_tui.core.analysis import Analysis, analyse
 from musicrec_tui.core.engines.base import EngineResult
 from musicrec_tui.core.engines.ensemble import blend
 from musicrec_tui.core.errors import MusicrecError
 from musicrec_tui.core.history.model import History
-from musicrec_tui.core.library import Analysis, analyse
 from musicrec_tui.core.metrics import (
     decayed_counts,
     ndcg_at_k,

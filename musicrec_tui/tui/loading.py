@@ -71,7 +71,7 @@ def load(session: Session, paths: list[str], *, demo: bool, target: MessagePump,
            if paths and not demo and settings.import_.use_cache else None)
     sources = list(paths)
     if demo:
-        from musicrec_tui.core.history.demo import demo_paths
+        from musicrec_tui.core.demo import demo_paths
 
         sources.append(str(demo_paths(progress=progress_poster(target, "import", "Generating demo"),
                                       cancel=cancel)))
@@ -119,8 +119,8 @@ def _snapshot_key(session: Session, paths: list[str]) -> str | None:
 
 def contexts(session: Session, k: int | None, *, target: MessagePump) -> tuple[Any, dict]:
     """Fit the listening contexts and each artist's dominant one (for the Artists pane)."""
+    from musicrec_tui.core.analysis import dominant_contexts
     from musicrec_tui.core.engines.context import fit_contexts
-    from musicrec_tui.core.library import dominant_contexts
 
     cancel = WorkerCancel()
     fitted = fit_contexts(session.history, session.settings, k=k,

@@ -1,4 +1,4 @@
-"""Recommendation runs as the UI does them: one ``library.analyse`` per engine, then merged.
+"""Recommendation runs as the UI does them: one ``analysis.analyse`` per engine, then merged.
 
 Each engine runs in its own worker so it can report and fail on its own; merging their
 analyses and blending once gives the same result as one ``analyse`` over every engine.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from musicrec_tui.core.library import Analysis
+    from musicrec_tui.core.analysis import Analysis
 
 __all__ = ["combine", "engine_names", "normalise_weights"]
 
@@ -25,7 +25,7 @@ def engine_names() -> tuple[str, ...]:
 def combine(parts: list[Analysis], weights: dict[str, float] | None = None) -> Analysis:
     """Merge per-engine analyses and blend once (imported late: the engines pull in
     scikit-learn, which the app's start should not wait for)."""
-    from musicrec_tui.core.library import combine as combine_analyses
+    from musicrec_tui.core.analysis import combine as combine_analyses
 
     return combine_analyses(parts, weights)
 

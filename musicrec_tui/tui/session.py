@@ -39,7 +39,7 @@ class Session:
     trends: Any = None  # core.engines.temporal.Trends
     contexts: Any = None  # core.engines.context.Contexts
     artist_contexts: dict[str, int] = field(default_factory=dict)  # artist → context id
-    analysis: Any = None  # core.library.Analysis
+    analysis: Any = None  # core.analysis.Analysis
     generation: int = 0
     passphrase: Any = field(default=None, repr=False)  # secrets.Secret, kept in memory only
     _provider: Any = field(default=None, repr=False)
@@ -76,7 +76,7 @@ class Session:
 
     def provider(self) -> Any:
         """The similarity provider for this history (built once, from a worker thread)."""
-        from musicrec_tui.core.secrets import get_api_key
+        from musicrec_tui.core.settings.secrets import get_api_key
         from musicrec_tui.core.similarity.select import choose_provider
 
         with self._provider_lock:

@@ -16,7 +16,7 @@ from musicrec_tui.core.engines.base import EngineResult, Item
 from musicrec_tui.core.errors import SettingsError
 from musicrec_tui.core.progress import CancelToken, Progress
 from musicrec_tui.core.settings import Settings
-from musicrec_tui.core.settings_checks import parse_tier as _parse_tier
+from musicrec_tui.core.settings.checks import parse_tier as _parse_tier
 from musicrec_tui.core.similarity.base import SimilarityProvider
 from musicrec_tui.core.similarity.names import normalise_name
 

@@ -31,7 +31,7 @@ def find_api_key(settings, api_key: Any = None) -> Any:
     """The explicit key, else LASTFM_API_KEY / ``.env`` / the encrypted store (via secrets)."""
     if api_key is not None and reveal(api_key):
         return api_key
-    from musicrec_tui.core.secrets import get_api_key
+    from musicrec_tui.core.settings.secrets import get_api_key
 
     stored = get_api_key(settings)
     return stored if stored is not None and reveal(stored) else None

@@ -133,7 +133,7 @@ class ExportScreen(SessionWorkers, ModalScreen[Path | None]):
         session = self.session
         analysis = session.analysis
         if analysis is None:
-            from musicrec_tui.core.library import analyse
+            from musicrec_tui.core.analysis import analyse
 
             analysis = analyse(session.history, session.settings, at=session.clock(),
                                provider=session.provider(), cancel=WorkerCancel())

@@ -110,7 +110,7 @@ class RecommendScreen(MusicrecScreen):
 
     def _engine_job(self, run: int, name: str):
         def job() -> None:
-            from musicrec_tui.core.library import analyse
+            from musicrec_tui.core.analysis import analyse
 
             # Only content asks for neighbours; the provider is built once per history.
             chosen = self.session.provider() if name == "content" else None
@@ -234,7 +234,7 @@ class RecommendScreen(MusicrecScreen):
         self._apply(self._reblend(analysis, weights, None))
 
     def _reblend(self, analysis, weights, tier):
-        from musicrec_tui.core.library import reblend
+        from musicrec_tui.core.analysis import reblend
 
         return reblend(analysis, weights=weights, tier=tier)
 

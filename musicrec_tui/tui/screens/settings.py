@@ -84,7 +84,7 @@ class SettingsScreen(MusicrecScreen):
         self._key_status()
 
     def _key_status(self) -> None:
-        from musicrec_tui.core.secrets import secret_status
+        from musicrec_tui.core.settings.secrets import secret_status
 
         self.query_one("#set-key-status", Static).update(
             f"Last.fm key: {secret_status('lastfm_api_key')}")
@@ -92,7 +92,7 @@ class SettingsScreen(MusicrecScreen):
     # -- saving settings -----------------------------------------------------------------
     @on(Button.Pressed, "#set-save")
     def action_save(self) -> None:
-        from musicrec_tui.core.user_config import set_in_user_config
+        from musicrec_tui.core.settings.user_config import set_in_user_config
 
         settings = self.session.settings
         current = {key: value for key, _label, value, _hint in _fields(settings)}
@@ -141,7 +141,7 @@ class SettingsScreen(MusicrecScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="settings",
           description="Encrypting the Last.fm key")
     def _encrypt(self, key: str, passphrase: str) -> None:
-        from musicrec_tui.core.secrets import Secret, update_secrets
+        from musicrec_tui.core.settings.secrets import Secret, update_secrets
 
         secret = Secret(passphrase)
         # scrypt takes about half a second: keep it off the UI thread.

@@ -1,0 +1,190 @@
+"""Value checks on the merged settings (types were already checked per layer).
+
+Each problem becomes one :class:`SettingsError` naming the layer the value came from, the
+key and the value. Keys without a rule here are only type-checked, so a helper adding a
+setting does not have to touch this file.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import zoneinfo
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from musicrec_tui.core.errors import SettingsError
+from musicrec_tui.core.settings.layers import show_value
+
+Rule = Callable[[Any], str | None]
+
+# Tier ranges accept "1-50", "1–50" and "1:50"; engines/content.parse_tier wraps this.
+TIER = re.compile(r"^\s*(\d+)\s*[-–:]\s*(\d+)\s*$")
+WEIGHT_TOLERANCE = 1e-6
+
+
+def parse_tier(text: str) -> tuple[int, int]:
+    """``"1-50"`` → ``(1, 50)``: 1-based inclusive ranks, start ≥ 1 and start ≤ end."""
+    match = TIER.match(text)
+    if not match:
+        raise ValueError('expected "start-end" ranks such as "1-50"')
+    start, end = int(match.group(1)), int(match.group(2))
+    if start < 1:
+        raise ValueError("ranks start at 1")
+    if start > end:
+        raise ValueError(f"start {start} is after end {end}")
+    return start, end
+
+
+def _at_least(low: float) -> Rule:
+    return lambda v: None if v >= low else f"must be ≥ {low:g}"
+
+
+def _above(low: float) -> Rule:
+    return lambda v: None if v > low else f"must be > {low:g}"
+
+
+def _between(low: float, high: float) -> Rule:
+    return lambda v: None if low <= v <= high else f"must be between {low:g} and {high:g}"
+
+
+def _one_of(*choices: str) -> Rule:
+    return lambda v: None if v in choices else "must be one of " + ", ".join(choices)
+
+
+def _tier(value: str) -> str | None:
+    try:
+        parse_tier(value)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def _timezone(value: str) -> str | None:
+    if value == "":
+        return None
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return 'is not a known IANA timezone (e.g. "Europe/Paris"; "" = this computer\'s)'
+    return None
+
+
+_LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+
+
+def _api_url(value: str) -> str | None:
+    """https, or plain http only to this machine (a local proxy or test server): the API
+    key travels in the query string and must not cross a network in clear text."""
+    parts = urlsplit(value)
+    if parts.scheme == "https" and parts.hostname:
+        return None
+    if parts.scheme == "http" and parts.hostname in _LOOPBACK:
+        return None
+    return "must be an https:// URL (plain http only to localhost/127.0.0.1)"
+
+
+RULES: dict[str, Rule] = {
+    "import.min_play_seconds": _at_least(0),
+    "import.session_gap_minutes": _above(0),
+    "import.timezone": _timezone,
+    "import.max_member_mib": _at_least(1),
+    "import.scrobble_match_seconds": _at_least(0),
+    "ranking.top_tracks": _at_least(1),
+    "ranking.typical_track_seconds": _above(0),
+    "temporal.period": _one_of("month", "week"),
+    "temporal.components": _at_least(1),
+    "temporal.l2": _at_least(0),
+    "temporal.trend_periods": _at_least(2),
+    "temporal.max_iter": _at_least(1),
+    "temporal.max_artists": _at_least(1),
+    "temporal.tol": _above(0),
+    "temporal.forecast_actual_share": _between(0, 1),
+    "temporal.trend_damping": _at_least(0),
+    "context.k": _at_least(0),
+    "context.k_min": _at_least(2),
+    "context.k_max": _at_least(2),
+    "context.picks": _at_least(1),
+    "context.prior_plays": _at_least(0),
+    "context.picks_recency_mix": _between(0, 1),
+    "context.picks_lift_power": _at_least(0),
+    "context.lift_powers": lambda v: None if v and min(v) >= 0 else
+    "must list at least one power, none negative",
+    "context.holdout_days": _above(0),
+    "context.min_gain": _at_least(0),
+    "content.tier": _tier,
+    "content.neighbours": _at_least(1),
+    "ensemble.top": _at_least(1),
+    "ensemble.heavy_rotation_top": _at_least(1),
+    "ensemble.diversity": _between(0, 1),
+    "ensemble.recency_half_life_days": _above(0),
+    "lastfm.base_url": _api_url,
+    "lastfm.provider": _one_of("auto", "lastfm", "offline"),
+    "lastfm.limit": _at_least(1),
+    "lastfm.concurrency": _at_least(1),
+    "lastfm.rate_per_second": _above(0),
+    "lastfm.timeout_seconds": _above(0),
+    "lastfm.max_retries": _at_least(0),
+    "lastfm.backoff_base_seconds": _at_least(0),
+    "lastfm.backoff_max_seconds": _at_least(0),
+    "lastfm.retry_budget_seconds": _at_least(0),
+    "lastfm.retry_after_max_seconds": _at_least(0),
+    "cache.similar_ttl_hours": _at_least(0),
+    "cache.similar_max_mib": _at_least(0),
+    "evaluate.step_days": _at_least(1),
+    "evaluate.span_days": _at_least(1),
+    "evaluate.horizon_days": _at_least(1),
+    "evaluate.context_horizon_days": _at_least(1),
+    "evaluate.top_k": _at_least(1),
+    "evaluate.context_top_k": _at_least(1),
+    "export.format": _one_of("comprehensive", "summary", "csv", "tracks", "m3u"),
+    "export.tracks_per_artist": _at_least(0),
+}
+
+# (smaller, larger): the first may not exceed the second.
+ORDERED_PAIRS = (
+    ("context.k_min", "context.k_max"),
+    ("lastfm.backoff_base_seconds", "lastfm.backoff_max_seconds"),
+)
+
+
+def _fail(where: Mapping[str, str], key: str, value: Any, problem: str) -> SettingsError:
+    return SettingsError(f"{where.get(key, 'settings')}: {key} = {show_value(key, value)}: "
+                         f"{problem}")
+
+
+def _check_weights(key: str, weights: dict[str, float], known: list[str],
+                   where: Mapping[str, str]) -> dict[str, float]:
+    """Known names, non-negative, sum 1; names left out get weight 0 so lookups never fail."""
+    for name, weight in weights.items():
+        if name not in known:
+            raise _fail(where, key, weights, f"has an unknown name {name!r} "
+                        f"(known: {', '.join(known)})")
+        if weight < 0 or not math.isfinite(weight):
+            raise _fail(where, key, weights, f"has a negative weight for {name!r}")
+    total = math.fsum(weights.values())
+    if abs(total - 1.0) > WEIGHT_TOLERANCE:
+        raise _fail(where, key, weights, f"sums to {total:g}; the weights must sum to 1")
+    return {name: float(weights.get(name, 0.0)) for name in known}
+
+
+def check_values(values: dict[str, Any], where: Mapping[str, str],
+                 weight_names: Mapping[str, list[str]]) -> dict[str, Any]:
+    """Validate merged flat values; returns them with weight tables completed.
+
+    ``weight_names`` maps each weights key to its allowed names in the defaults' order.
+    """
+    out = dict(values)
+    for key, rule in RULES.items():
+        if key in out and (problem := rule(out[key])):
+            raise _fail(where, key, out[key], problem)
+    for low, high in ORDERED_PAIRS:
+        if low in out and high in out and out[low] > out[high]:
+            raise SettingsError(
+                f"{where.get(low, 'settings')}: {low} = {out[low]!r} is larger than "
+                f"{high} = {out[high]!r} (from {where.get(high, 'settings')})")
+    for key, known in weight_names.items():
+        if key in out:
+            out[key] = _check_weights(key, out[key], known, where)
+    return out

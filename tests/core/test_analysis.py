@@ -1,0 +1,168 @@
+"""The façade: cutting, per-engine notes, timings, reblend without refitting."""
+
+from __future__ import annotations
+
+import threading
+
+import pandas as pd
+import pytest
+
+from musicrec_tui.core import analysis as analysis_mod
+from musicrec_tui.core.analysis import analyse, reblend
+from musicrec_tui.core.errors import Cancelled, MusicrecError, SettingsError
+from musicrec_tui.core.settings import load_settings
+from tests.helpers_library import make_history, yearly_history
+
+
+@pytest.fixture(scope="module")
+def history():
+    return yearly_history(days=200)
+
+
+@pytest.fixture(scope="module")
+def analysis(history):
+    return analyse(history, load_settings())
+
+
+def test_analyse_runs_every_engine(analysis, history):
+    assert set(analysis.results) == {"ranking", "recency", "temporal", "context", "content"}
+    assert analysis.as_of == history.plays["ts"].iloc[-1]
+    assert analysis.provider == "offline"
+    assert analysis.similarity is not None and analysis.similarity.provider == "offline"
+    assert len(analysis.ensemble) == min(20, len(analysis.history.plays["artist"].unique()))
+    assert set(analysis.timings) >= {"ranking", "recency", "temporal", "context", "content",
+                                     "blend"}
+    top = analysis.ensemble[0]
+    assert top.score == max(r.score for r in analysis.ensemble)
+    assert sum(top.engines.values()) == pytest.approx(top.score)
+    assert top.why
+    assert analysis.weights == dict(load_settings().ensemble.weights)
+
+
+def test_as_of_cuts_the_history(history):
+    cutoff = pd.Timestamp("2023-03-01", tz="UTC")
+    early = analyse(history, load_settings(), as_of=cutoff, engines=["ranking", "recency"])
+    assert early.history.plays["ts"].max() <= cutoff
+    assert early.as_of == cutoff
+    assert early.at == cutoff  # the context engine answers for the as-of instant by default
+    assert "Rising Star" not in {r.artist for r in early.ensemble[:3]}
+    # A naive date is read in the history's zone.
+    assert analyse(history, load_settings(), as_of="2023-03-01",
+                   engines=["recency"]).as_of == cutoff
+
+
+def test_empty_window_is_a_clear_message(history):
+    with pytest.raises(MusicrecError,
+                       match="no plays on or before 2019-01-01; the history starts 2023-01-01"):
+        analyse(history, load_settings(), as_of="2019-01-01")
+
+
+def test_engine_failure_becomes_a_note(history, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(analysis_mod.temporal, "fit_trends", broken)
+    result = analyse(history, load_settings(), engines=["recency", "temporal"],
+                     weights={"recency": 0.5, "temporal": 0.5})
+    assert "temporal" not in result.results
+    assert any("temporal failed: RuntimeError: boom" in n for n in result.notes)
+    assert any(n.startswith("blend: no results from") and "temporal" in n for n in result.notes)
+    assert result.ensemble
+
+
+def test_one_artist_history_has_no_nan():
+    one = make_history([(f"2024-01-{d:02d}T10:00", "Solo") for d in range(1, 20)])
+    result = analyse(one, load_settings())
+    assert [r.artist for r in result.ensemble] == ["Solo"]
+    assert all(r.score == r.score for r in result.ensemble)
+
+
+def test_reblend_changes_weights_and_tier_without_refit(analysis):
+    only_recency = reblend(analysis, weights={"recency": 1.0})
+    assert set().union(*(r.engines for r in only_recency.ensemble)) == {"recency"}
+    assert only_recency.trends is analysis.trends  # nothing refitted
+    assert only_recency.results["temporal"] is analysis.results["temporal"]
+    moved = reblend(analysis, tier="2-3")
+    assert moved.tier == "2-3"
+    assert moved.results["content"] is not analysis.results["content"]
+    assert set(moved.similarity.neighbours) == set(analysis.ranking.table.index[1:3])
+    longer = reblend(analysis, top=3)
+    assert len(longer.ensemble) == 3
+    # Weights chosen before are kept when only the tier moves.
+    assert reblend(only_recency, tier="1-2").weights == {"recency": 1.0}
+    with pytest.raises(SettingsError):
+        reblend(analysis, weights={"recency": 0.5})
+    with pytest.raises(SettingsError):
+        reblend(analysis, tier="9-1")
+
+
+def test_bad_engine_and_cancel(history):
+    with pytest.raises(MusicrecError, match="unknown engine"):
+        analyse(history, load_settings(), engines=["vibes"])
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(Cancelled):
+        analyse(history, load_settings(), cancel=stop)
+
+
+def test_progress_reaches_total(history):
+    calls = []
+    analyse(history, load_settings(), engines=["ranking", "recency"],
+            progress=lambda d, t: calls.append((d, t)))
+    assert calls and calls[-1][0] == calls[-1][1]
+
+
+def test_diversity_groups_from_contexts_and_neighbourhoods():
+    from types import SimpleNamespace
+
+    from musicrec_tui.core.similarity.base import Neighbour, SimilarityResult
+
+    plays = [("2024-01-01T08:00", "Jazz"), ("2024-01-01T08:10", "Jazz"),
+             ("2024-01-01T22:00", "Jazz"), ("2024-01-01T22:10", "Techno")]
+    history = make_history(plays)
+    contexts = SimpleNamespace(
+        clusters=[1, 2], ids_for=lambda ts: (ts.dt.hour >= 20).astype(int).to_numpy())
+    sim = SimilarityResult("offline", {"Jazz": [Neighbour("Techno", 0.4), Neighbour("X", 0.9)],
+                                       "Techno": [Neighbour("X", 0.5)]})
+    groups = analysis_mod.diversity_groups(history, contexts, sim)
+    assert groups["Jazz"] == {("context", 0), ("near", "Jazz")}
+    assert groups["Techno"] == {("context", 1), ("near", "Techno")}
+    assert groups["X"] == {("near", "Jazz")}
+
+
+@pytest.mark.parametrize("plays", [
+    # one month
+    [(f"2024-05-{d:02d}T{h:02d}:00", a) for d in range(1, 29) for h, a in
+     ((9, "Morning"), (21, "Night"), (22, "Night"))],
+    # every play in the same hour of the day
+    [(f"2024-0{m}-{d:02d}T20:{i * 4:02d}", a) for m in (3, 4, 5) for d in range(1, 28)
+     for i, a in enumerate(("A", "B", "C"))],
+])
+def test_degenerate_histories_give_results_and_notes_not_crashes(plays):
+    result = analyse(make_history(plays), load_settings())
+    assert result.ensemble
+    assert all(r.score == r.score and r.why for r in result.ensemble)
+    failures = [n for n in result.notes if "failed" in n]
+    assert not failures, failures
+
+
+def test_progress_is_monotonic_across_engines(history):
+    calls = []
+    analyse(history, load_settings(), progress=lambda d, t: calls.append((d, t)))
+    done = [d for d, _ in calls]
+    assert done == sorted(done)
+    assert len({t for _, t in calls}) == 1
+    assert calls[-1][0] == calls[-1][1]
+
+
+def test_combining_per_engine_runs_equals_one_run(history):
+    """The TUI runs each engine in its own worker; merging must give the same blend."""
+    settings = load_settings()
+    whole = analyse(history, settings)
+    parts = [analyse(history, settings, engines=[name]) for name in analysis_mod.ENGINES]
+    merged = analysis_mod.combine(parts)
+    assert [(r.artist, round(r.score, 9)) for r in merged.ensemble] == [
+        (r.artist, round(r.score, 9)) for r in whole.ensemble]
+    assert set(merged.results) == set(whole.results)
+    with pytest.raises(MusicrecError, match="nothing to combine"):
+        analysis_mod.combine([])

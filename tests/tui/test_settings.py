@@ -1,0 +1,70 @@
+"""Pilot: settings are saved to the user config; the Last.fm key is stored encrypted."""
+
+from __future__ import annotations
+
+import tomllib
+
+from textual.widgets import Input, Select
+
+from musicrec_tui.core.settings.layers import user_config_path
+from musicrec_tui.core.settings.secrets import get_api_key, secrets_path
+from musicrec_tui.tui.app import make_app
+from musicrec_tui.tui.screens.settings import SettingsScreen
+from tests.helpers_tui import SIZE, settle
+
+
+async def test_settings_are_saved_to_the_user_config():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("6")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SettingsScreen)
+        screen.query_one("#set-import-min-play-seconds", Input).value = "45"
+        screen.query_one("#set-weight-recency", Input).value = "3"
+        screen.query_one("#set-weight-temporal", Input).value = "1"
+        for name in ("context", "ranking", "content"):
+            screen.query_one(f"#set-weight-{name}", Input).value = "0"
+        screen.query_one("#set-provider", Select).value = "offline"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        saved = tomllib.loads(user_config_path().read_text(encoding="utf-8"))
+        assert saved["import"]["min_play_seconds"] == 45
+        assert saved["ensemble"]["weights"]["recency"] == 0.75
+        assert saved["lastfm"]["provider"] == "offline"
+        assert app.session.settings.import_.min_play_seconds == 45
+        assert app.session.settings.ensemble.weights["temporal"] == 0.25
+
+
+async def test_a_bad_value_is_a_notification():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("6")
+        await pilot.pause()
+        app.screen.query_one("#set-content-tier", Input).value = "fifty"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert any(n.severity == "error" and "tier" in n.message for n in app._notifications)
+        assert not user_config_path().exists()
+
+
+async def test_lastfm_key_is_stored_encrypted():
+    key = "0123456789abcdef0123456789abcdef"
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("6")
+        await pilot.pause()
+        screen = app.screen
+        key_box = screen.query_one("#set-key", Input)
+        assert key_box.password, "the key is typed into a masked input"
+        key_box.value = key
+        passphrase = screen.query_one("#set-passphrase", Input)
+        passphrase.value = "correct horse"
+        passphrase.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert key_box.value == ""
+        blob = secrets_path().read_bytes()
+        assert key.encode() not in blob
+        assert get_api_key(passphrase="correct horse").reveal() == key
+        assert app.session.passphrase is not None
