@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from musicrec_tui.core import background
 from musicrec_tui.core.errors import Cancelled, MusicrecError
 
 if TYPE_CHECKING:
@@ -60,9 +61,16 @@ def progress_bar(description: str, *, enabled: bool = True) -> Iterator[Any]:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    """Run a sub-command; our own errors become one line on stderr, never a traceback."""
+    """Run a sub-command; our own errors become one line on stderr, never a traceback.
+
+    Writes the command left running in the background (the import cache, also the app's)
+    are waited for here, so they are on disk before the process exits.
+    """
     try:
-        return int(args.func(args) or 0)
+        try:
+            return int(args.func(args) or 0)
+        finally:
+            background.wait()
     except Cancelled:
         console_err.print("[yellow]cancelled[/]")
         return 130

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from musicrec_tui.cli import main
 from tests.helpers_import import basic_extended, write_json
@@ -22,8 +23,13 @@ def test_table_report_and_cache(tmp_path, capsys):
     assert main(["import", str(path)]) == 0
     out = capsys.readouterr().out
     assert "Import report" in out and "plays kept" in out and "endsong_0.json" in out
+    assert re.search(r"from cache\W+no\b", out)
     assert main(["import", str(path)]) == 0
-    assert "from cache" in capsys.readouterr().out
+    assert re.search(r"from cache\W+yes\b", capsys.readouterr().out)
+    assert main(["import", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["from_cache"] is True
+    assert main(["import", str(path), "--json", "--no-cache"]) == 0
+    assert json.loads(capsys.readouterr().out)["from_cache"] is False
 
 
 def test_problem_file_exit_codes(tmp_path, capsys):

@@ -7,7 +7,8 @@ import os
 
 import pandas as pd
 
-from musicrec_tui.core.history.cache import flush, imports_dir
+from musicrec_tui.core.background import wait
+from musicrec_tui.core.history.cache import imports_dir
 from musicrec_tui.core.history.importer import load_history
 from musicrec_tui.core.settings import load_settings
 from tests.helpers_import import basic_extended, lastfm_csv, write_json
@@ -29,7 +30,7 @@ def test_round_trip_is_identical(tmp_path):
     cold_report = cold.report.to_dict() | {"from_cache": True}
     assert warm.report.to_dict() == cold_report
     assert warm.tz == cold.tz
-    flush()
+    wait()
     assert [p.name for p in imports_dir().glob("*.parquet")] and not list(
         imports_dir().glob("*.tmp"))
 
@@ -54,11 +55,11 @@ def test_key_is_the_content_not_the_timestamp(tmp_path):
     """A touched file is re-read (its stamp changed), but its bytes give the same key."""
     path = write_json(tmp_path / "endsong_0.json", basic_extended())
     load_history([path])
-    flush()
+    wait()
     before = sorted(p.name for p in imports_dir().glob("*.parquet"))
     os.utime(path, ns=(1_000_000_000, 1_000_000_000))
     assert not load_history([path]).report.from_cache
-    flush()
+    wait()
     assert sorted(p.name for p in imports_dir().glob("*.parquet")) == before
     assert load_history([path]).report.from_cache
 
@@ -66,7 +67,7 @@ def test_key_is_the_content_not_the_timestamp(tmp_path):
 def test_corrupt_cache_is_ignored_and_rebuilt(tmp_path):
     folder = _export(tmp_path)
     load_history([folder])
-    flush()
+    wait()
     (cached,) = imports_dir().glob("*.parquet")
     cached.write_bytes(b"garbage")
     again = load_history([folder])
@@ -89,7 +90,7 @@ def test_cache_holds_no_private_fields(tmp_path):
     folder = tmp_path / "export"
     write_json(folder / "endsong_0.json", basic_extended("A"))
     load_history([folder])
-    flush()
+    wait()
     (cached,) = imports_dir().glob("*.parquet")
     blob = cached.read_bytes()
     for secret in (b"someone", b"203.0.113.9"):

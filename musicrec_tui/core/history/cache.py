@@ -17,7 +17,6 @@ import hashlib
 import json
 import os
 import tempfile
-import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from musicrec_tui.core import background
 from musicrec_tui.core.atomic import atomic_write
 from musicrec_tui.core.history.features import DERIVED, restore_derived
 from musicrec_tui.core.history.model import FileReport, History, ImportReport
@@ -35,7 +35,6 @@ from musicrec_tui.core.settings import Settings
 IMPORTER_VERSION = "3"
 _META_KEY = b"musicrec.import"
 _CHUNK = 1 << 20
-_pending: list[threading.Thread] = []
 
 
 def imports_dir() -> Path:
@@ -94,7 +93,7 @@ def key_of(digests: list[str], labels: list[str], settings: Settings, tz: str) -
 def quick_key(sources: list[Source], stamp: dict[str, list[int]], labels: list[str],
               settings: Settings, tz: str) -> str | None:
     """The key from remembered digests, or None when any file is new or changed."""
-    flush()  # a cache write still hashing in the background is about to update the index
+    background.wait()  # a cache write still hashing is about to update the index
     index = _read_index()
     found: list[str] = []
     for src in sources:
@@ -159,7 +158,7 @@ def _path(key: str, folder: Path | None = None) -> Path:
 
 def load(key: str, early: list[FileReport]) -> History | None:
     """The cached History for ``key`` (plus this call's path problems), or None."""
-    flush()
+    background.wait()
     path = _path(key)
     if not path.exists():
         return None
@@ -178,14 +177,14 @@ def load(key: str, early: list[FileReport]) -> History | None:
 
 def save(history: History, sources: list[Source], stamp: dict[str, list[int]],
          labels: list[str], settings: Settings, tz: str, key: str | None) -> None:
-    """Write the cache in the background; the caller already has its History.
+    """Write the cache in the background (:mod:`core.background`); the caller already has
+    its History, and whoever ends the process waits for the write first.
 
     ``key`` is the quick key when every digest was known, else None: the sources are hashed
     first. The frame to store is taken here (copy-on-write makes it a cheap snapshot that
     later changes to the History's DataFrame cannot reach); converting it to Arrow, hashing,
-    encoding and writing Parquet (hashlib and pyarrow release the GIL) run in a thread that
-    the interpreter waits for at exit. :func:`flush` waits for it too. Uncompressed: on a
-    1M-play history it is ~20% bigger than snappy and reads back faster.
+    encoding and writing Parquet (hashlib and pyarrow release the GIL) run in the thread.
+    Uncompressed: on a 1M-play history it is ~20% bigger than snappy and reads back faster.
     """
     frame = history.plays.drop(columns=list(DERIVED))
     meta = json.dumps({"report": history.report.to_dict(), "tz": history.tz})
@@ -202,15 +201,10 @@ def save(history: History, sources: list[Source], stamp: dict[str, list[int]],
         table = pa.Table.from_pandas(frame, preserve_index=False)
         table = table.replace_schema_metadata({**(table.schema.metadata or {}),
                                                _META_KEY: meta})
-        with contextlib.suppress(OSError):  # a cache we cannot write only costs speed
-            _atomic_write(_path(key, folder), lambda tmp: pq.write_table(table, tmp, compression="none"))
+        _atomic_write(_path(key, folder), lambda tmp: pq.write_table(table, tmp, compression="none"))
 
-    thread = threading.Thread(target=write, name="musicrec-cache-write")
-    thread.start()
-    _pending.append(thread)
+    def write_or_skip() -> None:
+        with contextlib.suppress(Exception):  # a cache we cannot write only costs speed
+            write()
 
-
-def flush() -> None:
-    """Wait until every cache write started by :func:`save` is on disk."""
-    while _pending:
-        _pending.pop().join()
+    background.start("musicrec-cache-write", write_or_skip)
