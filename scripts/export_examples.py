@@ -1,7 +1,7 @@
-"""Regenerate the README's "Export formats" examples from the demo history.
+"""Regenerate the export examples in docs/export.md from the demo history.
 
-    python scripts/export_examples.py            # rewrite the section in README.md
-    python scripts/export_examples.py --check    # exit 1 if README.md is out of date
+    python scripts/export_examples.py            # rewrite the examples in docs/export.md
+    python scripts/export_examples.py --check    # exit 1 if docs/export.md is out of date
 
 The examples are real output of ``core.export.render`` on a generated demo history
 (fixed seed, offline provider, timestamp pinned to the last play), shortened for reading:
@@ -24,7 +24,7 @@ from musicrec_tui.core.history.importer import load_history
 from musicrec_tui.core.settings import load_settings
 from musicrec_tui.core.similarity.colisten import CoListenProvider
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+DOC = Path(__file__).resolve().parents[1] / "docs" / "export.md"
 START = "<!-- export-examples:start -->"
 END = "<!-- export-examples:end -->"
 STREAMS = DEFAULT_STREAMS  # the same history `musicrec demo` opens
@@ -89,26 +89,26 @@ def examples() -> str:
     ])
 
 
-def updated(readme: str, block: str) -> str:
-    if START not in readme or END not in readme:
-        raise SystemExit(f"{README}: markers {START} … {END} not found")
-    head, rest = readme.split(START, 1)
+def updated(doc: str, block: str) -> str:
+    if START not in doc or END not in doc:
+        raise SystemExit(f"{DOC}: markers {START} … {END} not found")
+    head, rest = doc.split(START, 1)
     _, tail = rest.split(END, 1)
     return head + block + tail
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if README.md is stale")
+    parser.add_argument("--check", action="store_true", help="exit 1 if docs/export.md is stale")
     args = parser.parse_args()
-    current = README.read_text(encoding="utf-8")
+    current = DOC.read_text(encoding="utf-8")
     new = updated(current, examples())
     if args.check:
         stale = new != current
-        print("README.md export examples are " + ("out of date" if stale else "up to date"))
+        print("docs/export.md examples are " + ("out of date" if stale else "up to date"))
         return 1 if stale else 0
-    README.write_text(new, encoding="utf-8")
-    print(f"updated {README}")
+    DOC.write_text(new, encoding="utf-8")
+    print(f"updated {DOC}")
     return 0
 
 

@@ -101,7 +101,7 @@ def main() -> None:
     parser.add_argument("--diversity", default="0,0.05,0.1,0.2", help="diversity levels")
     parser.add_argument("--coarse", type=float, default=0.2, help="coarse grid step")
     parser.add_argument("--fine", type=float, default=0.025, help="hill-climb step")
-    parser.add_argument("--markdown", action="store_true", help="also print a README table")
+    parser.add_argument("--markdown", action="store_true", help="also print a Markdown table (as in docs/engines.md)")
     parser.add_argument("--report", metavar="E=W,…",
                         help="skip the search: print the tables for these weights "
                              "(with the first half-life and pool given)")
@@ -166,7 +166,7 @@ def report(args: argparse.Namespace, histories: dict, half_life: float, pool: in
 
 
 def markdown(tables: dict, settings: Settings) -> str:
-    """One table: rows = lists, columns = NDCG@k / hit@k per dataset (for the README)."""
+    """One table: rows = lists, columns = NDCG@k / hit@k per dataset (for docs/engines.md)."""
     ev = settings.evaluate
     names = list(tables)
     head = "| list | " + " | ".join(
