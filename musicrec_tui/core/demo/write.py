@@ -19,7 +19,7 @@ RECORDS_PER_FILE = 15_000
 
 
 class Record(msgspec.Struct, gc=False):
-    """Generation C record: 23 keys in the order Spotify writes them (formats.md §1.3)."""
+    """Generation C record: 23 keys in the order Spotify writes them (docs/formats.md §1.3)."""
 
     ts: str
     platform: str

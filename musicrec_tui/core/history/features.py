@@ -1,14 +1,14 @@
 """Features computed once at import: duration estimate, engagement, local time, sessions.
 
-Duration estimate (no export carries track length, see formats.md §5): per track — its
+Duration estimate (no export carries track length, see docs/formats.md §5): per track — its
 ``track_uri`` when known, else its (artist, track) pair — the 95th percentile of
 ``ms_played`` over the plays that ended with ``reason_end == "trackdone"`` (the most reliable
 "played to the end" signal); a track never played to the end gets its longest play. A high
-percentile rather than the max resists the odd 100-minute looped play (quirk 7).
+percentile rather than the max resists the odd 100-minute looped play.
 
 Engagement = ``ms_played / duration_ms`` clipped to [0, 1]. Rows without ``ms_played``
 (Last.fm scrobbles, most ListenBrainz listens) get engagement 1.0: a scrobble is only sent
-after a substantial listen (half the track or 4 minutes, formats.md §5.3).
+after a substantial listen (half the track or 4 minutes, docs/formats.md §5.2).
 
 Sessions: a new session starts when the silence between the end of one play and the start
 of the next (``ts − ms_played``, Spotify's ``ts`` being the end time) is longer than

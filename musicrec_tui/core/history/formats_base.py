@@ -25,7 +25,7 @@ PRIORITY_ACCOUNT = 1
 PRIORITY_OTHER = 0
 PRIORITY_SCROBBLE = -1
 
-SKIP_REASONS = frozenset({"backbtn", "unknown", "endplay", "fwdbtn"})  # formats.md §1.5 q3
+SKIP_REASONS = frozenset({"backbtn", "unknown", "endplay", "fwdbtn"})  # docs/formats.md §1.5
 
 # Names players put on untagged local files: no artist to recommend from.
 PLACEHOLDER_ARTISTS = frozenset({"Unknown Artist", "unknown artist", "[unknown]", "<unknown>"})

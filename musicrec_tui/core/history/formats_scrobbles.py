@@ -1,6 +1,6 @@
 """Scrobble decoders: Last.fm CSV exports and ListenBrainz exports (legacy array, JSONL zip).
 
-Scrobble timestamps are play *start* times and carry no ``ms_played`` (formats.md §3.6, §4.3);
+Scrobble timestamps are play *start* times and carry no ``ms_played`` (docs/formats.md §3.2, §4);
 a ListenBrainz listen that reports ``duration_played`` keeps it.
 """
 

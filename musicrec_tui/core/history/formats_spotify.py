@@ -47,7 +47,7 @@ class ExtendedRecord(msgspec.Struct, gc=False):
     incognito_mode: bool | None = None
 
 
-# The reason codes seen in real exports (formats.md §1.4). Declared as a Literal, msgspec hands
+# Reason codes seen in real exports (docs/formats.md §1.4). Declared as a Literal, msgspec hands
 # out these same string objects instead of allocating two strings per record (and they hash
 # once); a file holding any other code is decoded again with plain strings.
 KnownReason = Literal[
@@ -130,7 +130,7 @@ def decode_extended(data: bytes, vocab: Vocab, *, video: bool = False) -> Batch:
     ms = np.fromiter(map(attrgetter("ms_played"), records), np.float64, n)
     artist = vocab.encode("artist", pluck(records, "master_metadata_album_artist_name"))
     podcast, audiobook = np.zeros(n, bool), np.zeros(n, bool)
-    # A play's content fields are exclusive (formats.md §1.6: music rows have no episode or
+    # A play's content fields are exclusive (docs/formats.md §1.6: music rows have no episode or
     # audiobook fields), so only the rows without an artist need checking.
     unnamed = np.flatnonzero(ok & (artist < 0))
     if len(unnamed):
@@ -150,7 +150,7 @@ def decode_extended(data: bytes, vocab: Vocab, *, video: bool = False) -> Batch:
         return tri_state(pluck(records, name))[keep]
 
     reason_end = col("reason_end", "reason_end")
-    # formats.md §1.5 quirk 3: the raw flag misses years of skips; repair it from reason_end.
+    # docs/formats.md §1.5: the raw flag misses years of skips; repair it from reason_end.
     skipped = flag("skipped")
     by_reason = np.isin(reason_end, vocab.codes_of("reason_end", SKIP_REASONS))
     skipped = np.where(by_reason, 1, np.where((skipped == -1) & (reason_end >= 0), 0, skipped))

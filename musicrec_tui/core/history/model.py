@@ -13,7 +13,7 @@ track_uri       category                   ``spotify:track:…`` or missing
 ms_played       Int64 (nullable)           ms actually played; missing for scrobble sources
 reason_start    category                   Spotify reason code or missing
 reason_end      category                   Spotify reason code or missing
-skipped         boolean (nullable)         repaired skip flag (see formats.md §1.5)
+skipped         boolean (nullable)         repaired skip flag (see docs/formats.md §1.5)
 shuffle         boolean (nullable)         shuffle on
 source          category                   which file (and zip member) the row came from
 counted         bool                       ms_played ≥ min play length (or unknown)

@@ -3,8 +3,8 @@
 A user who scrobbles Spotify to Last.fm (or ListenBrainz) and imports both exports would get
 each play twice. A scrobble can be the same play as a Spotify row when their normalised
 artist and track are equal and the scrobble's time is within ``import.scrobble_match_seconds``
-of the Spotify play's start (``ts − ms_played``: scrobblers stamp the start, formats.md §3.6)
-or of its end (Spotify's ``ts``, §1.5 quirk 1). The Spotify row wins: it has ``ms_played``.
+of the Spotify play's start (``ts − ms_played``: scrobblers use the start, docs/formats.md §3.2)
+or of its end (Spotify's ``ts``, docs/formats.md §1.5). The Spotify row wins: it has ``ms_played``.
 
 Scrobbles and plays are paired one to one (a track played twice in a row and scrobbled twice
 stays two plays), as many pairs as possible: a maximum bipartite matching per (artist,

@@ -30,7 +30,7 @@ USER_AGENT = f"musicrec_tui/{__version__} (terminal music recommender; python-ai
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
-# Last.fm error codes (formats.md §3.1).
+# Last.fm error codes (docs/providers.md, "Error codes").
 NOT_FOUND = 6
 KEY_ERRORS = {10: "Invalid API key", 26: "Suspended API key"}
 RETRYABLE = {8: "operation failed", 11: "service offline", 16: "temporary error", 29: "rate limit exceeded"}
