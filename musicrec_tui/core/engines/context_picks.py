@@ -18,10 +18,10 @@ is the artist's overall share times the context's plays, and ``prior`` is ``prio
 An artist needs a few plays in a context before its lift departs from 1 or its share
 there counts, so a one-play artist never tops a context. p = 0 is exactly global recency.
 
-How strong the tilt should be depends on the listener. On the real histories we measured,
-time-of-day lists predicted the next month worse than global recent favourites (hit@10
-0.336 vs 0.388 on one of them with a fixed p = 0.5), while a listener with strict morning
-and late-night habits gains a lot from it. So p is chosen per history: the picks are refit
+How strong the tilt should be depends on the listener: on the sample histories a fixed tilt
+predicted the next month worse than global recent favourites (docs/engines.md), while a
+listener with strict morning and late-night habits gains a lot from it. So p is chosen per
+history: the picks are refit
 on all but the last ``holdout_days`` and each p in ``lift_powers`` is scored by hit@picks
 on those days (each play judged against the picks of its own slot, as the backtest does);
 the best p is then applied to the whole history. A holdout is a few hundred plays, so a p

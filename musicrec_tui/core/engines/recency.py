@@ -1,8 +1,8 @@
 """Recency engine: exponentially decayed play counts.
 
 Each counted play weighs ``0.5 ** (age_days / half_life)`` at the as-of instant, so a play
-from one half-life ago counts half. On real histories this simple signal predicts the next
-90 days best of the single engines (see the issue's baseline table), which is why the
+from one half-life ago counts half. On the sample histories this simple signal predicts the
+next 90 days best of the single engines (docs/engines.md, the backtest), which is why the
 ensemble leans on it. "Now" is the last play (or ``as_of``), never the wall clock, so a fit
 is reproducible.
 """

@@ -5,12 +5,12 @@ Names are folded once (``fold``: the shared ``normalise_name`` plus accent strip
 preference order and joined into one newline-separated string: prefix, word-prefix and
 substring matches are then plain ``str.find`` scans that stop as soon as ``limit`` hits are
 found, best-preferred first. Only if those leave room does a rapidfuzz pass (normalised Indel
-ratio over the whole folded name, in C++, ~1.5 ms for 20k names) look for typos ("radiohed" → "Radiohead"). Each tier scores below the one above it, so
-the final order is quality first, then preference.
+ratio over the whole folded name) look for typos ("radiohed" → "Radiohead"). Each tier scores
+below the one above it, so the final order is quality first, then preference.
 
-WRatio/partial_ratio were tried and dropped: 15–25 ms per query at 20k names, and they score
-any short name contained in the query ("Ra" for "radiohed") as a near-perfect match. The cost
-of plain ratio: a typo inside a much longer name is not found.
+Whole-name ratio rather than WRatio or partial_ratio: those are slower and score any short
+name contained in the query ("Ra" for "radiohed") as a near-perfect match. The cost: a typo
+inside a much longer name is not found.
 
 Highlight positions are computed for the returned hits only, by folding the original name
 one character at a time and mapping each folded character back to its source.

@@ -1,9 +1,9 @@
 """Artist snapshot: the ranking table's rows in one small msgpack file per source set.
 
-Opening a 1M-play export from the import cache still costs pandas, pyarrow, a 1M-row Parquet
-read and a ranking fit (~2 s). The Artists table needs none of that: only each artist's rank
-and numbers. The snapshot holds those rows (~1 MB for 18k artists, decoded in ~10 ms), so
-the app paints them at once and loads the full History behind them.
+Opening a large export from the import cache still costs pandas, pyarrow, a Parquet read of
+every play and a ranking fit. The Artists table needs none of that: only each artist's rank
+and numbers. The snapshot holds those rows (about 1 MB for 18k artists), so the app paints
+them at once and loads the full History behind them.
 
 The key is built from file stats only, like the import cache's ``quick_key``, but without
 importing the importer (which pulls in pandas and pyarrow, the very cost avoided here): every

@@ -1,14 +1,11 @@
 """A virtual table of artists: the Artists screen's, and the short lists of the others.
 
-A DataTable renders every cell through a Rich console (~0.15 ms a cell) and forgets all of
-them whenever its rows change, so each search keystroke cost ~270 cells ≈ 40–170 ms, and it
-measures every row it holds, so it could only hold a few hundred of the 18k artists. It
-also forgets them on every restyle, which Textual does to a whole screen each time it is
-shown again: the Trends screen's three tables cost ~75 ms a switch. This widget keeps just
-the list of artist names: it draws the lines on screen straight to segments (fixed column
-widths, nothing measured), so new rows cost ~1 ms and the whole list scrolls without being
-loaded in chunks, and drawn lines outlive a restyle that leaves their styles as they were.
-Cells come from a callback and are formatted only when first drawn.
+Why not a DataTable: it renders every cell through Rich and measures every row, again after
+each change of rows and each restyle, which is too slow for a search keystroke over 18k
+artists or a screen switch. This widget keeps only the list of names and draws the lines on
+screen straight to segments (fixed column widths, nothing measured); cells come from a
+callback, formatted when first drawn, and drawn lines outlive a restyle that leaves their
+styles unchanged. Figures: docs/benchmarks.md (TUI).
 """
 
 from __future__ import annotations
