@@ -1,4 +1,4 @@
-"""The issue's quality bar on the real sample exports (skipped when ../shared/data is absent):
+"""The quality bar on the real sample exports (skipped when ../shared/data is absent):
 the ensemble's NDCG@20 beats the 30-day decayed-count baseline, and its per-slot picks'
 hit@10 at least matches the global-decay picks."""
 
