@@ -37,6 +37,7 @@ def test_no_export_contains_planted_personal_values(tmp_path, monkeypatch, capsy
     # The user name is also in the folder the export lives in, as in /home/<user>/….
     data = write_spotify_export(tmp_path / PLANTED_USERNAME / "Downloads")
     outdir = tmp_path / "out"
+    outdir.mkdir()  # exports never create folders
     outputs = {}
     for fmt in FORMATS:
         out = outdir / f"export.{fmt}"

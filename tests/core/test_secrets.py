@@ -10,6 +10,7 @@ import stat
 
 import pytest
 
+from musicrec_tui.core.atomic import WriteError
 from musicrec_tui.core.errors import MusicrecError
 from musicrec_tui.core.settings import secrets as sec
 from musicrec_tui.core.settings.secrets import Secret, SecretsError
@@ -270,7 +271,7 @@ def test_change_passphrase_interrupted_write_keeps_the_old_file(stored, monkeypa
     def boom(*_args, **_kwargs):
         raise OSError("disk unplugged")
 
-    with monkeypatch.context() as patch, pytest.raises(SecretsError, match="nothing was changed"):
+    with monkeypatch.context() as patch, pytest.raises(WriteError, match="was left as it was"):
         patch.setattr(os, "replace", boom)
         sec.change_passphrase(PASSPHRASE, NEW, kdf=FAST_KDF)
     assert stored.read_bytes() == before

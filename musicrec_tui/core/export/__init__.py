@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from musicrec_tui.core.atomic import TargetExistsError, atomic_write
+from musicrec_tui.core.atomic import STDOUT, TargetExistsError, WriteError, atomic_write
 from musicrec_tui.core.errors import MusicrecError
 from musicrec_tui.core.export import documents, flat
 
@@ -55,34 +55,39 @@ def export(analysis: Any, fmt: str, out: str | Path, *, force: bool = False,
     """Render and write to ``out`` (``"-"`` = stdout); return the path written.
 
     Raises :class:`TargetExistsError` if ``out`` exists and ``force`` is false, and
-    :class:`MusicrecError` if it cannot be written. A failed write leaves any earlier
-    file as it was and no temporary file behind.
+    :class:`WriteError` if it cannot be written (a missing folder is not created: a typo
+    must not make folders). A failed write leaves any earlier file as it was and no
+    temporary file behind.
     """
     text = render(analysis, fmt, now=now)
     if str(out) == "-":
         _to_stdout(text)
         return Path("-")
+    return atomic_write(out_path(out), text, overwrite=force, create_folder=False)
+
+
+def out_path(out: str | Path) -> Path:
+    """The file an ``--out`` names; a folder is refused with a hint (a file name is needed)."""
     path = Path(out).expanduser()
     if path.is_dir():
         raise MusicrecError(f"{path}: is a folder; give a file name to export to")
-    try:
-        return atomic_write(path, text, overwrite=force)
-    except TargetExistsError:
-        raise
-    except OSError as exc:
-        raise MusicrecError(f"{path}: cannot write the export ({exc.strerror or exc})") from None
+    return path
 
 
 def _to_stdout(text: str) -> None:
     # UTF-8 bytes, untranslated: a C-locale stdout cannot encode every artist name, and
     # text mode on Windows would turn CSV's CRLF into CR CR LF.
-    sys.stdout.flush()
-    buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is None:
-        sys.stdout.write(text)
-    else:
-        buffer.write(text.encode("utf-8"))
-        buffer.flush()
+    try:
+        sys.stdout.flush()
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        else:
+            buffer.write(text.encode("utf-8"))
+            buffer.flush()
+    except OSError as exc:  # a full device, a closed pipe
+        raise WriteError.from_os_error(STDOUT, exc) from None
 
 
 def default_export_path(fmt: str, directory: str | Path | None = None, *,
@@ -112,6 +117,7 @@ __all__ = [
     "default_export_path",
     "export",
     "load_schema",
+    "out_path",
     "render",
     "track_list",
 ]

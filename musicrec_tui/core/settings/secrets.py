@@ -237,13 +237,8 @@ def save_secrets(values: Mapping[str, Secret | str | None], passphrase: str | Se
 
 
 def _write(target: Path, blob: bytes) -> Path:
-    try:
-        if not target.parent.exists():
-            target.parent.mkdir(parents=True, mode=0o700)
-        return atomic_write(target, blob, mode=0o600)
-    except OSError as exc:  # one line for the CLI; atomic_write left any old file as it was
-        raise SecretsError(f"cannot write {target} ({exc.strerror or exc.__class__.__name__});"
-                           " nothing was changed") from None
+    # A failure is atomic's WriteError (one line; any old file left as it was).
+    return atomic_write(target, blob, mode=0o600, folder_mode=0o700)
 
 
 def update_secrets(changes: Mapping[str, Secret | str | None], passphrase: str | Secret, *,
