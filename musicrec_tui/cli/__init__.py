@@ -10,23 +10,35 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from collections.abc import Container
 
 from musicrec_tui import __version__
-from musicrec_tui.cli.common import console_err, run_command
+from musicrec_tui.cli.common import Parser, console_err, run_command
 
-# Order here is the order in `musicrec --help`.
-COMMAND_MODULES = (
-    "tui_cmd",
-    "demo_cmd",
-    "importing",
-    "engines_cmd",
-    "export_cmd",
-    "config_cmd",
-)
+# Every sub-command, in `musicrec --help` order, and the function that adds it (called with
+# the subparsers and the name): the one list of names, so the fast path below can route by
+# them without importing the modules (pandas, pyarrow and numpy: ~0.9 s of a launch that
+# needs none of them up front).
+COMMANDS = {
+    "tui": "tui_cmd.register",
+    "demo": "demo_cmd.register",
+    "import": "importing.register",
+    "artists": "engines_cmd.add_artists",
+    "contexts": "engines_cmd.add_contexts",
+    "recommend": "engines_cmd.add_recommend",
+    "evaluate": "engines_cmd.add_evaluate",
+    "export": "export_cmd.register",
+    "config": "config_cmd.register",
+}
+
+
+def _add_command(sub: argparse._SubParsersAction, name: str) -> None:
+    module, function = COMMANDS[name].rsplit(".", 1)
+    getattr(importlib.import_module(f"musicrec_tui.cli.{module}"), function)(sub, name)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="musicrec",
         description=(
             "Music recommendations from your own listening export "
@@ -44,13 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"musicrec {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        module = importlib.import_module(f"musicrec_tui.cli.{name}")
-        module.register(sub)
+    for name in COMMANDS:
+        _add_command(sub, name)
     return parser
 
 
-def _route_bare_paths(argv: list[str], commands: set[str]) -> list[str]:
+def _route_bare_paths(argv: list[str], commands: Container[str]) -> list[str]:
     """`musicrec` → `musicrec tui`; `musicrec PATH…` → `musicrec tui PATH…`."""
     if not argv:
         return ["tui"]
@@ -60,25 +71,18 @@ def _route_bare_paths(argv: list[str], commands: set[str]) -> list[str]:
     return ["tui", *argv]
 
 
-# Every sub-command's name (tests/tui/test_launch.py checks it against the parser): with it,
-# `musicrec` and `musicrec PATH…` open the app without importing every command's module
-# (pandas, pyarrow and numpy: ~0.9 s of a launch that needs none of them up front).
-COMMAND_NAMES = frozenset({"tui", "demo", "import", "artists", "contexts", "recommend",
-                           "evaluate", "export", "config"})
-
-
 def _app_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="musicrec")
-    importlib.import_module("musicrec_tui.cli.tui_cmd").register(parser.add_subparsers())
+    parser = Parser(prog="musicrec")
+    _add_command(parser.add_subparsers(), "tui")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    words = _route_bare_paths(list(sys.argv[1:] if argv is None else argv), COMMAND_NAMES)
+    words = _route_bare_paths(list(sys.argv[1:] if argv is None else argv), COMMANDS)
     if words[0] == "tui" and not {"-h", "--help"} & set(words):
         return run_command(_app_parser().parse_args(words))
     parser = build_parser()
-    args = parser.parse_args(words)  # COMMAND_NAMES is the parser's commands (a test checks)
+    args = parser.parse_args(words)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

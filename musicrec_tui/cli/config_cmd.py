@@ -29,9 +29,9 @@ from musicrec_tui.core.settings.user_config import set_in_user_config
 LASTFM_KEY_SHAPE = re.compile(r"[0-9a-f]{32}")
 
 
-def register(sub: Any) -> None:
+def register(sub: Any, name: str) -> None:
     parser = sub.add_parser(
-        "config", help="show and edit settings; store the Last.fm key encrypted",
+        name, help="show and edit settings; store the Last.fm key encrypted",
         description="Settings come from, highest first: command-line flags, "
                     "MUSICREC_<SECTION>_<KEY> variables, .env files, your config.toml, "
                     "the defaults.")

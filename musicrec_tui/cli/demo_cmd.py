@@ -11,14 +11,14 @@ from typing import Any
 from rich.markup import escape
 from rich.table import Table
 
-from musicrec_tui.cli.common import console, progress_bar
+from musicrec_tui.cli.common import console, progress_bar, whole_number
 from musicrec_tui.core import demo
 from musicrec_tui.core.errors import MusicrecError
 
 
-def register(sub: Any) -> None:
+def register(sub: Any, name: str) -> None:
     parser = sub.add_parser(
-        "demo",
+        name,
         help="generate a demo listening history and open the app on it",
         description=(
             "Generate a realistic, reproducible Spotify Extended Streaming History (artists\n"
@@ -39,7 +39,7 @@ def register(sub: Any) -> None:
                         help="write the history into DIR instead of opening the app")
     parser.add_argument("--force", action="store_true",
                         help="with --write: replace a previous demo in a non-empty DIR")
-    parser.add_argument("--streams", type=int, default=demo.DEFAULT_STREAMS, metavar="N",
+    parser.add_argument("--streams", type=whole_number(demo.MIN_STREAMS), default=demo.DEFAULT_STREAMS, metavar="N",
                         help=f"audio records to generate (default {demo.DEFAULT_STREAMS:,})")
     parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED, metavar="S",
                         help=f"random seed; the same seed gives the same files (default "

@@ -14,9 +14,11 @@ from musicrec_tui.cli.common import (
     console,
     console_err,
     load_paths,
+    parse_as_of,
     parse_time,
     print_json,
     progress_bar,
+    whole_number,
 )
 from musicrec_tui.core.errors import MusicrecError
 from musicrec_tui.core.history.model import History
@@ -106,7 +108,7 @@ def cmd_contexts(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     history = load_paths(args, settings, quiet=args.json)
-    window = cut(history, parse_time(args.as_of, history.tz, "--as-of"))
+    window = cut(history, parse_as_of(args.as_of, history))
     as_of = window.plays["ts"].iloc[-1]
     with progress_bar("finding contexts", enabled=not args.json) as progress:
         contexts = fit_contexts(window, settings, k=args.k, progress=progress)
@@ -146,7 +148,7 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     parse_tier(tier)
     weights = check_weights(parse_weights(args.weights)) if args.weights else None
     history = load_paths(args, settings, quiet=args.json)
-    as_of = parse_time(args.as_of, history.tz, "--as-of")
+    as_of = parse_as_of(args.as_of, history)
     at = parse_time(args.at, history.tz, "--at")
     window = cut(history, as_of)
     engines = None if args.engine == "ensemble" else [args.engine]
@@ -258,26 +260,33 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: Any) -> None:
-    p = _parser(sub, "artists", "Rank your artists (or search them).",
+def add_artists(sub: Any, name: str) -> None:
+    p = _parser(sub, name, "Rank your artists (or search them).",
                 "musicrec artists export.zip --search 'sigur ros' --top 10")
     p.add_argument("--search", metavar="Q", help="fuzzy search (accents, typos, prefixes)")
-    p.add_argument("--top", type=int, default=50, metavar="N", help="rows to show (default 50)")
+    p.add_argument("--top", type=whole_number(), default=50, metavar="N",
+                   help="rows to show (default 50)")
     p.set_defaults(func=cmd_artists)
 
-    p = _parser(sub, "contexts", "Your listening contexts (time-of-day clusters) and picks.",
+
+def add_contexts(sub: Any, name: str) -> None:
+    p = _parser(sub, name, "Your listening contexts (time-of-day clusters) and picks.",
                 "musicrec contexts export.zip --as-of 2024-01-01 --k 5")
     p.add_argument("--as-of", metavar="T", help="use only plays up to T (2024-01-01 or ISO)")
-    p.add_argument("--k", type=int, metavar="K", help="number of contexts (default: config)")
+    p.add_argument("--k", type=whole_number(), metavar="K",
+                   help="number of contexts (default: config)")
     p.set_defaults(func=cmd_contexts)
 
-    p = _parser(sub, "recommend", "Recommendations from one engine or the blend of all.",
+
+def add_recommend(sub: Any, name: str) -> None:
+    p = _parser(sub, name, "Recommendations from one engine or the blend of all.",
                 "musicrec recommend export.zip --engine ensemble --top 20 \\\n"
                 "      --as-of 2024-06-01 --at '2024-06-01 08:00' --tier 1-50 \\\n"
                 "      --weights recency=0.5,temporal=0.2,context=0.2,ranking=0.05,content=0.05")
     p.add_argument("--engine", choices=ENGINE_CHOICES, default="ensemble",
                    help="which list to show (default: ensemble)")
-    p.add_argument("--top", type=int, metavar="N", help="list length (default: config)")
+    p.add_argument("--top", type=whole_number(), metavar="N",
+                   help="list length (default: config)")
     p.add_argument("--as-of", metavar="T", help="use only plays up to T (2024-01-01 or ISO)")
     p.add_argument("--at", metavar="TIME",
                    help="time the context engine answers for (default: --as-of, else now)")
@@ -288,7 +297,9 @@ def register(sub: Any) -> None:
     p.add_argument("--offline", action="store_true", help="never use the network")
     p.set_defaults(func=cmd_recommend)
 
-    p = _parser(sub, "evaluate", "Rolling-origin backtest of every engine against baselines.",
+
+def add_evaluate(sub: Any, name: str) -> None:
+    p = _parser(sub, name, "Rolling-origin backtest of every engine against baselines.",
                 "musicrec evaluate export.zip --json")
     p.add_argument("--weights", metavar="E=W,…", help="blend weights to evaluate")
     p.set_defaults(func=cmd_evaluate)

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from musicrec_tui.cli.common import (
     add_history_args,
     console_err,
     load_paths,
-    parse_time,
+    parse_as_of,
     progress_bar,
 )
-from musicrec_tui.core.atomic import TargetExistsError
+from musicrec_tui.core.atomic import check_target
 from musicrec_tui.core.errors import MusicrecError
-from musicrec_tui.core.export import FORMATS, default_export_path, export, track_list
+from musicrec_tui.core.export import FORMATS, default_export_path, export, out_path, track_list
 
 EPILOG = """\
 formats:
@@ -33,9 +32,9 @@ examples:
 """
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction, name: str) -> None:
     parser = sub.add_parser(
-        "export",
+        name,
         help="write recommendations as JSON, CSV or a playlist",
         description="Analyse the history and write the recommendations to a file, "
                     "atomically. An existing file is only replaced with --force.",
@@ -76,10 +75,10 @@ def run(args: argparse.Namespace) -> int:
         raise MusicrecError(f"export.format: {fmt!r} is not one of {', '.join(FORMATS)}")
     out = args.out or str(default_export_path(fmt))
     # Refuse before the slow part; export() refuses again atomically at the end.
-    if out != "-" and Path(out).expanduser().exists() and not args.force:
-        raise TargetExistsError(Path(out))
+    if out != "-":
+        check_target(out_path(out), overwrite=args.force, create_folder=False)
     history = load_paths(args, settings)
-    as_of = parse_time(args.as_of, history.tz, "--as-of")
+    as_of = parse_as_of(args.as_of, history)
     provider = choose_provider(settings.lastfm.provider, settings, cut(history, as_of))
     with progress_bar("Analysing") as bar:
         analysis = analyse(history, settings, as_of=as_of, provider=provider, progress=bar)

@@ -14,9 +14,9 @@ from musicrec_tui.core.history.model import ImportReport
 from musicrec_tui.core.settings import load_settings
 
 
-def register(sub) -> None:
+def register(sub, name: str) -> None:
     parser = sub.add_parser(
-        "import",
+        name,
         help="read listening exports and print what was imported",
         description=(
             "Read Spotify Extended/Account Data, Last.fm CSV and ListenBrainz exports (files, "

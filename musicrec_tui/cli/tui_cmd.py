@@ -20,9 +20,9 @@ if TYPE_CHECKING:
 TERMINAL_GONE = 1
 
 
-def register(sub: Any) -> None:
+def register(sub: Any, name: str) -> None:
     parser = sub.add_parser(
-        "tui", help="open the app (the default command)",
+        name, help="open the app (the default command)",
         description="Open the terminal app. With paths, load them straight away and land on "
                     "the Artists screen; without, start on the Load screen.")
     parser.add_argument("paths", nargs="*", metavar="PATH",

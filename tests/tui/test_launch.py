@@ -11,10 +11,25 @@ import musicrec_tui.cli as cli
 from musicrec_tui.cli import tui_cmd
 
 
-def test_fast_path_knows_every_command():
-    parser = cli.build_parser()
+def _commands(parser: argparse.ArgumentParser) -> list[str]:
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    assert set(sub.choices) == cli.COMMAND_NAMES
+    return list(sub.choices)
+
+
+def test_fast_path_knows_every_command():
+    assert _commands(cli.build_parser()) == list(cli.COMMANDS)
+
+
+def test_command_names_come_from_the_one_table(monkeypatch):
+    """A name is written once: the parser and the fast path's routing both follow the table."""
+    monkeypatch.setitem(cli.COMMANDS, "sample", "demo_cmd.register")
+    assert _commands(cli.build_parser())[-1] == "sample"
+    monkeypatch.delitem(cli.COMMANDS, "sample")
+    monkeypatch.delitem(cli.COMMANDS, "demo")
+    assert "demo" not in _commands(cli.build_parser())
+    opened = []
+    monkeypatch.setattr(tui_cmd, "launch", lambda paths, **kw: opened.append(paths) or 0)
+    assert cli.main(["demo"]) == 0 and opened == [["demo"]]  # now a path to open
 
 
 def test_paths_open_the_app_without_the_other_commands(monkeypatch, tmp_path):
