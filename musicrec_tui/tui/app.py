@@ -14,7 +14,7 @@ from textual.worker import Worker, WorkerState
 from musicrec_tui.core.settings import Settings, load_settings
 from musicrec_tui.tui import loading
 from musicrec_tui.tui.commands import MusicrecCommands
-from musicrec_tui.tui.messages import WorkDone
+from musicrec_tui.tui.messages import HistoryLoaded, SearchReady
 from musicrec_tui.tui.navigation import SCREENS
 from musicrec_tui.tui.screens.artists import ArtistsScreen
 from musicrec_tui.tui.screens.base import MusicrecScreen
@@ -114,9 +114,17 @@ class MusicrecApp(App[int]):
     def _load_behind(self) -> None:
         loading.load_behind(self.session, self._paths, target=self)
 
-    @on(WorkDone)
-    def _loaded_behind(self, event: WorkDone) -> None:
-        if loading.behind_arrived(self.session, event):
+    # What the load behind the snapshot sends; dropped when a newer import overtook it.
+    @on(SearchReady)
+    def _search_ready(self, event: SearchReady) -> None:
+        if self.session.loading:
+            self.session.search = event.search
+            self._session_changed()
+
+    @on(HistoryLoaded)
+    def _history_loaded(self, event: HistoryLoaded) -> None:
+        if self.session.loading:
+            self.session.loaded(event.loaded)
             self._session_changed()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

@@ -16,11 +16,21 @@ from textual.message_pump import MessagePump
 from musicrec_tui.core.engines import snapshot as snapshots
 from musicrec_tui.core.errors import Cancelled
 from musicrec_tui.core.progress import check
-from musicrec_tui.tui.messages import WorkDone
+from musicrec_tui.tui.messages import (
+    ContextsFitted,
+    ContextsProgress,
+    HistoryLoaded,
+    ImportProgress,
+    SearchReady,
+)
 from musicrec_tui.tui.screens.base import describe_error
 from musicrec_tui.tui.workers import WorkerCancel, progress_poster
 
 if TYPE_CHECKING:
+    from musicrec_tui.core.engines.ranking import Ranking
+    from musicrec_tui.core.engines.search import ArtistSearch
+    from musicrec_tui.core.history.model import History
+    from musicrec_tui.core.settings import Settings
     from musicrec_tui.tui.session import Session
 
 # The worker group of the load behind the snapshot (one at a time, cancelled by an import).
@@ -31,9 +41,9 @@ BEHIND = "history"
 class Loaded:
     """What the import worker hands back to the UI."""
 
-    history: Any
-    ranking: Any
-    search: Any
+    history: History
+    ranking: Ranking
+    search: ArtistSearch
     sources: list[str]
     snapshot: snapshots.ArtistSnapshot
     recent: list[list[str]] | OSError | None = None  # the updated recent list, or why not
@@ -47,7 +57,7 @@ def preload() -> None:
     import musicrec_tui.core.history.importer  # noqa: F401
 
 
-def load_history(paths: list[str], **kwargs: Any) -> Any:
+def load_history(paths: list[str], **kwargs: Any) -> History:
     """``core.history.importer.load_history``, imported on first use (see the module doc)."""
     from musicrec_tui.core.history.importer import load_history as read
 
@@ -55,7 +65,7 @@ def load_history(paths: list[str], **kwargs: Any) -> Any:
 
 
 def load(session: Session, paths: list[str], *, demo: bool, target: MessagePump,
-         shown: tuple[snapshots.ArtistSnapshot, Any] | None = None) -> Loaded:
+         shown: tuple[snapshots.ArtistSnapshot, ArtistSearch] | None = None) -> Loaded:
     """Import ``paths`` (plus the demo) and fit what the Artists screen needs first.
 
     ``shown`` is the snapshot (and its search index) already on screen: when the fitted
@@ -73,10 +83,10 @@ def load(session: Session, paths: list[str], *, demo: bool, target: MessagePump,
     if demo:
         from musicrec_tui.core.demo import demo_paths
 
-        sources.append(str(demo_paths(progress=progress_poster(target, "import", "Generating demo"),
+        sources.append(str(demo_paths(progress=progress_poster(target, ImportProgress, "Generating demo"),
                                       cancel=cancel)))
     history = load_history(sources, settings=settings, tz=session.tz,
-                           progress=progress_poster(target, "import", "Reading"),
+                           progress=progress_poster(target, ImportProgress, "Reading"),
                            cancel=cancel)
     check(cancel)
     ranking = fit_ranking(history, settings)
@@ -117,45 +127,32 @@ def _snapshot_key(session: Session, paths: list[str]) -> str | None:
     return snapshots.snapshot_key(paths, session.settings, session.tz)
 
 
-def contexts(session: Session, k: int | None, *, target: MessagePump) -> tuple[Any, dict]:
-    """Fit the listening contexts and each artist's dominant one (for the Artists pane)."""
+def fit_contexts(history: History, settings: Settings, k: int | None, generation: int, *,
+                 target: MessagePump) -> ContextsFitted:
+    """Fit the listening contexts (``k`` of them; None: chosen by silhouette) and each
+    artist's dominant one (for the Artists pane), for the history of ``generation``."""
     from musicrec_tui.core.analysis import dominant_contexts
-    from musicrec_tui.core.engines.context import fit_contexts
+    from musicrec_tui.core.engines.context import fit_contexts as fit
 
     cancel = WorkerCancel()
-    fitted = fit_contexts(session.history, session.settings, k=k,
-                          progress=progress_poster(target, "contexts"), cancel=cancel)
+    fitted = fit(history, settings, k=k,
+                 progress=progress_poster(target, ContextsProgress), cancel=cancel)
     check(cancel)
-    return fitted, dominant_contexts(session.history, fitted)
+    return ContextsFitted(fitted, dominant_contexts(history, fitted), generation)
 
 
 # -- the load behind the snapshot -------------------------------------------------------
 def load_behind(session: Session, paths: list[str], *, target: MessagePump) -> None:
     """Worker body: posts the search index of the snapshot's names (typing works long
-    before the history is in), then the history, as ``WorkDone`` "search" and "history"."""
+    before the history is in: :class:`SearchReady`), then :class:`HistoryLoaded`."""
     from musicrec_tui.core.engines.search import ArtistSearch
 
     snapshot = session.snapshot
+    assert snapshot is not None  # only started when the launch found one
     search = ArtistSearch(snapshot.artists, snapshot.score)
-    target.post_message(WorkDone("search", search))
-    target.post_message(WorkDone("history", load(session, paths, demo=False, target=target,
-                                                  shown=(snapshot, search))))
-
-
-def behind_arrived(session: Session, event: WorkDone) -> bool:
-    """Take a result of :func:`load_behind` into the session; True when it did (the screen
-    then shows it). A result that a newer import overtook is dropped."""
-    if not session.loading:
-        return False
-    if event.group == "search":
-        session.search = event.result
-    elif event.group == "history":
-        loaded = event.result
-        session.loaded(loaded.history, loaded.ranking, loaded.search, loaded.sources,
-                       loaded.snapshot)
-    else:
-        return False
-    return True
+    target.post_message(SearchReady(search))
+    target.post_message(HistoryLoaded(load(session, paths, demo=False, target=target,
+                                           shown=(snapshot, search))))
 
 
 def behind_ended(session: Session, error: BaseException | None) -> str | None:

@@ -5,13 +5,23 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from musicrec_tui.core.settings import Settings
 
 if TYPE_CHECKING:
+    from musicrec_tui.core.analysis import Analysis
+    from musicrec_tui.core.engines.context import Contexts
+    from musicrec_tui.core.engines.ranking import Ranking
+    from musicrec_tui.core.engines.search import ArtistSearch
+    from musicrec_tui.core.engines.snapshot import ArtistSnapshot
+    from musicrec_tui.core.engines.temporal import Trends
     from musicrec_tui.core.history.model import History
+    from musicrec_tui.core.settings.secrets import Secret
+    from musicrec_tui.core.similarity.base import SimilarityProvider
+    from musicrec_tui.tui.loading import Loaded
+    from musicrec_tui.tui.messages import ContextsFitted
 
 
 @dataclass
@@ -26,23 +36,23 @@ class Session:
     tz: str | None = None
     now: datetime | None = None  # frozen clock for tests and screenshots; None = real time
     sources: list[str] = field(default_factory=list)
-    # The Artists rows (core.engines.snapshot.ArtistSnapshot): from the snapshot cache at
-    # launch, while ``history`` still loads behind it (``loading``), else from the ranking.
-    snapshot: Any = None
+    # The Artists rows: from the snapshot cache at launch, while ``history`` still loads
+    # behind it (``loading``), else from the ranking.
+    snapshot: ArtistSnapshot | None = None
     loading: bool = False
     # (paths, snapshot key) computed at launch, for the launch's own import to reuse.
     launch_key: tuple[list[str], str | None] | None = None
     load_error: str | None = None
     history: History | None = None
-    ranking: Any = None  # core.engines.ranking.Ranking
-    search: Any = None  # core.engines.search.ArtistSearch
-    trends: Any = None  # core.engines.temporal.Trends
-    contexts: Any = None  # core.engines.context.Contexts
+    ranking: Ranking | None = None
+    search: ArtistSearch | None = None
+    trends: Trends | None = None
+    contexts: Contexts | None = None
     artist_contexts: dict[str, int] = field(default_factory=dict)  # artist → context id
-    analysis: Any = None  # core.analysis.Analysis
+    analysis: Analysis | None = None
     generation: int = 0
-    passphrase: Any = field(default=None, repr=False)  # secrets.Secret, kept in memory only
-    _provider: Any = field(default=None, repr=False)
+    passphrase: Secret | None = field(default=None, repr=False)  # kept in memory only
+    _provider: SimilarityProvider | None = field(default=None, repr=False)
     _provider_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def clock(self) -> datetime:
@@ -60,10 +70,10 @@ class Session:
             return f"Could not load the history: {self.load_error} (press 1 to open one)"
         return "No history loaded: press 1 to open one"
 
-    def loaded(self, history: History, ranking: Any, search: Any, sources: list[str],
-               snapshot: Any) -> None:
-        self.history, self.ranking, self.search = history, ranking, search
-        self.sources, self.snapshot = sources, snapshot
+    def loaded(self, loaded: Loaded) -> None:
+        """A new history (and what the import fitted from it) replaces everything."""
+        self.history, self.ranking, self.search = loaded.history, loaded.ranking, loaded.search
+        self.sources, self.snapshot = loaded.sources, loaded.snapshot
         self.loading, self.load_error = False, None
         self.trends = self.contexts = self.analysis = None
         self.artist_contexts = {}
@@ -71,10 +81,14 @@ class Session:
             self._provider = None
         self.generation += 1
 
-    def set_contexts(self, contexts: Any, owners: dict[str, int]) -> None:
-        self.contexts, self.artist_contexts = contexts, owners
+    def take_contexts(self, fitted: ContextsFitted) -> bool:
+        """Keep a context fit unless a newer history replaced the one it was fitted on."""
+        if fitted.generation != self.generation:
+            return False
+        self.contexts, self.artist_contexts = fitted.contexts, fitted.owners
+        return True
 
-    def provider(self) -> Any:
+    def provider(self) -> SimilarityProvider:
         """The similarity provider for this history (built once, from a worker thread)."""
         from musicrec_tui.core.settings.secrets import get_api_key
         from musicrec_tui.core.similarity.select import choose_provider

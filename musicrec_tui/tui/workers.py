@@ -9,7 +9,7 @@ from collections.abc import Callable
 from textual.message_pump import MessagePump
 from textual.worker import Worker, get_current_worker
 
-from musicrec_tui.tui.messages import WorkProgress
+from musicrec_tui.tui.messages import Progress
 
 # Progress is posted at most this often per job; the UI can't show more anyway.
 _PROGRESS_INTERVAL_S = 0.05
@@ -26,9 +26,9 @@ class WorkerCancel:
 
 
 def progress_poster(
-    target: MessagePump, group: str, label: str = ""
+    target: MessagePump, kind: type[Progress], label: str = ""
 ) -> Callable[[int, int], None]:
-    """A core ``progress(done, total)`` callback that posts throttled ``WorkProgress``."""
+    """A core ``progress(done, total)`` callback that posts throttled ``kind`` messages."""
     last = 0.0
 
     def progress(done: int, total: int) -> None:
@@ -36,7 +36,7 @@ def progress_poster(
         now = time.monotonic()
         if now - last >= _PROGRESS_INTERVAL_S or (total and done >= total):
             last = now
-            target.post_message(WorkProgress(group, int(done), int(total), label))
+            target.post_message(kind(int(done), int(total), label))
 
     return progress
 

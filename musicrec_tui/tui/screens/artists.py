@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 from zoneinfo import ZoneInfo
@@ -11,10 +12,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
-from musicrec_tui.tui.messages import WorkDone
 from musicrec_tui.tui.navigation import NavBar
 from musicrec_tui.tui.screens.base import MusicrecScreen
 from musicrec_tui.tui.widgets.artist_table import ArtistTable, Column
@@ -23,6 +24,7 @@ from musicrec_tui.tui.widgets.search_box import SearchBox
 
 if TYPE_CHECKING:
     from musicrec_tui.core.engines.snapshot import ArtistSnapshot
+    from musicrec_tui.core.similarity.base import SimilarityResult
 
 # Search hits shown (the best ones).
 SEARCH_LIMIT = 50
@@ -108,6 +110,13 @@ class Cells:
 
 class ArtistsScreen(MusicrecScreen):
     """Ranked artists, searchable, with details."""
+
+    @dataclass
+    class SimilarFound(Message):
+        """The similarity provider answered for ``artist``."""
+
+        artist: str
+        result: SimilarityResult
 
     HELP_TITLE = "Artists"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -210,14 +219,7 @@ class ArtistsScreen(MusicrecScreen):
 
     def _fit_contexts_if_needed(self) -> None:
         if self.session.contexts is None and self.session.history is not None:
-            self._fit_contexts()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="contexts",
-          description="Fitting listening contexts")
-    def _fit_contexts(self) -> None:
-        from musicrec_tui.tui import loading
-
-        self.post_message(WorkDone("contexts", loading.contexts(self.session, None, target=self)))
+            self.fit_contexts()
 
     def _order(self) -> list[str]:
         assert self._cells is not None
@@ -383,25 +385,20 @@ class ArtistsScreen(MusicrecScreen):
 
         provider = self.session.provider()
         result = provider.similar([artist], limit=SIMILAR_SHOWN, cancel=WorkerCancel())
-        self.post_message(WorkDone("similar", (artist, result)))
+        self.post_message(self.SimilarFound(artist, result))
 
-    @on(WorkDone)
-    def _similar_found(self, event: WorkDone) -> None:
-        if event.group == "contexts":
-            if self.session.contexts is None:
-                self.session.set_contexts(*event.result)
-            if self._shown_artist and self.session.ranking is not None:
-                self.query_one(ArtistDetail).show_context(
-                    self._context_of(self._shown_artist) or "")
-            return
-        if event.group != "similar":
-            return
-        artist, result = event.result
+    @on(SimilarFound)
+    def _similar_found(self, event: SimilarFound) -> None:
+        artist, result = event.artist, event.result
         if artist != self._shown_artist:
             return
         names = [(n.name, n.score) for n in result.neighbours.get(artist, [])][:SIMILAR_SHOWN]
         self.query_one(ArtistDetail).show_similar(result.provider, names,
                                                   "; ".join(result.messages))
+
+    def contexts_changed(self) -> None:
+        if self._shown_artist and self.session.ranking is not None:
+            self.query_one(ArtistDetail).show_context(self._context_of(self._shown_artist) or "")
 
     @property
     def shown_artist(self) -> str | None:

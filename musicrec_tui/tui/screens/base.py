@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
-from textual import events
+from textual import events, on, work
 from textual.app import App
 from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from musicrec_tui.core.errors import Cancelled, MusicrecError
+from musicrec_tui.tui.messages import ContextsFitted
 from musicrec_tui.tui.session import Session
 
 if TYPE_CHECKING:
+    from musicrec_tui.core.history.model import History
     from musicrec_tui.tui.app import MusicrecApp
 
 # What each worker group does, for messages ("Import failed: …").
@@ -117,3 +119,25 @@ class MusicrecScreen(SessionWorkers, Screen):
 
     def show_history(self) -> None:
         """Redraw from a newly loaded history (screens that need one override this)."""
+
+    # -- listening contexts: Artists' detail pane and the Contexts screen share this fit --
+    def fit_contexts(self, k: int | None = None) -> None:
+        """Fit ``k`` contexts (None: chosen by silhouette) into the session, in a worker."""
+        if self.session.history is not None:
+            self._fit_contexts(self.session.history, self.session.generation, k)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="contexts",
+          description="Fitting listening contexts")
+    def _fit_contexts(self, history: History, generation: int, k: int | None) -> None:
+        from musicrec_tui.tui import loading  # loading imports this module
+
+        self.post_message(loading.fit_contexts(history, self.session.settings, k,
+                                               generation, target=self))
+
+    @on(ContextsFitted)
+    def _contexts_fitted(self, event: ContextsFitted) -> None:
+        if self.session.take_contexts(event):
+            self.contexts_changed()
+
+    def contexts_changed(self) -> None:
+        """Hook: the session has new listening contexts."""

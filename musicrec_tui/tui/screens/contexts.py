@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from musicrec_tui.tui.messages import WorkDone, WorkProgress
+from musicrec_tui.tui.messages import ContextsProgress
 from musicrec_tui.tui.navigation import NavBar
 from musicrec_tui.tui.screens.base import MusicrecScreen
 from musicrec_tui.tui.widgets.artist_table import ArtistTable, Column
@@ -82,26 +82,16 @@ class ContextsScreen(MusicrecScreen):
     def _fit(self, k: int | None) -> None:
         what = "choosing k" if k is None else f"k = {k}"
         self.query_one("#contexts-status", Static).update(f"Fitting contexts ({what})… esc cancels")
-        self._fit_worker(k)
+        self.fit_contexts(k)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="contexts",
-          description="Fitting listening contexts")
-    def _fit_worker(self, k: int | None) -> None:
-        from musicrec_tui.tui import loading
-
-        self.post_message(WorkDone("contexts", loading.contexts(self.session, k, target=self)))
-
-    @on(WorkProgress)
-    def _progress(self, event: WorkProgress) -> None:
-        if event.group == "contexts" and event.total:
+    @on(ContextsProgress)
+    def _fit_progress(self, event: ContextsProgress) -> None:
+        if event.total:
             self.query_one("#contexts-status", Static).update(
                 f"Fitting contexts… {100 * event.done // event.total}%  esc cancels")
 
-    @on(WorkDone)
-    def _fitted(self, event: WorkDone) -> None:
-        if event.group == "contexts":
-            self.session.set_contexts(*event.result)
-            self._show(self.session.contexts)
+    def contexts_changed(self) -> None:
+        self._show(self.session.contexts)
 
     # -- showing -------------------------------------------------------------------------
     def _show(self, contexts) -> None:

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from musicrec_tui.tui.messages import WorkDone
 from musicrec_tui.tui.screens.base import SessionWorkers
 from musicrec_tui.tui.workers import WorkerCancel
+
+if TYPE_CHECKING:
+    from musicrec_tui.core.analysis import Analysis
 
 DESCRIPTIONS = {
     "comprehensive": "JSON, everything",
@@ -57,6 +61,13 @@ class ConfirmScreen(ModalScreen[bool]):
 
 class ExportScreen(SessionWorkers, ModalScreen[Path | None]):
     """Choose a format and a file; the analysis is computed first if it isn't yet."""
+
+    @dataclass
+    class ExportWritten(Message):
+        """``analysis`` (run first if there was none) was written to ``path``."""
+
+        analysis: Analysis
+        path: Path
 
     HELP_TITLE = "Export"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -138,15 +149,13 @@ class ExportScreen(SessionWorkers, ModalScreen[Path | None]):
             analysis = analyse(session.history, session.settings, at=session.clock(),
                                provider=session.provider(), cancel=WorkerCancel())
         written = export(analysis, fmt, path, force=force, now=session.now)
-        self.post_message(WorkDone("export", (analysis, written)))
+        self.post_message(self.ExportWritten(analysis, written))
 
-    @on(WorkDone)
-    def _written(self, event: WorkDone) -> None:
-        if event.group == "export":
-            analysis, written = event.result
-            self.session.analysis = analysis
-            self.app.notify(f"Wrote {written}", title="Export done", timeout=8)
-            self.dismiss(written)
+    @on(ExportWritten)
+    def _export_written(self, event: ExportWritten) -> None:
+        self.session.analysis = event.analysis
+        self.app.notify(f"Wrote {event.path}", title="Export done", timeout=8)
+        self.dismiss(event.path)
 
     def worker_ended(self, worker, state) -> None:
         self.query_one("#export-status", Static).update("")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -11,11 +12,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.widgets import Footer, Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
-from musicrec_tui.tui.messages import WorkDone, WorkProgress
+from musicrec_tui.tui.messages import ImportProgress
 from musicrec_tui.tui.navigation import NavBar
 from musicrec_tui.tui.recent import load_recent
 from musicrec_tui.tui.screens.base import MusicrecScreen, describe_error
@@ -39,6 +41,13 @@ def _split_paths(value: str) -> list[str]:
 
 class LoadScreen(MusicrecScreen):
     """Choose sources and import them."""
+
+    @dataclass
+    class ImportDone(Message):
+        """The import finished in ``seconds``."""
+
+        loaded: Loaded
+        seconds: float
 
     HELP_TITLE = "Load"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -152,12 +161,10 @@ class LoadScreen(MusicrecScreen):
         from musicrec_tui.tui import loading
 
         loaded = loading.load(self.session, paths, demo=demo, target=self)
-        self.post_message(WorkDone("import", loaded, time.perf_counter() - self._started))
+        self.post_message(self.ImportDone(loaded, time.perf_counter() - self._started))
 
-    @on(WorkProgress)
-    def _progress(self, event: WorkProgress) -> None:
-        if event.group != "import":
-            return
+    @on(ImportProgress)
+    def _import_progress(self, event: ImportProgress) -> None:
         bar = self.query_one("#load-bar", ProgressBar)
         bar.update(total=event.total or None, progress=event.done)
         elapsed = time.perf_counter() - self._started
@@ -165,14 +172,11 @@ class LoadScreen(MusicrecScreen):
             f"{event.label or 'Reading'}  {event.done:,}/{event.total:,}  ·  {elapsed:.1f} s"
             "  ·  esc cancels", layout=False)
 
-    @on(WorkDone)
-    def _done(self, event: WorkDone) -> None:
-        if event.group != "import":
-            return
-        loaded: Loaded = event.result
+    @on(ImportDone)
+    def _import_done(self, event: ImportDone) -> None:
+        loaded = event.loaded
         self.query_one("#load-progress").add_class("hidden")
-        self.session.loaded(loaded.history, loaded.ranking, loaded.search, loaded.sources,
-                            loaded.snapshot)
+        self.session.loaded(loaded)
         self.generation = self.session.generation
         report = loaded.history.report
         self.query_one("#load-report-body", Static).update(render_report(report, event.seconds))
@@ -190,8 +194,7 @@ class LoadScreen(MusicrecScreen):
             self.app.switch_mode(self._land_on)
 
     def worker_ended(self, worker: Worker, state: WorkerState) -> None:
-        if worker.group == "import":
-            self.query_one("#load-progress").add_class("hidden")
-            if worker.error is not None:
-                self.query_one("#load-report-body", Static).update(
-                    Text.assemble(("Nothing loaded\n\n", "bold"), describe_error(worker.error)))
+        self.query_one("#load-progress").add_class("hidden")
+        if worker.error is not None:
+            self.query_one("#load-report-body", Static).update(
+                Text.assemble(("Nothing loaded\n\n", "bold"), describe_error(worker.error)))

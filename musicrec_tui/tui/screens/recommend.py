@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import time
-from typing import ClassVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import Footer, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from musicrec_tui.core.errors import MusicrecError
-from musicrec_tui.tui.messages import WorkDone, WorkProgress
+from musicrec_tui.tui.messages import EngineProgress
 from musicrec_tui.tui.navigation import NavBar
 from musicrec_tui.tui.runs import combine, engine_names, normalise_weights
 from musicrec_tui.tui.screens.base import MusicrecScreen, describe_error
 from musicrec_tui.tui.widgets.artist_table import ArtistTable, Column
 from musicrec_tui.tui.workers import WorkerCancel, progress_poster
+
+if TYPE_CHECKING:
+    from musicrec_tui.core.analysis import Analysis
+    from musicrec_tui.core.engines.base import Recommendation
 
 SHORT = {"recency": "Rec", "temporal": "Tmp", "context": "Ctx", "ranking": "Rnk",
          "content": "Cnt"}
@@ -35,6 +41,21 @@ def _bar(done: int, total: int) -> str:
 
 class RecommendScreen(MusicrecScreen):
     """Run, watch, re-weight and read the recommendations."""
+
+    @dataclass
+    class EngineDone(Message):
+        """The engine ``engine`` of run number ``run`` finished in ``seconds``."""
+
+        run: int
+        engine: str
+        analysis: Analysis
+        seconds: float
+
+    @dataclass
+    class Reblended(Message):
+        """The analysis was blended again for a new tier (its content engine re-ran)."""
+
+        analysis: Analysis
 
     HELP_TITLE = "Recommendations"
     STATUS_ID = "#recommend-status"
@@ -53,7 +74,7 @@ class RecommendScreen(MusicrecScreen):
         self._run = 0
         self._state: dict[str, str] = {}
         self._progress: dict[str, tuple[int, int]] = {}
-        self._parts: dict[str, object] = {}
+        self._parts: dict[str, Analysis] = {}
         self._current: dict[str, Worker] = {}
         self._started = 0.0
         self._engines = engine_names()
@@ -117,10 +138,9 @@ class RecommendScreen(MusicrecScreen):
             start = time.perf_counter()
             part = analyse(self.session.history, self.session.settings,
                            at=self.session.clock(), engines=[name], provider=chosen,
-                           progress=progress_poster(self, "engine", name),
+                           progress=progress_poster(self, EngineProgress, name),
                            cancel=WorkerCancel())
-            self.post_message(WorkDone("engine", (run, name, part),
-                                       time.perf_counter() - start))
+            self.post_message(self.EngineDone(run, name, part, time.perf_counter() - start))
         return job
 
     def action_cancel(self) -> None:
@@ -134,18 +154,16 @@ class RecommendScreen(MusicrecScreen):
         self._show_engines()
         self.notify("Recommendation run cancelled", severity="warning")
 
-    @on(WorkProgress)
-    def _engine_progress(self, event: WorkProgress) -> None:
-        if event.group == "engine" and self._state.get(event.label) == "running":
+    @on(EngineProgress)
+    def _engine_progress(self, event: EngineProgress) -> None:
+        if self._state.get(event.label) == "running":
             self._progress[event.label] = (event.done, event.total)
             self._show_engines()
 
-    @on(WorkDone)
-    def _engine_done(self, event: WorkDone) -> None:
-        if event.group != "engine":
-            return
-        run, name, part = event.result
-        if run != self._run or self._state.get(name) != "running":
+    @on(EngineDone)
+    def _engine_done(self, event: EngineDone) -> None:
+        name, part = event.engine, event.analysis
+        if event.run != self._run or self._state.get(name) != "running":
             return  # a replaced or cancelled run finishing late
         self._state[name] = "done"
         self._parts[name] = part
@@ -233,22 +251,22 @@ class RecommendScreen(MusicrecScreen):
             return
         self._apply(self._reblend(analysis, weights, None))
 
-    def _reblend(self, analysis, weights, tier):
+    def _reblend(self, analysis: Analysis, weights: dict[str, float],
+                 tier: str | None) -> Analysis:
         from musicrec_tui.core.analysis import reblend
 
         return reblend(analysis, weights=weights, tier=tier)
 
-    def _reblend_job(self, analysis, weights, tier):
+    def _reblend_job(self, analysis: Analysis, weights: dict[str, float], tier: str):
         def job() -> None:
-            self.post_message(WorkDone("reblend", self._reblend(analysis, weights, tier)))
+            self.post_message(self.Reblended(self._reblend(analysis, weights, tier)))
         return job
 
-    @on(WorkDone)
-    def _reblended(self, event: WorkDone) -> None:
-        if event.group == "reblend":
-            self._apply(event.result)
+    @on(Reblended)
+    def _reblended(self, event: Reblended) -> None:
+        self._apply(event.analysis)
 
-    def _apply(self, analysis) -> None:
+    def _apply(self, analysis: Analysis) -> None:
         self.session.analysis = analysis
         for name in self._engines:
             self.query_one(f"#weight-{name}", Input).value = \
@@ -257,7 +275,7 @@ class RecommendScreen(MusicrecScreen):
         self.notify("Blended again with the new weights", timeout=2)
 
     # -- showing -------------------------------------------------------------------------
-    def _show(self, analysis) -> None:
+    def _show(self, analysis: Analysis) -> None:
         table = self.query_one("#recommend-table", ArtistTable)
         table.show({rec.artist: (str(rank), f"{rec.score:.3f}",
                                  *(f"{rec.engines[e]:.2f}" if rec.engines.get(e) else "·"
@@ -269,7 +287,7 @@ class RecommendScreen(MusicrecScreen):
             self._why(analysis.ensemble[0])
         table.focus()
 
-    def _status(self, analysis) -> None:
+    def _status(self, analysis: Analysis) -> None:
         provider = analysis.provider or "—"
         counts = analysis.similarity.counts() if analysis.similarity is not None else {}
         origin = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
@@ -288,7 +306,7 @@ class RecommendScreen(MusicrecScreen):
                 self._why(rec)
                 break
 
-    def _why(self, rec) -> None:
+    def _why(self, rec: Recommendation) -> None:
         self.query_one("#recommend-why", Static).update(
             Text.assemble((rec.artist, "bold"), "  ", rec.why))
 

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.widgets import Button, Footer, Input, Label, Select, Static
+from textual.worker import Worker, WorkerState
 
 from musicrec_tui.core.errors import MusicrecError
 from musicrec_tui.core.settings import Settings, load_settings
-from musicrec_tui.tui.messages import WorkDone
 from musicrec_tui.tui.navigation import NavBar
 from musicrec_tui.tui.runs import engine_names, normalise_weights
 from musicrec_tui.tui.screens.base import MusicrecScreen, describe_error
+
+if TYPE_CHECKING:
+    from musicrec_tui.core.settings.secrets import Secret
 
 PROVIDERS = ("auto", "lastfm", "offline")
 
@@ -43,6 +49,13 @@ def _field_id(key: str) -> str:
 
 class SettingsScreen(MusicrecScreen):
     """Edit and save settings; store the Last.fm key encrypted."""
+
+    @dataclass
+    class KeyStored(Message):
+        """The Last.fm key was stored encrypted in ``path`` with ``passphrase``."""
+
+        path: Path
+        passphrase: Secret
 
     HELP_TITLE = "Settings"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -146,20 +159,16 @@ class SettingsScreen(MusicrecScreen):
         secret = Secret(passphrase)
         # scrypt takes about half a second: keep it off the UI thread.
         path = update_secrets({"lastfm_api_key": Secret(key)}, secret)
-        self.post_message(WorkDone("settings", (path, secret)))
+        self.post_message(self.KeyStored(path, secret))
 
-    @on(WorkDone)
-    def _stored(self, event: WorkDone) -> None:
-        if event.group != "settings":
-            return
-        path, secret = event.result
-        self.session.passphrase = secret
+    @on(KeyStored)
+    def _key_stored(self, event: KeyStored) -> None:
+        self.session.passphrase = event.passphrase
         self.session.forget_provider()
         for id_ in ("#set-key", "#set-passphrase"):
             self.query_one(id_, Input).value = ""
         self._key_status()
-        self.notify(f"Last.fm key stored encrypted in {path}", title="Key saved")
+        self.notify(f"Last.fm key stored encrypted in {event.path}", title="Key saved")
 
-    def worker_ended(self, worker, state) -> None:
-        if worker.group == "settings":
-            self._key_status()
+    def worker_ended(self, worker: Worker, state: WorkerState) -> None:
+        self._key_status()

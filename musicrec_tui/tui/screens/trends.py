@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import Footer, Static
 
-from musicrec_tui.tui.messages import WorkDone, WorkProgress
+from musicrec_tui.tui.messages import TrendsProgress
 from musicrec_tui.tui.navigation import NavBar
 from musicrec_tui.tui.screens.base import MusicrecScreen
 from musicrec_tui.tui.widgets.artist_table import ArtistTable, Column
 from musicrec_tui.tui.widgets.spark import spark_text
 from musicrec_tui.tui.workers import WorkerCancel, progress_poster
+
+if TYPE_CHECKING:
+    from musicrec_tui.core.engines.temporal import Trends
+    from musicrec_tui.core.history.model import History
 
 # Rows per list and periods per sparkline.
 ROWS = 25
@@ -32,6 +38,13 @@ def _trend(item, period: str) -> str:
 
 class TrendsScreen(MusicrecScreen):
     """Rising, fading and next-period favourites."""
+
+    @dataclass
+    class TrendsFitted(Message):
+        """The trends were fitted for the history of session ``generation``."""
+
+        trends: Trends
+        generation: int
 
     HELP_TITLE = "Trends"
     STATUS_ID = "#trends-status"
@@ -64,34 +77,37 @@ class TrendsScreen(MusicrecScreen):
             self.action_refit()
 
     def action_refit(self) -> None:
-        if self.session.history is None:
+        history = self.session.history
+        if history is None:
             return
         self.query_one("#trends-status", Static).update("Fitting trends… esc cancels")
-        self._fit()
+        self._fit(history, self.session.generation)
 
     def action_cancel(self) -> None:
         self.workers.cancel_group(self, "trends")
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="trends",
           description="Fitting trends")
-    def _fit(self) -> None:
+    def _fit(self, history: History, generation: int) -> None:
         from musicrec_tui.core.engines.temporal import fit_trends
 
-        trends = fit_trends(self.session.history, self.session.settings,
-                            progress=progress_poster(self, "trends"), cancel=WorkerCancel())
-        self.post_message(WorkDone("trends", trends))
+        trends = fit_trends(history, self.session.settings,
+                            progress=progress_poster(self, TrendsProgress),
+                            cancel=WorkerCancel())
+        self.post_message(self.TrendsFitted(trends, generation))
 
-    @on(WorkProgress)
-    def _progress(self, event: WorkProgress) -> None:
-        if event.group == "trends" and event.total:
+    @on(TrendsProgress)
+    def _fit_progress(self, event: TrendsProgress) -> None:
+        if event.total:
             self.query_one("#trends-status", Static).update(
                 f"Fitting trends… {100 * event.done // event.total}%  esc cancels", layout=False)
 
-    @on(WorkDone)
-    def _fitted(self, event: WorkDone) -> None:
-        if event.group == "trends":
-            self.session.trends = event.result
-            self._show(event.result)
+    @on(TrendsFitted)
+    def _trends_fitted(self, event: TrendsFitted) -> None:
+        if event.generation != self.session.generation:
+            return  # fitted on a history since replaced
+        self.session.trends = event.trends
+        self._show(event.trends)
 
     @on(ArtistTable.RowHighlighted)
     def _highlighted(self, event: ArtistTable.RowHighlighted) -> None:
@@ -104,7 +120,7 @@ class TrendsScreen(MusicrecScreen):
                 self.query_one("#trends-status", Static).update(f"{artist}: {item.why}")
                 return
 
-    def _show(self, trends) -> None:
+    def _show(self, trends: Trends) -> None:
         def recent(artist: str) -> str:
             series = trends.series(artist)
             return spark_text(series["actual"].to_numpy(), SPARK_PERIODS) if len(series) else ""
