@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
-import stat
+import random
+import tracemalloc
 import zipfile
 
 import pytest
 
+from musicrec_tui.core.background import wait
 from musicrec_tui.core.errors import InputError
 from musicrec_tui.core.history.importer import load_history
 from musicrec_tui.core.history.sources import Source
 from musicrec_tui.core.settings import load_settings
-from tests.helpers_import import basic_extended, extended_record, write_json
+from tests.helpers_audit import path_of, watching, writes
+from tests.helpers_import import basic_extended, extended_record, lastfm_csv, write_json
 
 
 def _problems(tmp_path, name: str, content: bytes) -> list[str]:
@@ -156,17 +160,33 @@ def test_only_podcasts_is_nothing_loaded(tmp_path):
 
 
 def test_files_are_only_read(tmp_path):
+    """Nothing under the export is opened for writing, created, renamed or changed: every
+    file operation is watched (permission bits would stop nothing when tests run as root)."""
     folder = tmp_path / "export"
     write_json(folder / "endsong_0.json", basic_extended())
-    (folder / "endsong_0.json").chmod(stat.S_IRUSR)
-    folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
-    try:
-        before = sorted(os.listdir(folder))
+    with zipfile.ZipFile(folder / "more.zip", "w") as zf:
+        zf.writestr("inner.zip", _zip_bytes({"endsong_1.json": json.dumps(basic_extended())}))
+    inside = os.path.realpath(folder)
+    touched = []
+
+    def watch(event: str, args: tuple) -> None:
+        if writes(event, args) and (where := path_of(args) or "").startswith(inside):
+            touched.append((event, where))
+
+    before = sorted(os.walk(folder))
+    with watching(watch):
         history = load_history([folder])  # with the cache on: it lives elsewhere
-        assert history.report.kept == 6
-        assert sorted(os.listdir(folder)) == before
-    finally:
-        folder.chmod(stat.S_IRWXU)
+        wait()
+    assert history.report.kept == 6 and not history.report.bad_files
+    assert touched == [] and sorted(os.walk(folder)) == before
+
+
+def _zip_bytes(members: dict[str, bytes | str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buffer.getvalue()
 
 
 def test_oversized_plain_file(tmp_path):
@@ -188,3 +208,82 @@ def test_json_problems_are_worded_by_us_whatever_the_decoder_says(tmp_path):
     assert line.endswith(f"cut.jsonl: not valid JSON: unexpected input (byte {len(lines) - 1})")
     (line,) = _problems(tmp_path, "mid_string.json", b'[{"ts": "2024')
     assert line.endswith("mid_string.json: truncated JSON: the file ends mid-value at byte 13")
+
+
+def _blank_member(zf: zipfile.ZipFile, name: str, mib: int, blanks: bytes) -> None:
+    """A member of ``mib`` MiB: "[", then characters drawn from ``blanks``, then "]"."""
+    rng = random.Random(5)
+    with zf.open(name, "w", force_zip64=True) as out:
+        out.write(b"[")
+        for _ in range(mib):
+            out.write(bytes(rng.choices(blanks, k=1 << 20)) if len(blanks) > 1
+                      else blanks * (1 << 20))
+        out.write(b"]")
+
+
+def _load_bounded(path):
+    """load_history with Python's allocations traced: (history, peak MiB)."""
+    tracemalloc.start()
+    try:
+        history = load_history([path], use_cache=False)
+        return history, tracemalloc.get_traced_memory()[1] / (1 << 20)
+    finally:
+        tracemalloc.stop()
+
+
+def test_member_packed_far_beyond_any_export_is_not_unpacked(tmp_path):
+    """64 MiB of spaces pack into ~64 KiB (about 1000:1): refused from the zip's own
+    directory, before a byte is unpacked; the good member beside it loads."""
+    path = tmp_path / "padded.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        _blank_member(zf, "Streaming_History_Audio_2024.json", 64, b" ")
+        zf.writestr("endsong_0.json", json.dumps(basic_extended()))
+    history, peak = _load_bounded(path)
+    (bad,) = history.report.bad_files
+    assert bad.member == "Streaming_History_Audio_2024.json"
+    assert bad.error.startswith("member would unpack to 64 MiB from ")
+    assert "listening exports pack about 10-25:1): not unpacked (zip-bomb guard)" in bad.error
+    assert history.report.kept == 6 and peak < 16
+
+
+def test_member_of_blank_space_is_refused_after_two_mib(tmp_path):
+    """Blanks in random order pack only ~4:1, so the ratio cannot tell: the unpacked bytes
+    do, and reading stops two MiB in (Python's peak stays far below the member's size)."""
+    path = tmp_path / "blank.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        _blank_member(zf, "Streaming_History_Audio_2024.json", 24, b" \n\t\r")
+        zf.writestr("endsong_0.json", json.dumps(basic_extended()))
+    history, peak = _load_bounded(path)
+    (bad,) = history.report.bad_files
+    assert bad.member == "Streaming_History_Audio_2024.json"
+    assert bad.error == ("member is blank space from byte 0 (MiBs of spaces and newlines): "
+                         "padding, not listening history; not unpacked further")
+    assert history.report.kept == 6 and peak < 12
+
+
+def test_csv_with_nul_bytes_loses_only_those_rows(tmp_path):
+    lines = lastfm_csv().splitlines(keepends=True)
+    lines[2] = lines[2].replace("Tyler", "Ty\x00ler")
+    path = tmp_path / "scrobbles.csv"
+    path.write_text("".join(lines), encoding="utf-8")
+    history = load_history([path], use_cache=False)
+    rep = history.report
+    assert rep.kept == 2 and rep.set_aside == {"malformed": 1}
+    (damaged,) = rep.bad_files
+    assert damaged.error == ("1 row(s) holding NUL bytes (a damaged file) set aside, "
+                             "first: data row 2")
+    assert "Ty\x00ler, The Creator" not in set(history.plays["artist"])
+
+
+def test_deep_nesting_in_a_zip_member_and_in_json_lines(tmp_path):
+    listen = b'{"listened_at": 1700000000, "track_metadata": {"artist_name": "A"}}\n'
+    (line,) = _problems(tmp_path, "listens.jsonl", listen + b'{"a":' * 3000 + b"\n")
+    assert line.endswith("/listens.jsonl: not valid JSON: nested too deeply")
+    good = write_json(tmp_path / "good" / "endsong_0.json", basic_extended())
+    path = tmp_path / "deep.zip"
+    path.write_bytes(_zip_bytes({"Streaming_History_Audio_2024.json": b'{"a":' * 3000}))
+    history = load_history([good, path], use_cache=False)
+    (bad,) = history.report.bad_files
+    assert (bad.path, bad.member, bad.error) == (
+        str(path), "Streaming_History_Audio_2024.json", "not valid JSON: nested too deeply")
+    assert history.report.kept == 6

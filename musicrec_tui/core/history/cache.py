@@ -26,7 +26,9 @@ import pyarrow.parquet as pq
 
 from musicrec_tui.core import background
 from musicrec_tui.core.atomic import atomic_write
+from musicrec_tui.core.errors import InputError
 from musicrec_tui.core.history.features import DERIVED, restore_derived
+from musicrec_tui.core.history.files import open_regular
 from musicrec_tui.core.history.model import FileReport, History, ImportReport
 from musicrec_tui.core.history.sources import Source
 from musicrec_tui.core.locations import cache_dir
@@ -106,7 +108,7 @@ def quick_key(sources: list[Source], stamp: dict[str, list[int]], labels: list[s
 
 def _file_digest(path: str) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with open_regular(path) as fh:
         while chunk := fh.read(_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
@@ -121,7 +123,7 @@ def digests(sources: list[Source], stamp: dict[str, list[int]]) -> list[str] | N
             if path not in stamp:
                 return None
             by_path[path] = _file_digest(path)
-    except OSError:
+    except (OSError, InputError):
         return None
     if stamps(sources) != stamp:
         return None

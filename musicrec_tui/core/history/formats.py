@@ -36,6 +36,7 @@ KNOWN_FORMATS = (
 _SNIFF_BYTES = 1 << 16
 # What a failed decode can raise; the message is then worded by ``_json_problem``.
 _DECODE_ERRORS = (msgspec.DecodeError, UnicodeDecodeError, RecursionError)
+_WHITESPACE = re.compile(rb"[ \t\r\n]*")
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)  # a whole JSON string, closing quote included
 _EXTENDED_MARKERS = ("master_metadata_track_name", "spotify_track_uri", "episode_name",
                      "reason_end", "master_metadata_album_artist_name")
@@ -114,10 +115,7 @@ def _utf8_problem(data: bytes) -> FormatError:
 
 
 def _skip_ws(data: bytes, i: int) -> int:
-    n = len(data)
-    while i < n and data[i] in b" \t\r\n":
-        i += 1
-    return i
+    return _WHITESPACE.match(data, i).end()  # in C: a file may start with MiBs of blanks
 
 
 def _decode_json(data: bytes, name: str, start: int, vocab: Vocab) -> Batch:
@@ -195,14 +193,17 @@ def _decode(data: bytes, name: str, vocab: Vocab) -> Batch:
         raise FormatError("empty file")
     if data[start:start + 1] in (b"[", b"{"):
         return _decode_json(data, name, start, vocab)
-    if b"\x00" in data[:1024]:
-        raise FormatError("not JSON or CSV: binary data")
+    # NUL bytes up front: binary data, unless it reads as a known CSV (a few damaged rows
+    # are then set aside by the CSV decoder, and the rest load).
+    binary = FormatError("not JSON or CSV: binary data") if b"\x00" in data[:1024] else None
     try:
         text = data[start:].decode("utf-8")
     except UnicodeDecodeError:
-        raise _utf8_problem(data) from None
+        raise binary or _utf8_problem(data) from None
     kind = sniff_csv(text)
     if kind is None:
+        if binary:
+            raise binary
         first_line = text.splitlines()[0][:80] if text else ""
         raise NotHistory(f"not JSON and not a known CSV layout (first line: {first_line!r}); "
                          f"formats known: {'; '.join(KNOWN_FORMATS)}")

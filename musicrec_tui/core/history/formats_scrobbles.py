@@ -121,8 +121,15 @@ def decode_lastfm(text: str, kind: str, vocab: Vocab) -> Batch:
         at = {"artist": 0, "album": 1, "track": 2, "date": 3}
     rows = [r for r in rows if r]  # blank lines are not plays
     batch = Batch("lastfm-csv", len(rows), PRIORITY_SCROBBLE)
+    damaged = ([i for i, r in enumerate(rows) if any("\x00" in c for c in r)]
+               if "\x00" in text else [])
+    if damaged:
+        batch.note = (f"{len(damaged)} row(s) holding NUL bytes (a damaged file) set aside, "
+                      f"first: data row {damaged[0] + 1}")
+        skip = set(damaged)
+        rows = [r for i, r in enumerate(rows) if i not in skip]
     good = [r for r in rows if len(r) == width]
-    batch.set_aside["malformed"] += len(rows) - len(good)
+    batch.set_aside["malformed"] += len(rows) - len(good) + len(damaged)
 
     def col(name: str) -> list:
         if name not in at:

@@ -2,21 +2,24 @@
 
 Everything is opened read-only and nothing is extracted to disk: a zip inside the zip (Spotify
 sometimes delivers ``my_spotify_data.zip/…/Spotify Extended Streaming History.zip``) is
-unpacked in memory. Zip members, nested zips included, are guarded against zip bombs twice:
-by the size the archive declares and by counting bytes while reading (a forged header cannot
-slip past the second check).
+unpacked in memory. Zip members, nested zips included, are guarded against zip bombs: by the
+size and the compression ratio the archive declares, by counting bytes while reading (a
+forged header cannot slip past) and by refusing a member that unpacks to blank space.
+Paths are classified with ``stat`` before anything is opened (see :mod:`.files`).
 """
 
 from __future__ import annotations
 
 import io
 import os
+import stat
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from musicrec_tui.core.errors import InputError
+from musicrec_tui.core.history.files import not_regular, open_regular, os_problem, stat_path
 from musicrec_tui.core.history.model import FileReport
 
 # Inside folders and zips only these can hold listening history (PDFs, images… are ignored).
@@ -24,6 +27,15 @@ HISTORY_SUFFIXES = (".json", ".jsonl", ".csv")
 _CHUNK = 1 << 20
 # Spotify nests one zip in the download; deeper nesting is no export (maybe a zip quine).
 MAX_NESTING = 3
+# Exports pack 9-22:1 (Account Data, Extended, generated); one song on repeat all day packs
+# ~100:1; DEFLATE's ceiling is ~1030:1. Above this ratio a big member is a bomb, not history.
+MAX_RATIO = 400
+RATIO_FROM_BYTES = 1 << 20  # small members may pack oddly and cost nothing anyway
+# While unpacking, the start of every MiB is sampled: history is 15-30% blank (indentation);
+# two MiB in a row sampled as nearly all blank are padding, and reading stops there.
+_SAMPLE = 16 << 10
+_BLANK_SHARE = 0.95
+_BLANK = b" \t\r\n"
 
 
 @dataclass(frozen=True)
@@ -47,7 +59,7 @@ class Source:
         """The raw bytes; InputError for unreadable files and oversized members."""
         try:
             if self.member is None:
-                with open(self.path, "rb") as fh:
+                with open_regular(self.path) as fh:
                     # read(limit + 1) would allocate the whole limit up front: ~4x slower.
                     size = os.fstat(fh.fileno()).st_size
                     data = fh.read(min(size, limit) + 1)
@@ -56,13 +68,17 @@ class Source:
                                      "(raise import.max_member_mib if it is genuine)")
                 return data
             if not self.nested:
-                with zipfile.ZipFile(self.path) as zf:
+                with open_regular(self.path) as fh, zipfile.ZipFile(fh) as zf:
                     return _read_member(zf, self.member, limit, self.path, self.where)
             with zipfile.ZipFile(io.BytesIO(self._inner_zip(limit))) as zf:
                 return _read_member(zf, self.member, limit, self.path, self.where)
-        except InputError:
+        except InputError as exc:
+            if exc.member is None and self.where is not None:
+                raise InputError(self.path, exc.problem, self.where) from None
             raise
-        except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, EOFError,
+        except OSError as exc:
+            raise InputError(self.path, os_problem(exc, self.path), self.where) from None
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError,
                 NotImplementedError, RuntimeError) as exc:
             raise InputError(self.path, f"cannot read: {exc}", self.where) from None
 
@@ -76,7 +92,7 @@ class Source:
         key = (self.path, self.nested, st.st_size, st.st_mtime_ns)
         if _INNER_ZIP.get("key") != key:
             _INNER_ZIP.clear()
-            with zipfile.ZipFile(self.path) as zf:
+            with open_regular(self.path) as fh, zipfile.ZipFile(fh) as zf:
                 data = _read_member(zf, self.nested[0], limit, self.path, self.nested[0])
             for depth in range(1, len(self.nested)):
                 with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -101,15 +117,35 @@ def forget_inner_zip() -> None:
 
 def _read_member(zf: zipfile.ZipFile, name: str, limit: int, path: str, where: str | None
                  ) -> bytes:
-    """A member's bytes, counted while reading (a forged header cannot slip past)."""
+    """A member's bytes, counted while reading (a forged header cannot slip past), and
+    refused as soon as it turns out to be blank padding."""
     with zf.open(name) as fh:
-        parts, total = [], 0
+        parts, total, blank_run = [], 0, 0
         while chunk := fh.read(_CHUNK):
             total += len(chunk)
             if total > limit:
                 raise InputError(path, _too_big(limit, "unpacks to"), where)
+            sample = chunk[:_SAMPLE]
+            blank = len(sample) - len(sample.translate(None, _BLANK))
+            blank_run = blank_run + 1 if blank >= _BLANK_SHARE * len(sample) else 0
+            if blank_run == 2:
+                raise InputError(path, f"member is blank space from byte {total - 2 * _CHUNK:,} "
+                                 "(MiBs of spaces and newlines): padding, not listening "
+                                 "history; not unpacked further", where)
             parts.append(chunk)
         return b"".join(parts)
+
+
+def _packed_too_well(info: zipfile.ZipInfo) -> str | None:
+    """The zip-bomb problem of a member whose declared ratio no export reaches, else None."""
+    if info.file_size < RATIO_FROM_BYTES:
+        return None
+    ratio = info.file_size / max(info.compress_size, 1)
+    if ratio <= MAX_RATIO:
+        return None
+    return (f"member would unpack to {info.file_size / (1 << 20):,.0f} MiB from "
+            f"{info.compress_size / (1 << 10):,.0f} KiB ({ratio:,.0f}:1; listening exports "
+            f"pack about 10-25:1): not unpacked (zip-bomb guard)")
 
 
 def _too_big(limit: int, verb: str) -> str:
@@ -125,9 +161,15 @@ def _wanted(name: str, suffixes: tuple[str, ...] = HISTORY_SUFFIXES) -> bool:
 
 def _zip_sources(path: Path, label: str, limit: int, errors: list[FileReport]) -> list[Source]:
     try:
-        with zipfile.ZipFile(path) as zf:
+        with open_regular(path) as fh, zipfile.ZipFile(fh) as zf:
             out = _members(zf, str(path), label, (), limit, errors)
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except InputError as exc:
+        errors.append(FileReport(str(path), error=exc.problem))
+        return []
+    except OSError as exc:
+        errors.append(FileReport(str(path), error=os_problem(exc, path)))
+        return []
+    except (zipfile.BadZipFile, ValueError) as exc:
         errors.append(FileReport(str(path), error=f"not a readable zip: {exc}"))
         return []
     if not out and not any(e.path == str(path) for e in errors):
@@ -149,6 +191,8 @@ def _members(zf: zipfile.ZipFile, path: str, label: str, nested: tuple[str, ...]
         where = " → ".join((*nested, name))
         if info.file_size > limit:
             errors.append(FileReport(path, where, error=_too_big(limit, "declares")))
+        elif bomb := _packed_too_well(info):
+            errors.append(FileReport(path, where, error=bomb))
         elif not is_zip:
             out.append(Source(path, name, f"{label}/{name}", info.file_size, True, nested))
         elif len(nested) >= MAX_NESTING:
@@ -172,10 +216,10 @@ def _is_zip(path: Path) -> bool:
     if path.suffix.lower() == ".zip":
         return True
     try:
-        with open(path, "rb") as fh:
+        with open_regular(path) as fh:
             return fh.read(4) == b"PK\x03\x04"
-    except OSError:
-        return False
+    except (OSError, InputError):
+        return False  # reading it later gives the problem
 
 
 def collect(paths: Iterable[str | os.PathLike], *, max_member_bytes: int
@@ -185,33 +229,49 @@ def collect(paths: Iterable[str | os.PathLike], *, max_member_bytes: int
     errors: list[FileReport] = []
     for raw in paths:
         path = Path(raw).expanduser()
-        if not path.exists():
-            errors.append(FileReport(str(raw), error="no such file or folder"))
-            continue
-        if path.is_dir():
-            root = path.resolve()
-            found_any = False
-            for dirpath, dirnames, filenames in os.walk(root):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "__MACOSX")))
-                for name in sorted(filenames):
-                    file = Path(dirpath) / name
-                    rel = file.relative_to(root.parent).as_posix()
-                    if name.lower().endswith(".zip"):
-                        sources.extend(_zip_sources(file, rel, max_member_bytes, errors))
-                        found_any = True
-                    elif _wanted(name):
-                        sources.append(Source(str(file), None, rel, file.stat().st_size, True))
-                        found_any = True
-            if not found_any:
-                errors.append(FileReport(str(raw), error="folder has no .json/.jsonl/.csv/.zip "
-                                         "files"))
+        st = stat_path(path)
+        problem = st if isinstance(st, str) else not_regular(st.st_mode)
+        if problem:
+            errors.append(FileReport(str(raw), error=problem))
+        elif stat.S_ISDIR(st.st_mode):
+            _walk(path, str(raw), max_member_bytes, sources, errors)
         elif _is_zip(path):
             sources.extend(_zip_sources(path.resolve(), path.name, max_member_bytes, errors))
         else:
-            try:
-                size = path.stat().st_size
-            except OSError as exc:
-                errors.append(FileReport(str(raw), error=f"cannot read: {exc}"))
-                continue
-            sources.append(Source(str(path.resolve()), None, path.name, size, False))
+            sources.append(Source(str(path.resolve()), None, path.name, st.st_size, False))
     return sources, errors
+
+
+def _walk(folder: Path, raw: str, limit: int, sources: list[Source],
+          errors: list[FileReport]) -> None:
+    """The history files under ``folder``; a subfolder, link or special file that cannot be
+    read is one report line, and the rest still load."""
+    root = folder.resolve()
+    found_any = unread = False
+
+    def cannot_list(exc: OSError) -> None:
+        nonlocal unread
+        unread = True
+        errors.append(FileReport(exc.filename or str(root), error="folder not read: "
+                                 f"{os_problem(exc)}; the files in it were skipped"))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=cannot_list):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "__MACOSX")))
+        for name in sorted(filenames):
+            is_zip = name.lower().endswith(".zip")
+            if not (is_zip or _wanted(name)):
+                continue
+            file = Path(dirpath) / name
+            found_any = True
+            st = stat_path(file)
+            problem = st if isinstance(st, str) else not_regular(st.st_mode)
+            if problem:
+                errors.append(FileReport(str(file), error=problem))
+                continue
+            rel = file.relative_to(root.parent).as_posix()
+            if is_zip:
+                sources.extend(_zip_sources(file, rel, limit, errors))
+            else:
+                sources.append(Source(str(file), None, rel, st.st_size, True))
+    if not found_any and not unread:
+        errors.append(FileReport(raw, error="folder has no .json/.jsonl/.csv/.zip files"))
