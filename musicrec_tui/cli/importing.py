@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from musicrec_tui.cli.common import add_history_args, console, print_json, progress_bar
+from musicrec_tui.core.errors import NothingLoaded
 from musicrec_tui.core.history.importer import load_history
 from musicrec_tui.core.history.model import ImportReport
 from musicrec_tui.core.settings import load_settings
@@ -62,12 +63,20 @@ def render(report: ImportReport) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = load_settings()
-    with progress_bar("Importing", enabled=not args.json) as progress:
-        history = load_history(args.paths, settings=settings, tz=args.tz, progress=progress,
-                               use_cache=False if args.no_cache else None)
-    report = history.report
-    if args.json:
+    try:
+        with progress_bar("Importing", enabled=not args.json) as progress:
+            history = load_history(args.paths, settings=settings, tz=args.tz,
+                                   progress=progress,
+                                   use_cache=False if args.no_cache else None)
+    except NothingLoaded as exc:
+        _show(exc.report, args.json)  # what each file was and why, even with nothing loaded
+        raise  # then the one error line, exit code 2
+    _show(history.report, args.json)
+    return 1 if args.strict and history.report.bad_files else 0
+
+
+def _show(report: ImportReport, as_json: bool) -> None:
+    if as_json:
         print_json(report.to_dict())
     else:
         render(report)
-    return 1 if args.strict and report.bad_files else 0

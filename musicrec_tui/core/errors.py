@@ -24,6 +24,16 @@ class InputError(MusicrecError):
         return f"{self.where}: {self.problem}"
 
 
+class NothingLoaded(InputError):
+    """Not one play could be loaded; ``report`` (an ImportReport) says what each file was
+    and why, so a caller can still show it."""
+
+    def __init__(self, path: str, problem: str, member: str | None = None, *,
+                 report: object) -> None:
+        super().__init__(path, problem, member)
+        self.report = report
+
+
 class SettingsError(MusicrecError):
     """A setting with a bad value; the message names the layer, key and value."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from musicrec_tui.cli import main
 from tests.helpers_import import basic_extended, write_json
@@ -51,3 +52,21 @@ def test_bad_timezone_is_a_settings_error(tmp_path, capsys):
     path = write_json(tmp_path / "endsong_0.json", basic_extended())
     assert main(["import", str(path), "--tz", "Nowhere/Special"]) == 2
     assert "Nowhere/Special" in " ".join(capsys.readouterr().err.split())
+
+
+def test_nothing_loaded_still_prints_the_report(tmp_path, capsys):
+    """`import --json` printed nothing when no file loaded: the report (each file's problem)
+    goes to stdout, the one error line to stderr, and the exit code is not 0."""
+    (tmp_path / "bad.json").write_bytes(b"[{")
+    (tmp_path / "notes.json").write_text('{"hello": "world"}', encoding="utf-8")
+    assert main(["import", str(tmp_path), "--json", "--no-cache"]) == 2
+    out, err = capsys.readouterr()
+    data = json.loads(out)
+    assert data["kept"] == 0
+    problems = {Path(f["path"]).name: f["error"] for f in data["files"]}
+    assert set(problems) == {"bad.json", "notes.json"} and "truncated JSON" in problems["bad.json"]
+    assert len(err.splitlines()) == 1 and err.startswith("error: ")
+    assert main(["import", str(tmp_path), "--no-cache"]) == 2
+    out, err = capsys.readouterr()
+    assert "Import report" in out and "bad.json" in out and "truncated JSON" in out
+    assert len(err.splitlines()) == 1

@@ -1,6 +1,6 @@
 """``load_history``: every export a user has → one canonical, feature-rich History.
 
-One bad file never stops the good ones: its problem goes into the report, and InputError is
+One bad file never stops the good ones: its problem goes into the report, and NothingLoaded is
 raised only when nothing at all could be loaded.
 """
 
@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from itertools import repeat
 from pathlib import Path
 
-from musicrec_tui.core.errors import InputError
+from musicrec_tui.core.errors import InputError, NothingLoaded
 from musicrec_tui.core.history import cache
 from musicrec_tui.core.history.clean import distinct_tracks, merge
 from musicrec_tui.core.history.features import add_features, resolve_timezone
@@ -180,19 +180,21 @@ def _build(sources: list[Source], early: list[FileReport], settings: Settings, t
     return History(plays, rep, tz)
 
 
-def _nothing_loaded(rep: ImportReport) -> InputError:
+def _nothing_loaded(rep: ImportReport) -> NothingLoaded:
     bad = [f for f in rep.files if f.error]
     if len(bad) == 1:
-        return InputError(bad[0].path, bad[0].error or "", bad[0].member)
+        return NothingLoaded(bad[0].path, bad[0].error or "", bad[0].member,
+                             report=rep)
     where = ", ".join(sorted({f.path for f in rep.files})) or "input"
     if rep.rows_read:
         why = ", ".join(f"{k} {v}" for k, v in rep.set_aside.items())
-        return InputError(where, f"no music plays among {rep.rows_read} rows read ({why})")
+        return NothingLoaded(where, f"no music plays among {rep.rows_read} rows read ({why})",
+                             report=rep)
     if bad:
-        return InputError(where, "nothing loaded: " + "; ".join(
+        return NothingLoaded(where, "nothing loaded: " + "; ".join(
             f"{Path(f.path).name}{' → ' + f.member if f.member else ''}: {f.error}"
-            for f in bad))
-    return InputError(where, "no listening history found")
+            for f in bad), report=rep)
+    return NothingLoaded(where, "no listening history found", report=rep)
 
 
 def load_history(
