@@ -4,7 +4,6 @@ and the key store's passphrase."""
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import re
 import stat
@@ -14,6 +13,7 @@ from typing import Any
 from rich.markup import escape
 from rich.table import Table
 
+from musicrec_tui.cli import prompts
 from musicrec_tui.cli.common import console, print_json
 from musicrec_tui.core.locations import cache_dir, config_dir
 from musicrec_tui.core.settings import (
@@ -81,37 +81,6 @@ def register(sub: Any, name: str) -> None:
     change.set_defaults(func=cmd_passphrase)
 
 
-# ---- prompts (module-level so tests can replace them) -------------------------------------
-
-def prompt_hidden(label: str) -> str:
-    """Read without echo (getpass never prints what is typed)."""
-    try:
-        return getpass.getpass(label)
-    except EOFError:  # no terminal and stdin closed: one line, not a traceback
-        raise SecretsError(f"no answer to {label.strip().rstrip(':')!r} (input closed); "
-                           f"in scripts set {sec.PASSPHRASE_ENV}") from None
-
-
-def confirm(question: str) -> bool:
-    try:
-        return input(f"{question} [y/N] ").strip().lower() in {"y", "yes"}
-    except EOFError:
-        return False
-
-
-def passphrase(*, new: bool) -> Secret:
-    """``MUSICREC_PASSPHRASE`` or a hidden prompt; a new store asks twice."""
-    from_env = sec.env_passphrase()
-    if from_env:
-        return from_env
-    first = prompt_hidden("Passphrase for the key store: ")
-    if not first:
-        raise SecretsError("the passphrase is empty")
-    if new and prompt_hidden("Repeat the passphrase: ") != first:
-        raise SecretsError("the two passphrases differ; nothing was stored")
-    return Secret(first)
-
-
 # ---- show ----------------------------------------------------------------------------------
 
 def format_value(value: Any) -> str:
@@ -128,7 +97,7 @@ def format_value(value: Any) -> str:
 def _secret_rows(reveal: bool) -> dict[str, dict[str, str]]:
     unlocked: dict[str, Secret] | None = None
     if reveal and sec.secrets_path().exists():
-        unlocked = sec.load_secrets(passphrase(new=False))
+        unlocked = sec.load_secrets(prompts.passphrase(new=False))
     rows: dict[str, dict[str, str]] = {}
     for name, var in sec.SECRET_ENV.items():
         row = {"status": sec.secret_status(name, unlocked=unlocked)}
@@ -225,9 +194,9 @@ def _read_keys(args: argparse.Namespace) -> dict[str, str]:
         if args.secret:
             values["lastfm_shared_secret"] = lines[1]
         return values
-    values = {"lastfm_api_key": prompt_hidden("Last.fm API key: ").strip()}
+    values = {"lastfm_api_key": prompts.prompt_hidden("Last.fm API key: ").strip()}
     if args.secret:
-        values["lastfm_shared_secret"] = prompt_hidden("Last.fm shared secret: ").strip()
+        values["lastfm_shared_secret"] = prompts.prompt_hidden("Last.fm shared secret: ").strip()
     if not all(values.values()):
         raise SecretsError("empty input; nothing was stored")
     return values
@@ -236,7 +205,7 @@ def _read_keys(args: argparse.Namespace) -> dict[str, str]:
 def cmd_set_key(args: argparse.Namespace) -> int:
     values = _read_keys(args)
     exists = sec.secrets_path().exists()
-    path = sec.update_secrets(values, passphrase(new=not exists))
+    path = sec.update_secrets(values, prompts.passphrase(new=not exists))
     stored = " and shared secret" if args.secret else ""
     console.print(f"stored the Last.fm API key{stored} in {escape(str(path))} "
                   "(AES-256-GCM, scrypt-derived key, mode 0600)", highlight=False)
@@ -255,10 +224,10 @@ def _new_passphrase() -> Secret:
     from_env = sec.env_passphrase(sec.NEW_PASSPHRASE_ENV)
     if from_env:
         return from_env
-    first = prompt_hidden("New passphrase: ")
+    first = prompts.prompt_hidden("New passphrase: ")
     if not first:
         raise SecretsError("the new passphrase is empty; nothing changed")
-    if prompt_hidden("Repeat the new passphrase: ") != first:
+    if prompts.prompt_hidden("Repeat the new passphrase: ") != first:
         raise SecretsError("the two new passphrases differ; nothing changed")
     return Secret(first)
 
@@ -267,7 +236,7 @@ def cmd_passphrase(args: argparse.Namespace) -> int:
     path = sec.existing_store()  # before any prompt: maybe there is nothing to protect yet
     old = sec.env_passphrase()
     if old is None:
-        old = prompt_hidden("Current passphrase: ")
+        old = prompts.prompt_hidden("Current passphrase: ")
         if not old:
             raise SecretsError("the passphrase is empty")
         # Checked now, so a typo fails before the new one is typed twice (one extra
@@ -287,7 +256,7 @@ def cmd_forget_key(args: argparse.Namespace) -> int:
     if not path.exists():
         console.print(f"no key store at {escape(str(path))}", highlight=False)
         return 0
-    if not args.yes and not confirm(f"Delete the encrypted key store {path}?"):
+    if not args.yes and not prompts.confirm(f"Delete the encrypted key store {path}?"):
         console.print("kept the key store")
         return 1
     sec.forget_secrets(path)

@@ -11,7 +11,7 @@ import stat
 
 import pytest
 
-from musicrec_tui.cli import config_cmd
+from musicrec_tui.cli import config_cmd, prompts
 from musicrec_tui.cli.common import run_command
 from musicrec_tui.core.settings import layers, load_settings
 from musicrec_tui.core.settings import secrets as sec
@@ -35,7 +35,7 @@ def _prompts(monkeypatch, answers: list[str]) -> list[str]:
         asked.append(label)
         return queue.pop(0)
 
-    monkeypatch.setattr(config_cmd, "prompt_hidden", fake)
+    monkeypatch.setattr(prompts, "prompt_hidden", fake)
     return asked
 
 
@@ -199,10 +199,10 @@ def test_set_key_warns_when_env_wins(capsys, monkeypatch):
 
 def test_forget_key_asks_unless_yes(capsys, monkeypatch):
     sec.save_secrets({"lastfm_api_key": API_KEY}, PASSPHRASE)
-    monkeypatch.setattr(config_cmd, "confirm", lambda _q: False)
+    monkeypatch.setattr(prompts, "confirm", lambda _q: False)
     code, out, _ = _run(capsys, "forget-key")
     assert code == 1 and sec.secrets_path().exists()
-    monkeypatch.setattr(config_cmd, "confirm", lambda _q: True)
+    monkeypatch.setattr(prompts, "confirm", lambda _q: True)
     assert _run(capsys, "forget-key")[0] == 0
     assert not sec.secrets_path().exists()
     sec.save_secrets({"lastfm_api_key": API_KEY}, PASSPHRASE)
@@ -312,7 +312,7 @@ def test_passphrase_prompt_on_closed_input_is_one_line(capsys, monkeypatch):
     def closed(_label: str) -> str:
         raise EOFError
 
-    monkeypatch.setattr(config_cmd.getpass, "getpass", closed)
+    monkeypatch.setattr(prompts.getpass, "getpass", closed)
     code, _, err = _run(capsys, "passphrase")
     assert code == 2 and "no answer to 'Current passphrase' (input closed)" in err
     assert "MUSICREC_PASSPHRASE" in err and "Traceback" not in err
