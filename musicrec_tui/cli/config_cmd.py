@@ -194,9 +194,13 @@ def _read_keys(args: argparse.Namespace) -> dict[str, str]:
         if args.secret:
             values["lastfm_shared_secret"] = lines[1]
         return values
-    values = {"lastfm_api_key": prompts.prompt_hidden("Last.fm API key: ").strip()}
+    instead = ("pipe it into `musicrec config set-key --stdin"
+               + (" --secret`" if args.secret else "`"))
+    values = {"lastfm_api_key": prompts.prompt_hidden("Last.fm API key: ",
+                                                      instead=instead).strip()}
     if args.secret:
-        values["lastfm_shared_secret"] = prompts.prompt_hidden("Last.fm shared secret: ").strip()
+        values["lastfm_shared_secret"] = prompts.prompt_hidden("Last.fm shared secret: ",
+                                                               instead=instead).strip()
     if not all(values.values()):
         raise SecretsError("empty input; nothing was stored")
     return values
@@ -224,10 +228,11 @@ def _new_passphrase() -> Secret:
     from_env = sec.env_passphrase(sec.NEW_PASSPHRASE_ENV)
     if from_env:
         return from_env
-    first = prompts.prompt_hidden("New passphrase: ")
+    instead = f"set {sec.NEW_PASSPHRASE_ENV}"
+    first = prompts.prompt_hidden("New passphrase: ", instead=instead)
     if not first:
         raise SecretsError("the new passphrase is empty; nothing changed")
-    if prompts.prompt_hidden("Repeat the new passphrase: ") != first:
+    if prompts.prompt_hidden("Repeat the new passphrase: ", instead=instead) != first:
         raise SecretsError("the two new passphrases differ; nothing changed")
     return Secret(first)
 
@@ -236,7 +241,7 @@ def cmd_passphrase(args: argparse.Namespace) -> int:
     path = sec.existing_store()  # before any prompt: maybe there is nothing to protect yet
     old = sec.env_passphrase()
     if old is None:
-        old = prompts.prompt_hidden("Current passphrase: ")
+        old = prompts.prompt_hidden("Current passphrase: ", instead=f"set {sec.PASSPHRASE_ENV}")
         if not old:
             raise SecretsError("the passphrase is empty")
         # Checked now, so a typo fails before the new one is typed twice (one extra

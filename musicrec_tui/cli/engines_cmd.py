@@ -200,10 +200,9 @@ def cmd_recommend(args: argparse.Namespace) -> int:
 
 
 def _provider(args: argparse.Namespace, settings: Settings, history: History) -> Any:
-    from musicrec_tui.core.similarity.select import choose_provider
+    from musicrec_tui.cli.provider import choose
 
-    return choose_provider(args.provider or settings.lastfm.provider, settings, history,
-                           offline=args.offline)
+    return choose(args.provider, settings, history, offline=args.offline)
 
 
 def _print_recommendations(engine: str, recs: list[dict[str, Any]],

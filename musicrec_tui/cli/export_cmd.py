@@ -61,9 +61,9 @@ def register(sub: argparse._SubParsersAction, name: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # Imported here so `musicrec --help` stays fast.
+    from musicrec_tui.cli.provider import choose
     from musicrec_tui.core.analysis import analyse, cut
     from musicrec_tui.core.settings import load_settings
-    from musicrec_tui.core.similarity.select import choose_provider
 
     settings = load_settings(cli={
         "content": {"tier": args.tier},
@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
         check_target(out_path(out), overwrite=args.force, create_folder=False)
     history = load_paths(args, settings)
     as_of = parse_as_of(args.as_of, history)
-    provider = choose_provider(settings.lastfm.provider, settings, cut(history, as_of))
+    provider = choose(settings.lastfm.provider, settings, cut(history, as_of))
     with progress_bar("Analysing") as bar:
         analysis = analyse(history, settings, as_of=as_of, provider=provider, progress=bar)
 

@@ -31,7 +31,7 @@ def _prompts(monkeypatch, answers: list[str]) -> list[str]:
     asked: list[str] = []
     queue = list(answers)
 
-    def fake(label: str) -> str:
+    def fake(label: str, **_kwargs: str) -> str:
         asked.append(label)
         return queue.pop(0)
 
@@ -312,6 +312,7 @@ def test_passphrase_prompt_on_closed_input_is_one_line(capsys, monkeypatch):
     def closed(_label: str) -> str:
         raise EOFError
 
+    monkeypatch.setattr(prompts, "has_terminal", lambda: True)
     monkeypatch.setattr(prompts.getpass, "getpass", closed)
     code, _, err = _run(capsys, "passphrase")
     assert code == 2 and "no answer to 'Current passphrase' (input closed)" in err

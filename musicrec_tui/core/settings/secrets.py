@@ -58,6 +58,11 @@ PASSPHRASE_ENV = "MUSICREC_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "MUSICREC_NEW_PASSPHRASE"
 
 
+# Why a stored key is not used, and how to unlock it (the CLI prompts on a terminal).
+LOCKED = ("the Last.fm API key is in the encrypted key store, which is locked: set "
+          f"{PASSPHRASE_ENV}, or run the command on a terminal to be asked for the passphrase")
+
+
 class SecretsError(MusicrecError):
     """The secrets file cannot be used; the message never contains a secret."""
 
@@ -310,6 +315,13 @@ def get_secret(name: str, *, passphrase: str | Secret | None = None,
     if not passphrase or not target.exists():
         return None
     return load_secrets(passphrase, path=target).get(name)
+
+
+def is_locked(name: str, *, path: Path | None = None) -> bool:
+    """The store exists but nothing opens it: no environment value for ``name`` takes
+    precedence and no passphrase is set (so :func:`get_secret` answers None)."""
+    return (not find_secret_env(SECRET_ENV[name]) and env_passphrase() is None
+            and (path or secrets_path()).exists())
 
 
 def get_api_key(settings: object = None, *, passphrase: str | Secret | None = None
