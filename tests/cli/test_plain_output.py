@@ -56,7 +56,7 @@ def test_the_console_script_writes_plain_lines_to_a_pipe(tmp_path):
     assert "…" not in shown.stdout and "\x1b[" not in shown.stdout
     assert {e.key for e in explain_settings()} <= set(_rows(shown.stdout))
     missing = tmp_path / ("a folder with a long name " * 4).strip() / "export.zip"
-    failed = subprocess.run([str(MUSICREC), "import", str(missing)], capture_output=True,
+    failed = subprocess.run([str(MUSICREC), "artists", str(missing)], capture_output=True,
                             text=True, env=env, timeout=120)
     assert failed.returncode == 2 and failed.stdout == ""
     assert len(failed.stderr.splitlines()) == 1 and str(missing) in failed.stderr
