@@ -42,9 +42,9 @@ def text_of(renderable) -> str:
 
 
 def burst(app: MusicrecApp, *keys: str) -> None:
-    """Send keys as the terminal driver does, with no wait between them (a fast typist)."""
+    """Queue keys as the terminal driver does, with no wait between them (a fast typist)."""
     for key in keys:
         char = key if len(key) == 1 else {"slash": "/"}.get(key)
         event = events.Key(key, char)
         event.set_sender(app)
-        app._driver.send_message(event)
+        app.post_message(event)

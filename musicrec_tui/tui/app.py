@@ -6,8 +6,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
 
-from textual import events, on, work
-from textual.app import App, AwaitMount
+from textual import on, work
+from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerState
 
@@ -26,11 +26,11 @@ from musicrec_tui.tui.screens.recommend import RecommendScreen
 from musicrec_tui.tui.screens.settings import SettingsScreen
 from musicrec_tui.tui.screens.trends import TrendsScreen
 from musicrec_tui.tui.session import Session
-from musicrec_tui.tui.widgets.search_box import SearchBox
+from musicrec_tui.tui.textual_patches import KeysInTypedOrder, PauseOnlyOnFirstVisit
 from musicrec_tui.tui.workers import start_resource_tracker
 
 
-class MusicrecApp(App[int]):
+class MusicrecApp(KeysInTypedOrder[int], PauseOnlyOnFirstVisit[int]):
     """musicrec: recommendations from your own listening export."""
 
     TITLE = "musicrec"
@@ -56,32 +56,6 @@ class MusicrecApp(App[int]):
                 tooltip="Keys and screens"),
     ]
 
-    async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key) and not hasattr(event, "typed_at"):
-            # Where the key goes first (see _on_key); bubbling brings it back through here.
-            event.typed_at = self.focused
-        await super().on_event(event)
-
-    async def _on_key(self, event: events.Key) -> None:
-        # A fast typist's "/bey" queues all four keys at the table before "/" (a binding,
-        # checked when the key bubbles up to here) moves the focus to the search box; the
-        # rest would then run bindings ("e" opens Export) instead of being typed. Keys typed
-        # at a widget that has lost the focus meanwhile go to the focused one instead.
-        # A search box's characters are typed here, after the keys before them acted: when
-        # Enter or Escape has moved the focus on, they go where it went (widgets/search_box.py).
-        typed_at = getattr(event, "typed_at", None)
-        focused = self.focused
-        if isinstance(focused, SearchBox) and event.is_printable:
-            event.prevent_default()  # skips App._on_key (handlers run down the MRO)
-            await focused.type_key(event)
-        elif typed_at is not None and focused is not None and focused is not typed_at:
-            event.prevent_default()
-            # Forwarded as the app forwards a key from the terminal, so that back here it
-            # runs the bindings (Enter leaving the box) rather than being routed again.
-            key = events.Key(event.key, event.character)
-            key.typed_at = focused
-            focused._forward_event(key)
-
     def get_css_variables(self) -> dict[str, str]:
         variables = super().get_css_variables()
         # Stock footer keys are $accent, unreadable on the light panels of several themes
@@ -95,8 +69,6 @@ class MusicrecApp(App[int]):
         self.session = session
         self._paths = paths
         self._demo = demo
-        self._shown_modes: set[str] = set()
-        self._revisit = False
         self.theme = session.settings.tui.theme
 
     def on_mount(self) -> None:
@@ -154,20 +126,6 @@ class MusicrecApp(App[int]):
     def action_show(self, mode: str) -> None:
         if self.current_mode != mode:
             self.switch_mode(mode)
-
-    def switch_mode(self, mode: str) -> AwaitMount:
-        self._revisit = mode in self._shown_modes
-        self._shown_modes.add(mode)
-        try:
-            return super().switch_mode(mode)
-        finally:
-            self._revisit = False
-
-    def delay_update(self, delay: float = 0.05) -> None:
-        # switch_mode pauses drawing for 50 ms to hide a new screen's first layout; a screen
-        # shown before is laid out already, and the pause was most of such a switch.
-        if not self._revisit:
-            super().delay_update(delay)
 
     def action_export(self) -> None:
         if self.session.history is None:

@@ -15,6 +15,7 @@ from musicrec_tui.core.engines.snapshot import ArtistSnapshot
 from musicrec_tui.core.errors import InputError
 from musicrec_tui.core.settings import load_settings
 from musicrec_tui.tui.screens.artists import ArtistsScreen
+from musicrec_tui.tui.textual_patches import notifications
 from musicrec_tui.tui.widgets.artist_table import ArtistTable
 from musicrec_tui.tui.widgets.detail import ArtistDetail
 from tests.helpers_tui import SIZE, demo_app, demo_root, settle, text_of
@@ -199,6 +200,6 @@ async def test_a_failed_load_behind_the_snapshot_is_a_notification(monkeypatch):
         await settle(pilot)
         assert app.is_running and app.session.history is None and not app.session.loading
         assert any(n.severity == "error" and "gone" in str(n.message)
-                   for n in app._notifications)
+                   for n in notifications(app))
         detail = app.screen.query_one(ArtistDetail)
         assert "Could not load" in text_of(detail.query_one("#detail-spark-caption").content)

@@ -7,6 +7,7 @@ import json
 from textual.widgets import Input, Select
 
 from musicrec_tui.tui.screens.export import ConfirmScreen, ExportScreen
+from musicrec_tui.tui.textual_patches import notifications
 from tests.helpers_tui import SIZE, demo_app, settle
 
 
@@ -42,7 +43,7 @@ async def test_export_confirms_before_overwriting(tmp_path):
         assert not isinstance(app.screen, ExportScreen | ConfirmScreen), "the modal closed"
         data = json.loads(target.read_text(encoding="utf-8"))
         assert data["ensemble"], data.keys()
-        assert any(str(target) in str(n.message) for n in app._notifications)
+        assert any(str(target) in str(n.message) for n in notifications(app))
 
 
 async def test_format_follows_the_default_path(tmp_path, monkeypatch):

@@ -13,6 +13,7 @@ from musicrec_tui.tui.app import make_app
 from musicrec_tui.tui.recent import load_recent, recent_file
 from musicrec_tui.tui.screens.help import HelpScreen
 from musicrec_tui.tui.screens.load import LoadScreen
+from musicrec_tui.tui.textual_patches import notifications
 from tests.helpers_tui import SIZE, demo_root, settle, text_of
 
 
@@ -41,7 +42,7 @@ async def test_bad_file_error_shows_in_the_report(tmp_path):
         assert bad.name in shown
         assert report.bad_files[0].error.split()[0] in shown
         assert f"{report.kept:,}" in shown
-        assert any("could not be read" in str(n.message) for n in app._notifications)
+        assert any("could not be read" in str(n.message) for n in notifications(app))
 
 
 async def test_nothing_loaded_is_an_error_not_a_crash(tmp_path):
@@ -53,7 +54,7 @@ async def test_nothing_loaded_is_an_error_not_a_crash(tmp_path):
         assert app.session.history is None
         shown = text_of(screen.query_one("#load-report-body", Static).content)
         assert "Nothing loaded" in shown and "nope.zip" in shown
-        assert any(n.severity == "error" for n in app._notifications)
+        assert any(n.severity == "error" for n in notifications(app))
         assert app.is_running
 
 
@@ -79,7 +80,7 @@ async def test_escape_cancels_the_import(monkeypatch):
         assert started.is_set()
         assert screen.query_one("#load-progress").has_class("hidden")
         assert app.session.history is None
-        assert any("cancelled" in str(n.message) for n in app._notifications)
+        assert any("cancelled" in str(n.message) for n in notifications(app))
 
 
 async def test_recent_sources_are_remembered_and_reopen():

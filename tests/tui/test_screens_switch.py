@@ -1,7 +1,8 @@
 """Pilot: switching back to a screen shows it as it was left, without rebuilding it.
 
 Textual restyles a whole screen and its Footer rebuilds every key each time the screen is
-shown again; the screens skip both when nothing they depend on changed (screens/base.py).
+shown again; the screens skip both when nothing they depend on changed (screens/base.py,
+textual_patches.py).
 These tests pin what must still change: the keys after a focus change, the colours after a
 theme change made while the screen was hidden.
 """
@@ -10,9 +11,8 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 from textual.app import App
-from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
 
+from musicrec_tui.tui.textual_patches import footer_keys
 from musicrec_tui.tui.widgets.artist_table import SHOWN_NAME_MAX, ArtistTable
 from tests.helpers_tui import SIZE, demo_app, settle
 
@@ -23,8 +23,8 @@ async def _show(pilot, key: str) -> None:
     await settle(pilot)
 
 
-def _keys(app) -> list[FooterKey]:
-    return list(app.screen.query_one(Footer).query(FooterKey))
+def _keys(app) -> list:
+    return footer_keys(app.screen)
 
 
 def _descriptions(app) -> list[str]:

@@ -3,9 +3,12 @@ Artists search box and the table: what follows Enter or Escape is not typed into
 
 from __future__ import annotations
 
+from textual import messages
 from textual.widgets import Input
 
+from musicrec_tui.tui.app import make_app
 from musicrec_tui.tui.screens.export import ExportScreen
+from musicrec_tui.tui.screens.load import LoadScreen
 from musicrec_tui.tui.widgets.artist_table import ArtistTable
 from tests.helpers_tui import SIZE, burst, demo_app, settle
 
@@ -61,3 +64,35 @@ async def test_the_detail_follows_a_cursor_moved_in_the_same_burst():
         screen._show_pending()  # what the typing timer does when it fires
         await _pauses(pilot)
         assert screen.shown_artist == table.cursor_artist
+
+
+async def test_typing_lays_nothing_out():
+    """A keystroke in the search box repaints; it asks for no layout of the screen
+    (textual_patches.FixedSizeInput)."""
+    posted: list = []
+    app = demo_app()
+    async with app.run_test(size=SIZE, message_hook=posted.append) as pilot:
+        await settle(pilot)
+        box = app.screen.query_one("#artists-search", Input)
+        await pilot.press("slash", "b")
+        await _pauses(pilot)
+        posted.clear()
+        await pilot.press("e", "y")
+        await _pauses(pilot)
+        assert box.value == "bey"
+        laid_out = [m.widget for m in posted if isinstance(m, messages.Layout)]
+        assert box not in laid_out
+
+
+async def test_keys_typed_behind_a_focus_move_go_to_the_new_box():
+    """"o" then "demo" in one burst on Load: the letters queued at the tree before "o" moved
+    the focus are typed into the path box, not run as keys ("d" would open the demo)."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, LoadScreen)
+        burst(app, "o", "d", "e", "m", "o")
+        await _pauses(pilot)
+        assert app.screen.query_one("#load-path", Input).value == "demo"
+        assert app.session.history is None and not app.session.loading
+        assert not [w for w in app.workers if w.group == "import"]

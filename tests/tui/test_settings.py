@@ -10,6 +10,7 @@ from musicrec_tui.core.settings.layers import user_config_path
 from musicrec_tui.core.settings.secrets import get_api_key, secrets_path
 from musicrec_tui.tui.app import make_app
 from musicrec_tui.tui.screens.settings import SettingsScreen
+from musicrec_tui.tui.textual_patches import notifications
 from tests.helpers_tui import SIZE, settle
 
 
@@ -44,7 +45,7 @@ async def test_a_bad_value_is_a_notification():
         app.screen.query_one("#set-content-tier", Input).value = "fifty"
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert any(n.severity == "error" and "tier" in n.message for n in app._notifications)
+        assert any(n.severity == "error" and "tier" in n.message for n in notifications(app))
         assert not user_config_path().exists()
 
 

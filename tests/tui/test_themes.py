@@ -14,6 +14,7 @@ import pytest
 from textual.app import App
 from textual.geometry import Region
 
+from musicrec_tui.tui.textual_patches import screen_lines
 from tests.helpers_tui import SIZE, demo_app, settle, still
 
 # WCAG asks 4.5 for body text and 3 for large text; muted captions (dimmed on purpose) sit
@@ -55,7 +56,7 @@ def _rgb(color) -> tuple[int, int, int]:
 def low_contrast(app: App, region: Region) -> list[tuple[float, str]]:
     """(ratio, text) of every text segment inside ``region`` under the floor."""
     bad = []
-    for y, strip in enumerate(app.screen._compositor.render_strips()):
+    for y, strip in enumerate(screen_lines(app)):
         x = 0
         for seg in strip:
             width = seg.cell_length

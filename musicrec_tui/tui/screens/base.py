@@ -6,13 +6,13 @@ from typing import TYPE_CHECKING, cast
 
 from textual import events, on, work
 from textual.app import App
-from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from musicrec_tui.core.errors import Cancelled, MusicrecError
 from musicrec_tui.tui.messages import ContextsFitted
 from musicrec_tui.tui.session import Session
+from musicrec_tui.tui.textual_patches import BindingsAnnouncedOnChange
 
 if TYPE_CHECKING:
     from musicrec_tui.core.history.model import History
@@ -65,7 +65,7 @@ class SessionWorkers:
         self.worker_ended(worker, state)
 
 
-class MusicrecScreen(SessionWorkers, Screen):
+class MusicrecScreen(SessionWorkers, BindingsAnnouncedOnChange):
     """A screen that reads the app's :class:`Session` and runs core work in workers."""
 
     generation = -1  # which session generation this screen last showed
@@ -73,8 +73,6 @@ class MusicrecScreen(SessionWorkers, Screen):
     # The status line that says why there is nothing to show yet (see Session.missing_history).
     STATUS_ID: str | None = None
 
-    # The key bindings last announced to the Footer (see refresh_bindings).
-    _announced: tuple | None = None
     # What the app looked like (theme, focus, classes) when this screen was left.
     _left_in: tuple | None = None
 
@@ -92,22 +90,6 @@ class MusicrecScreen(SessionWorkers, Screen):
         if self._left_in == self._app_state():
             event.refresh_styles = False
         self.session_changed()
-
-    def refresh_bindings(self) -> None:
-        # Textual asks for this whenever the screen is left or shown again, and the Footer
-        # then rebuilds every key (~40 ms of a ~170 ms switch) though none changed. Before
-        # the first showing (stack_updates 0) the Footer may not listen yet: always announce.
-        # A hidden screen announces nothing: showing it again asks, and compares.
-        if self.stack_updates:
-            if not self.is_current:
-                return
-            shown = (self.app.app_focus, tuple(
-                (binding, enabled, tooltip)
-                for _node, binding, enabled, tooltip in self.active_bindings.values()))
-            if shown == self._announced:
-                return
-            self._announced = shown
-        super().refresh_bindings()
 
     def session_changed(self) -> None:
         """Catch up with the session: a new history, or a load behind a snapshot that ended."""
