@@ -100,3 +100,26 @@ async def test_keys_typed_right_after_slash_reach_the_search_box():
         await pilot.pause()
         assert app.screen.query_one("#artists-table", ArtistTable).has_focus
         assert box.value == "bey"
+
+
+async def test_lines_drawn_last_are_kept_when_the_cache_is_full(monkeypatch):
+    """The line cache drops the lines drawn longest ago, not all of them: a screen just
+    drawn is drawn again from the cache even when the cache filled up while drawing it."""
+    import musicrec_tui.tui.widgets.artist_table as artist_table
+
+    cached = 45  # more than one screen of lines at this size, less than two
+    monkeypatch.setattr(artist_table, "LINES_CACHED", cached)
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#artists-table", ArtistTable)
+        height = table.scrollable_content_region.height
+        assert height < cached < 2 * height
+        table.cursor_row = 3 * height  # a screen further down, drawn by the next frame
+        await pilot.pause()
+        drawn: list[tuple] = []
+        real = table._draw
+        monkeypatch.setattr(table, "_draw", lambda key: drawn.append(key) or real(key))
+        for y in range(height):
+            table.render_line(y)
+        assert drawn == [], "the screen just drawn comes from the cache"

@@ -19,6 +19,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -27,7 +28,8 @@ from textual.strip import Strip
 
 # Blank columns either side of each cell (as in a DataTable).
 PAD = 1
-# Drawn lines kept for reuse (a few screens' worth of rows in each state).
+# Drawn lines kept for reuse, least recently drawn dropped first (a few screens' worth of
+# rows in each state: typing a search brings the same names back).
 LINES_CACHED = 2000
 # A short list (show) cuts longer names with "…", so that one long name cannot push the
 # columns after it out of a side pane (Trends, at 120 columns).
@@ -132,7 +134,7 @@ class ArtistTable(ScrollView, can_focus=True):
         self._positions: dict[str, tuple[int, ...]] = {}
         self._height = 0
         self._styles: dict[str, Style] = {}
-        self._lines: dict[tuple, Strip] = {}
+        self._lines: LRUCache[tuple, Strip] = LRUCache(LINES_CACHED)
         self._drawn_with: tuple[Style, ...] = ()  # the styles the cached lines were drawn in
 
     # -- data ----------------------------------------------------------------------------
@@ -282,9 +284,8 @@ class ArtistTable(ScrollView, can_focus=True):
         # Typing mostly reshuffles the same names: a drawn line is reused while it is unchanged.
         strip = self._lines.get(key)
         if strip is None:
-            if len(self._lines) > LINES_CACHED:
-                self._lines.clear()
-            strip = self._lines[key] = self._draw(key)
+            strip = self._draw(key)
+            self._lines.set(key, strip)
         return strip
 
     def _draw(self, key: tuple) -> Strip:
