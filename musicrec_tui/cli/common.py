@@ -202,6 +202,8 @@ def load_paths(args: argparse.Namespace, settings: Settings, *, quiet: bool = Fa
     for bad in history.report.bad_files:
         console_err.print(f"[yellow]warning:[/] {escape(bad.name)}: {escape(bad.error or '')}",
                           highlight=False)
+    for note in history.report.notes:
+        console_err.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
     return history
 
 

@@ -59,6 +59,8 @@ def render(report: ImportReport) -> None:
         files.add_row(escape(where), escape(f.format or "–"), f"{f.rows:,}",
                       f"{f.kept:,}", f"[red]{escape(f.error)}[/]" if f.error else "")
     console.print(files)
+    for note in report.notes:
+        console.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -77,6 +79,6 @@ def run(args: argparse.Namespace) -> int:
 
 def _show(report: ImportReport, as_json: bool) -> None:
     if as_json:
-        print_json(report.to_dict())
+        print_json(report.to_dict() | {"notes": report.notes})
     else:
         render(report)

@@ -102,6 +102,21 @@ def check_target(path: str | os.PathLike[str], *, overwrite: bool = True,
     return target
 
 
+def private_folder(folder: Path) -> Path:
+    """``folder``, created if missing, readable by its owner only (0700): missing parents
+    are created 0700 too; parents that exist are left as they are."""
+    missing = []
+    while not folder.is_dir() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for path in reversed(missing):
+        path.mkdir(mode=0o700, exist_ok=True)
+    leaf = missing[0] if missing else folder
+    if leaf.stat().st_mode & 0o777 != 0o700:
+        os.chmod(leaf, 0o700)  # ours, made before this rule (or under a looser umask)
+    return leaf
+
+
 def _fsync_dir(folder: Path) -> None:
     # Directory fsync is POSIX-only; Windows cannot open a folder for it.
     if os.name != "posix":
@@ -156,6 +171,7 @@ def atomic_write(
     overwrite: bool = True,
     create_folder: bool = True,
     folder_mode: int = 0o777,
+    durable: bool = True,
 ) -> Path:
     """Write ``data`` (a str is UTF-8 encoded) to ``path`` atomically; return the path.
 
@@ -163,10 +179,12 @@ def atomic_write(
     is written, so the content is never readable with looser bits. With
     ``overwrite=False`` an existing target raises :class:`TargetExistsError` and is left
     untouched. Missing folders are created (``folder_mode``, narrowed by the umask) unless
-    ``create_folder`` is false. Any failure is a :class:`WriteError`.
+    ``create_folder`` is false. ``durable=False`` skips the fsyncs, for caches that can
+    always be rebuilt (still atomic: a reader sees the old file or the new one). Any failure
+    is a :class:`WriteError`.
     """
     target = check_target(path, overwrite=overwrite, create_folder=create_folder)
-    payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
     folder = target.parent
     existed = target.exists()
     try:
@@ -177,10 +195,12 @@ def atomic_write(
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         _publish(tmp, target, overwrite)
-        _fsync_dir(folder)
+        if durable:
+            _fsync_dir(folder)
     except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
@@ -190,4 +210,5 @@ def atomic_write(
     return target
 
 
-__all__ = ["STDERR", "STDOUT", "TargetExistsError", "WriteError", "atomic_write", "check_target", "reason"]
+__all__ = ["STDERR", "STDOUT", "TargetExistsError", "WriteError", "atomic_write", "check_target",
+           "private_folder", "reason"]

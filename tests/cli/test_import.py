@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from musicrec_tui.cli import main
+from musicrec_tui.core.history.cache import imports_dir
 from tests.helpers_import import basic_extended, write_json
 
 
@@ -70,3 +71,18 @@ def test_nothing_loaded_still_prints_the_report(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert "Import report" in out and "bad.json" in out and "truncated JSON" in out
     assert len(err.splitlines()) == 1
+
+
+def test_a_damaged_cache_is_a_note_not_a_problem(tmp_path, capsys):
+    path = write_json(tmp_path / "endsong_0.json", basic_extended())
+    assert main(["import", str(path), "--json"]) == 0
+    (cached,) = imports_dir().glob("*.parquet")
+    cached.write_bytes(cached.read_bytes()[:-1] + b"!")
+    capsys.readouterr()
+    assert main(["import", str(path), "--json", "--strict"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["from_cache"] is False and data["kept"] == 6
+    assert data["notes"] == ["the import cache of these files was damaged (its checksum does "
+                             "not match): they were read again and the cache rebuilt"]
+    assert main(["import", str(path)]) == 0
+    assert "note:" not in capsys.readouterr().out

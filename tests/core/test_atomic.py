@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from musicrec_tui.core.atomic import TargetExistsError, atomic_write
+from musicrec_tui.core.atomic import TargetExistsError, atomic_write, private_folder
 from musicrec_tui.core.errors import MusicrecError
 
 
@@ -22,6 +22,32 @@ def test_writes_bytes_and_text_and_creates_parent(tmp_path):
     atomic_write(target, b"\x00\x01")
     assert target.read_bytes() == b"\x00\x01"
     assert sorted(p.name for p in target.parent.iterdir()) == ["out.txt"]
+
+
+def test_durable_writes_fsync_and_cache_writes_do_not(tmp_path, monkeypatch):
+    synced = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd) or real(fd))
+    atomic_write(tmp_path / "cache.bin", b"x", durable=False)
+    assert synced == [] and (tmp_path / "cache.bin").read_bytes() == b"x"
+    atomic_write(tmp_path / "config.toml", "x = 1")
+    assert len(synced) == 2  # the file, then the folder's entry
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_private_folder_creates_0700_and_narrows_its_own(tmp_path):
+    parent = tmp_path / "existing"
+    parent.mkdir(mode=0o755)
+    old = os.umask(0o022)
+    try:
+        made = private_folder(parent / "a" / "b")
+    finally:
+        os.umask(old)
+    assert made == parent / "a" / "b"
+    assert [_mode(p) for p in (parent, parent / "a", made)] == [0o755, 0o700, 0o700]
+    made.chmod(0o755)
+    private_folder(made)
+    assert _mode(made) == 0o700 and _mode(parent) == 0o755
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 
 import pandas as pd
 
@@ -97,3 +98,65 @@ def test_cache_holds_no_private_fields(tmp_path):
         assert secret not in blob
     index = json.loads((imports_dir() / "index.json").read_text(encoding="utf-8"))
     assert all(len(v) == 3 for v in index.values())
+
+
+def _flip(path, needle: bytes) -> None:
+    """Change one byte inside ``needle`` where it sits in the file (a column page)."""
+    blob = bytearray(path.read_bytes())
+    at = blob.index(needle) + 1
+    blob[at] ^= 0x01
+    path.write_bytes(bytes(blob))
+
+
+def test_a_flipped_byte_in_a_column_page_is_never_served(tmp_path):
+    folder = _export(tmp_path)
+    cold = load_history([folder])
+    wait()
+    (cached,) = imports_dir().glob("*.parquet")
+    _flip(cached, b"Northbound")  # the artist column's dictionary page
+    again = load_history([folder])
+    assert not again.report.from_cache
+    assert set(again.plays["artist"]) == set(cold.plays["artist"])
+    assert again.report.notes == [
+        "the import cache of these files was damaged (its checksum does not match): they "
+        "were read again and the cache rebuilt"]
+    wait()
+    warm = load_history([folder])
+    assert warm.report.from_cache and warm.report.notes == []
+    pd.testing.assert_frame_equal(warm.plays, cold.plays)
+
+
+def test_only_the_newest_damaged_file_is_kept(tmp_path, monkeypatch):
+    folder = _export(tmp_path)
+    for second in (1_000, 2_000, 3_000):
+        load_history([folder])
+        wait()
+        (cached,) = imports_dir().glob("*.parquet")
+        cached.write_bytes(b"garbage")
+        monkeypatch.setattr(time, "time", lambda second=second: float(second))
+        assert "damaged" in load_history([folder]).report.notes[0]
+    aside = [p.name for p in imports_dir().glob("*.corrupt-*")]
+    assert aside == [f"{cached.name}.corrupt-3000"]
+
+
+def test_files_about_the_user_are_owner_only(tmp_path):
+    folder = _export(tmp_path)
+    old = os.umask(0o022)
+    try:
+        load_history([folder])
+        wait()
+    finally:
+        os.umask(old)
+    assert imports_dir().stat().st_mode & 0o777 == 0o700
+    written = list(imports_dir().iterdir())
+    assert {p.name for p in written} >= {"index.json"} and len(written) == 2
+    assert {p.name: p.stat().st_mode & 0o777 for p in written} == dict.fromkeys(
+        (p.name for p in written), 0o600)
+
+
+def test_an_existing_loose_cache_folder_is_narrowed(tmp_path):
+    imports_dir().mkdir(parents=True)
+    imports_dir().chmod(0o755)
+    load_history([_export(tmp_path)])
+    wait()
+    assert imports_dir().stat().st_mode & 0o777 == 0o700

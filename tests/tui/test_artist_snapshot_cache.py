@@ -8,6 +8,7 @@ import os
 import threading
 
 import pandas as pd
+import pytest
 
 import musicrec_tui.tui.loading as loading
 from musicrec_tui.core.engines import snapshot as snapshots
@@ -203,3 +204,54 @@ async def test_a_failed_load_behind_the_snapshot_is_a_notification(monkeypatch):
                    for n in notifications(app))
         detail = app.screen.query_one(ArtistDetail)
         assert "Could not load" in text_of(detail.query_one("#detail-spark-caption").content)
+
+
+def _poisoned(good: ArtistSnapshot, **changes) -> ArtistSnapshot:
+    """``good`` with some columns replaced (a Struct does not check its values)."""
+    return ArtistSnapshot(**{f: getattr(good, f) for f in good.__struct_fields__} | changes)
+
+
+@pytest.mark.parametrize("changes", [
+    {"score": [0.9, 0.5]},  # a column shorter than the names
+    {"first": [1e300, 0.0, math.nan]},  # a date no datetime can hold
+    {"last": [-1e20, 0.0, math.nan]},
+    {"rank": [1, 0, 3]},
+    {"plays": [10, -6, 1]},
+    {"hours": [math.inf, 0.25, 0.0]},
+    {"artists": ["Beyoncé", "Beyoncé", "Unknown"]},
+    {"tz": "Nowhere/Special"},
+])
+def test_an_inconsistent_snapshot_is_dropped(tmp_path, changes):
+    key = snapshots.snapshot_key([str(_export(tmp_path / "x"))], load_settings(), None)
+    snapshots.save(key, _poisoned(ArtistSnapshot.from_table(_table(), "UTC"), **changes))
+    assert snapshots.load(key) is None
+    assert not (snapshots.snapshots_dir() / f"{key}.msgpack").exists()
+
+
+def test_the_snapshot_folder_is_owner_only(tmp_path):
+    old = os.umask(0o022)
+    try:
+        snapshots.save("k", ArtistSnapshot.from_table(_table(), "UTC"))
+    finally:
+        os.umask(old)
+    assert snapshots.snapshots_dir().stat().st_mode & 0o777 == 0o700
+
+
+@pytest.mark.parametrize("changes", [
+    lambda good: {"score": good.score[:-5]},
+    lambda good: {"first": [1e300, *good.first[1:]]},
+])
+async def test_a_poisoned_snapshot_does_not_stop_the_launch(changes):
+    """Launch after launch, an inconsistent snapshot crashed the app before it drew a row:
+    it is dropped, the history loads, and a good snapshot replaces it."""
+    await _first_run()
+    key = snapshots.snapshot_key([str(demo_root())], load_settings(), None)
+    good = snapshots.load(key)
+    snapshots.save(key, _poisoned(good, **changes(good)))
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.is_running and app.session.history is not None
+        assert isinstance(app.screen, ArtistsScreen)
+        assert app.screen.query_one("#artists-table", ArtistTable).row_count == len(good)
+    assert snapshots.load(key).same_as(good), "a good snapshot is written in its place"

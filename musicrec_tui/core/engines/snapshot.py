@@ -12,7 +12,8 @@ the ranking, the timezone, the app version and this format's version. A changed 
 file in a folder or a changed setting gives a new key. Whoever paints from a snapshot still
 loads the History and compares (:meth:`ArtistSnapshot.same_as`), so a snapshot that a stat
 cannot tell is stale (a new system zone, an edited importer) is corrected, not kept.
-Writes are atomic; an unreadable file is deleted and rebuilt.
+Writes are atomic; a file that cannot be decoded or fails :func:`problem` is deleted and
+rebuilt.
 """
 
 from __future__ import annotations
@@ -25,11 +26,12 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
 from musicrec_tui import __version__
-from musicrec_tui.core.atomic import atomic_write
+from musicrec_tui.core.atomic import atomic_write, private_folder
 from musicrec_tui.core.locations import cache_dir
 from musicrec_tui.core.settings import Settings
 
@@ -37,6 +39,10 @@ if TYPE_CHECKING:
     import pandas as pd
 
 FORMAT = 1
+_COLUMNS = ("rank", "score", "plays", "counted_plays", "hours", "e_avg", "first", "last")
+# Epoch seconds a datetime can hold in any zone (years 1 to 9999, a day inside).
+_EARLIEST = datetime(1, 1, 2, tzinfo=UTC).timestamp()
+_LATEST = datetime(9999, 12, 30, tzinfo=UTC).timestamp()
 # Snapshots kept (one per source set); older ones are pruned when a new one is written.
 KEEP = 8
 
@@ -153,25 +159,53 @@ def _path(key: str) -> Path:
     return snapshots_dir() / f"{key}.msgpack"
 
 
+def problem(snapshot: ArtistSnapshot) -> str | None:
+    """Why a decoded snapshot cannot be painted (columns of other lengths, numbers out of
+    range, an unknown zone…), or None. The file may be damaged or hand-edited: the screen
+    indexes every column by row and turns every date into a datetime."""
+    n = len(snapshot.artists)
+    for name in _COLUMNS:
+        if len(getattr(snapshot, name)) != n:
+            return f"{name} has {len(getattr(snapshot, name))} values for {n} artists"
+    if len(set(snapshot.artists)) != n:
+        return "an artist appears twice"
+    if any(r < 1 for r in snapshot.rank) or any(
+            v < 0 for v in (*snapshot.plays, *snapshot.counted_plays)):
+        return "a rank or play count below its range"
+    if any(math.isinf(v) for v in (*snapshot.score, *snapshot.hours, *snapshot.e_avg)):
+        return "an infinite number"
+    if any(not _EARLIEST <= v <= _LATEST for v in (*snapshot.first, *snapshot.last) if v == v):
+        return "a date out of range"
+    try:
+        ZoneInfo(snapshot.tz)
+    except (ValueError, ZoneInfoNotFoundError):
+        return f"unknown time zone {snapshot.tz!r}"
+    return None
+
+
 def load(key: str) -> ArtistSnapshot | None:
-    """The snapshot stored under ``key``, or None (a damaged file is deleted)."""
+    """The snapshot stored under ``key``, or None (a damaged or inconsistent file is
+    deleted, so the next load writes a good one)."""
     path = _path(key)
     try:
         data = path.read_bytes()
     except OSError:
         return None
     try:
-        return msgspec.msgpack.decode(data, type=ArtistSnapshot)
+        snapshot = msgspec.msgpack.decode(data, type=ArtistSnapshot)
     except (msgspec.DecodeError, ValueError):
+        snapshot = None
+    if snapshot is None or problem(snapshot) is not None:
         path.unlink(missing_ok=True)
         return None
+    return snapshot
 
 
 def save(key: str, snapshot: ArtistSnapshot) -> None:
     """Store ``snapshot`` under ``key`` and prune the oldest beyond :data:`KEEP`."""
     with contextlib.suppress(OSError):  # a snapshot we cannot write only costs speed
-        snapshots_dir().mkdir(parents=True, exist_ok=True)
         # Owner-only, like the import cache: it is a summary of someone's listening.
+        private_folder(snapshots_dir())
         atomic_write(_path(key), msgspec.msgpack.encode(snapshot), mode=0o600)
         kept = sorted(snapshots_dir().glob("*.msgpack"), key=lambda p: p.stat().st_mtime_ns,
                       reverse=True)

@@ -2,12 +2,17 @@
 
 The key is a SHA-256 over the SHA-256 of every source's file (the zip, for zip members) plus
 everything else that shapes the table (importer version, source labels, timezone, minimum
-play length, session gap, incognito rule, scrobble matching). Hashing 700 MB costs ~0.5 s of
-CPU, so it happens in the background after the History is returned (re-reading the files,
-which are in the page cache by then), and ``index.json`` remembers each source's digest under
-its file's (size, mtime) — the way git's index does — so a warm reopen only stats the files.
-A file whose (size, mtime) changed while it was being imported is not cached. Writes are
-atomic (temp file + ``os.replace``); an unreadable cache file is deleted and rebuilt.
+play length, session gap, incognito rule, scrobble matching). Hashing the exports costs CPU,
+so it happens in the background after the History is returned (re-reading the files, which
+are in the page cache by then), and ``index.json`` remembers each source's digest under its
+file's (size, mtime) — the way git's index does — so a warm reopen only stats the files.
+A file whose (size, mtime) changed while it was being imported is not cached.
+
+Each cache file is the Parquet bytes followed by their SHA-256 and a marker: a file that
+fails the check (a flipped bit on disk) or cannot be read is never served; it is set aside
+as ``.corrupt-<time>`` (the newest one kept, for a look) and the export is read again, with a
+note in the report. Everything here describes someone's listening: files 0600 in a 0700
+folder, written atomically.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,7 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from musicrec_tui.core import background
-from musicrec_tui.core.atomic import atomic_write
+from musicrec_tui.core.atomic import atomic_write, private_folder
 from musicrec_tui.core.errors import InputError
 from musicrec_tui.core.history.features import DERIVED, restore_derived
 from musicrec_tui.core.history.files import open_regular
@@ -34,27 +39,22 @@ from musicrec_tui.core.history.sources import Source
 from musicrec_tui.core.locations import cache_dir
 from musicrec_tui.core.settings import Settings
 
-IMPORTER_VERSION = "3"
+IMPORTER_VERSION = "4"  # 4: the checksum trailer
 _META_KEY = b"musicrec.import"
 _CHUNK = 1 << 20
+_MARK = b"MRSHA256"  # ends every cache file, after the payload's 32-byte digest
+_TRAILER = 32 + len(_MARK)
 
 
 def imports_dir() -> Path:
     return cache_dir() / "imports"
 
 
-def _atomic_write(path: Path, write) -> None:
-    """Like core.atomic.atomic_write, but for writers that need a path (pyarrow), and with no
-    fsync: the cache can always be rebuilt from the export."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _write(path: Path, data: bytes | str) -> None:
+    """Atomic, owner-only, in an owner-only folder; no fsync: the cache can always be
+    rebuilt from the export."""
+    private_folder(path.parent)
+    atomic_write(path, data, mode=0o600, durable=False)
 
 
 def _read_index(folder: Path | None = None) -> dict[str, list]:
@@ -137,7 +137,7 @@ def remember(sources: list[Source], stamp: dict[str, list[int]], found: list[str
     index.update({_id(src): [*stamp[src.path], digest]
                   for src, digest in zip(sources, found, strict=True)})
     with contextlib.suppress(OSError):  # a cache we cannot write only costs speed
-        atomic_write(folder / "index.json", json.dumps(index))
+        _write(folder / "index.json", json.dumps(index))
 
 
 def _report_from_dict(data: dict[str, Any]) -> ImportReport:
@@ -158,23 +158,50 @@ def _path(key: str, folder: Path | None = None) -> Path:
     return (folder or imports_dir()) / f"{key}.parquet"
 
 
-def load(key: str, early: list[FileReport]) -> History | None:
-    """The cached History for ``key`` (plus this call's path problems), or None."""
+def _payload(path: Path) -> pa.Buffer:
+    """The Parquet bytes of a cache file (memory-mapped), after checking their digest."""
+    data = pa.memory_map(str(path)).read_buffer()
+    body = data.slice(0, max(data.size - _TRAILER, 0))
+    trailer = data.slice(body.size).to_pybytes()
+    if trailer[32:] != _MARK or hashlib.sha256(body).digest() != trailer[:32]:
+        raise _Damaged("its checksum does not match")
+    return body
+
+
+class _Damaged(Exception):
+    """A cache file that must not be served."""
+
+
+def _set_aside(path: Path) -> None:
+    """Keep the damaged file for a look as ``.corrupt-<time>``: only the newest one."""
+    with contextlib.suppress(OSError):
+        aside = path.with_name(f"{path.name}.corrupt-{int(time.time())}")
+        os.replace(path, aside)
+        for old in path.parent.glob("*.corrupt-*"):
+            if old != aside:
+                old.unlink(missing_ok=True)
+
+
+def load(key: str, early: list[FileReport]) -> tuple[History | None, str | None]:
+    """The cached History for ``key`` (plus this call's path problems), or None; and a note
+    when a damaged cache file was found (and set aside)."""
     background.wait()
     path = _path(key)
     if not path.exists():
-        return None
+        return None, None
     try:
-        table = pq.read_table(path, memory_map=True)
+        table = pq.read_table(pa.BufferReader(_payload(path)))
         meta = json.loads(table.schema.metadata[_META_KEY])
         plays = restore_derived(table.to_pandas(), meta["tz"])
         report = _report_from_dict(meta["report"])
-    except Exception:  # any damage at all means: rebuild it
-        path.unlink(missing_ok=True)
-        return None
+    except Exception as exc:  # any damage at all means: rebuild it, never serve it
+        _set_aside(path)
+        why = str(exc) if isinstance(exc, _Damaged) else "it cannot be read"
+        return None, (f"the import cache of these files was damaged ({why}): they were read "
+                      "again and the cache rebuilt")
     known = {(f.path, f.member, f.error) for f in report.files}
     report.files = [f for f in early if (f.path, f.member, f.error) not in known] + report.files
-    return History(plays, report, meta["tz"])
+    return History(plays, report, meta["tz"]), None
 
 
 def save(history: History, sources: list[Source], stamp: dict[str, list[int]],
@@ -203,7 +230,10 @@ def save(history: History, sources: list[Source], stamp: dict[str, list[int]],
         table = pa.Table.from_pandas(frame, preserve_index=False)
         table = table.replace_schema_metadata({**(table.schema.metadata or {}),
                                                _META_KEY: meta})
-        _atomic_write(_path(key, folder), lambda tmp: pq.write_table(table, tmp, compression="none"))
+        sink = pa.BufferOutputStream()
+        pq.write_table(table, sink, compression="none")
+        body = sink.getvalue()
+        _write(_path(key, folder), b"".join((body, hashlib.sha256(body).digest(), _MARK)))
 
     def write_or_skip() -> None:
         with contextlib.suppress(Exception):  # a cache we cannot write only costs speed

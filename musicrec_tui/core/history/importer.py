@@ -222,10 +222,13 @@ def load_history(
     labels = _unique_labels(sources)
     stamps = cache.stamps(sources)
     key = cache.quick_key(sources, stamps, labels, settings, tz)
+    note = None
     if key is not None:
-        hit = cache.load(key, early)
+        hit, note = cache.load(key, early)
         if hit is not None:
             return hit
     history = _build(sources, early, settings, tz, progress, cancel)
+    if note:
+        history.report.notes.append(note)
     cache.save(history, sources, stamps, labels, settings, tz, key)
     return history

@@ -79,6 +79,9 @@ class ImportReport:
     tracks: int = 0
     from_cache: bool = False
     timezone: str = "UTC"
+    # About this run (e.g. a damaged cache was rebuilt), not the files: not in to_dict, so
+    # neither the cache nor an export keeps them.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def bad_files(self) -> list[FileReport]:
