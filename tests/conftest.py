@@ -1,20 +1,65 @@
-"""Autouse isolation: no test reads the real user's config, cache or secrets."""
+"""Autouse isolation: no test sees the developer's settings, secrets, config, cache or .env.
+
+Every test starts with no ``MUSICREC_*`` or ``LASTFM_*`` variable but the locations set
+here, in an empty current folder of its own (so no ``./.env`` is read), with config and
+cache dirs under its ``tmp_path`` (so no user ``.env`` or config.toml is read) and TZ=UTC.
+Subprocesses inherit this environment. ``scripts/hostile_env_check.sh`` proves it.
+
+Hypothesis runs the ``fixed`` profile (CI, the README command): derandomised, with no
+example database, so every run tries the same inputs. ``HYPOTHESIS_PROFILE=thorough``
+tries 20 times as many, freshly random ones.
+"""
 
 from __future__ import annotations
 
+import os
+import time
+from pathlib import Path
+
 import pytest
+from hypothesis import settings
+
+# Prefixes of the variables the app reads; the developer's own must not reach a test.
+APP_ENV_PREFIXES = ("MUSICREC_", "LASTFM_")
+# Read by Textual when an app starts (a test's app would draw without colour).
+OTHER_ENV = ("NO_COLOR",)
+
+# No deadline: a loaded machine must not fail a test. print_blob lets a thorough run's
+# failure be replayed with @reproduce_failure.
+settings.register_profile("fixed", derandomize=True, database=None, deadline=None,
+                          max_examples=100, print_blob=True)
+settings.register_profile("thorough", derandomize=False, database=None, deadline=None,
+                          max_examples=2000, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fixed"))
+
+
+def _use_dirs(mp: pytest.MonkeyPatch, root: Path, cwd: Path) -> None:
+    """Config and cache dirs under ``root``; ``cwd`` (empty, outside ``root``, which a test
+    may import as a folder) becomes the current folder."""
+    for name in ("config", "cache"):
+        (root / name).mkdir()
+    mp.chdir(cwd)
+    mp.setenv("MUSICREC_CONFIG_DIR", str(root / "config"))
+    mp.setenv("MUSICREC_CACHE_DIR", str(root / "cache"))
+    mp.setenv("MUSICREC_CONFIG_FILE", str(root / "config" / "config.toml"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_session(tmp_path_factory):
+    """For the session, so module-scoped fixtures (a shared analysis) are isolated too."""
+    with pytest.MonkeyPatch.context() as mp:
+        for name in list(os.environ):
+            if name.startswith(APP_ENV_PREFIXES) or name in OTHER_ENV:
+                mp.delenv(name)
+        _use_dirs(mp, tmp_path_factory.mktemp("session"), tmp_path_factory.mktemp("cwd"))
+        mp.setenv("TZ", "UTC")
+        time.tzset()  # the C library's local time too, not only what Python reads from TZ
+        yield
+    time.tzset()
 
 
 @pytest.fixture(autouse=True)
-def _isolated_dirs(tmp_path, monkeypatch):
-    config_dir = tmp_path / "config"
-    cache_dir = tmp_path / "cache"
-    config_dir.mkdir()
-    cache_dir.mkdir()
-    monkeypatch.setenv("MUSICREC_CONFIG_DIR", str(config_dir))
-    monkeypatch.setenv("MUSICREC_CACHE_DIR", str(cache_dir))
-    monkeypatch.setenv("MUSICREC_CONFIG_FILE", str(config_dir / "config.toml"))
-    for name in ("LASTFM_API_KEY", "LASTFM_SHARED_SECRET", "MUSICREC_PASSPHRASE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("TZ", "UTC")
+def _isolated_dirs(tmp_path, tmp_path_factory, monkeypatch):
+    """Fresh dirs per test; a test's own setenv/delenv is undone after it."""
+    _use_dirs(monkeypatch, tmp_path, tmp_path_factory.mktemp("cwd"))
     yield

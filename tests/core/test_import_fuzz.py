@@ -57,8 +57,7 @@ def mutated(draw):
     return name, bytes(data)
 
 
-@settings(max_examples=100, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(mutated())
 def test_mutations_load_or_fail_cleanly(case):
     name, data = case
