@@ -4,8 +4,8 @@
 # This clones the committed HEAD into a scratch folder, drops a hostile `.env` into the
 # clone (a Last.fm key, odd and invalid settings), puts a hostile config.toml and .env where
 # the real user's config dir would be (XDG_CONFIG_HOME), exports conflicting MUSICREC_*,
-# LASTFM_* and TZ variables, and runs the whole suite from inside the clone. It must be
-# all green. Usage (from any folder of the repo, in a venv with `pip install -e .[test]`):
+# LASTFM_*, TZ and terminal (COLUMNS, NO_COLOR...) variables, and runs the whole suite from
+# inside the clone. It must be all green. Usage (from any folder of the repo, in a venv with `pip install -e .[test]`):
 #
 #     scripts/hostile_env_check.sh [pytest args...]      # e.g. -x, or a test path
 #
@@ -46,6 +46,7 @@ env \
     XDG_CONFIG_HOME="$xdg_config" \
     XDG_CACHE_HOME="$scratch/xdg-cache" \
     TZ=Pacific/Kiritimati \
+    COLUMNS=40 LINES=10 NO_COLOR=1 FORCE_COLOR=1 \
     LASTFM_API_KEY=ffffffffffffffffffffffffffffffff \
     LASTFM_SHARED_SECRET=eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee \
     MUSICREC_PASSPHRASE="exported passphrase" \

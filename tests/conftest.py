@@ -1,9 +1,9 @@
 """Autouse isolation: no test sees the developer's settings, secrets, config, cache or .env.
 
 Every test starts with no ``MUSICREC_*`` or ``LASTFM_*`` variable but the locations set
-here, in an empty current folder of its own (so no ``./.env`` is read), with config and
-cache dirs under its ``tmp_path`` (so no user ``.env`` or config.toml is read) and TZ=UTC.
-Subprocesses inherit this environment. ``scripts/hostile_env_check.sh`` proves it.
+here (nor COLUMNS, NO_COLOR and the like), in an empty current folder of its own (so no
+``./.env`` is read), with config and cache dirs under its ``tmp_path`` (so no user ``.env``
+or config.toml is read) and TZ=UTC. Subprocesses inherit this environment. ``scripts/hostile_env_check.sh`` proves it.
 
 Hypothesis runs the ``fixed`` profile (CI, the README command): derandomised, with no
 example database, so every run tries the same inputs. ``HYPOTHESIS_PROFILE=thorough``
@@ -21,8 +21,11 @@ from hypothesis import settings
 
 # Prefixes of the variables the app reads; the developer's own must not reach a test.
 APP_ENV_PREFIXES = ("MUSICREC_", "LASTFM_")
-# Read by Textual when an app starts (a test's app would draw without colour).
-OTHER_ENV = ("NO_COLOR",)
+# Terminal shape and colour, read by Rich and Textual when a console or app is made, some
+# at import (the CLI's console): removed here, before any test module is imported.
+TERMINAL_ENV = ("COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE")
+for _name in TERMINAL_ENV:
+    os.environ.pop(_name, None)
 
 # No deadline: a loaded machine must not fail a test. print_blob lets a thorough run's
 # failure be replayed with @reproduce_failure.
@@ -49,7 +52,7 @@ def _isolated_session(tmp_path_factory):
     """For the session, so module-scoped fixtures (a shared analysis) are isolated too."""
     with pytest.MonkeyPatch.context() as mp:
         for name in list(os.environ):
-            if name.startswith(APP_ENV_PREFIXES) or name in OTHER_ENV:
+            if name.startswith(APP_ENV_PREFIXES):
                 mp.delenv(name)
         _use_dirs(mp, tmp_path_factory.mktemp("session"), tmp_path_factory.mktemp("cwd"))
         mp.setenv("TZ", "UTC")
