@@ -11,7 +11,6 @@ import struct
 import subprocess
 import sys
 import termios
-import time
 
 import pytest
 
@@ -19,20 +18,50 @@ from musicrec_tui.cli.tui_cmd import TERMINAL_GONE
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux ptys")
 
-# Generous bounds for a loaded machine; the app needs well under a second for either.
-START_TIMEOUT_S = 30.0
-EXIT_TIMEOUT_S = 5.0
+# Every wait below returns as soon as its event happens (output, end of file, exit); this
+# bound is reached only when the app hangs, which is the failure these tests look for.
+HANG_S = 120.0
 
 
-def _read_until(master: int, marker: bytes, timeout: float) -> bytes:
+def _ready(fd: int, what: str) -> None:
+    if not select.select([fd], [], [], HANG_S)[0]:
+        raise AssertionError(f"nothing happened for {HANG_S:.0f} s waiting for {what}")
+
+
+def _read_until(master: int, marker: bytes) -> bytes:
+    """The pty's output up to ``marker``; an error if the app exits before drawing it."""
     seen = b""
-    deadline = time.monotonic() + timeout
     while marker not in seen:
-        left = deadline - time.monotonic()
-        if left <= 0 or not select.select([master], [], [], left)[0]:
-            raise AssertionError(f"the app never drew {marker!r}: {seen[-300:]!r}")
-        seen += os.read(master, 65536)
+        _ready(master, f"the app to draw {marker!r}")
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: every slave end closed, the app is gone
+            chunk = b""
+        if not chunk:
+            raise AssertionError(f"the app exited before drawing {marker!r}: {seen[-300:]!r}")
+        seen += chunk
     return seen
+
+
+def _drain(master: int) -> None:
+    """Read the pty until the app closes it (so its last writes never block)."""
+    while True:
+        _ready(master, "the app to close its terminal")
+        try:
+            if not os.read(master, 65536):
+                return
+        except OSError:
+            return
+
+
+def _exit_code(proc: subprocess.Popen) -> int:
+    """Wait for the exit without polling: a pidfd becomes readable when the process ends."""
+    pidfd = os.pidfd_open(proc.pid)
+    try:
+        _ready(pidfd, "the app to exit")
+    finally:
+        os.close(pidfd)
+    return proc.wait()
 
 
 def _start_in_pty(*args: str) -> tuple[subprocess.Popen, int]:
@@ -51,10 +80,10 @@ def _start_in_pty(*args: str) -> tuple[subprocess.Popen, int]:
 def test_the_app_exits_when_its_terminal_goes():
     proc, master = _start_in_pty()
     try:
-        _read_until(master, b"Load", START_TIMEOUT_S)
+        _read_until(master, b"Load")
         os.close(master)
         master = -1
-        assert proc.wait(timeout=EXIT_TIMEOUT_S) == TERMINAL_GONE
+        assert _exit_code(proc) == TERMINAL_GONE
     finally:
         if master >= 0:
             os.close(master)
@@ -66,9 +95,10 @@ def test_the_app_exits_when_its_terminal_goes():
 def test_a_quit_still_exits_normally():
     proc, master = _start_in_pty()
     try:
-        _read_until(master, b"Load", START_TIMEOUT_S)
+        _read_until(master, b"Load")
         os.write(master, b"\x11")  # ctrl+q
-        assert proc.wait(timeout=EXIT_TIMEOUT_S) == 0
+        _drain(master)
+        assert _exit_code(proc) == 0
     finally:
         os.close(master)
         if proc.poll() is None:
