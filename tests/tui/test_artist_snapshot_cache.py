@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import os
-import threading
 
 import pandas as pd
 import pytest
@@ -19,7 +18,7 @@ from musicrec_tui.tui.screens.artists import ArtistsScreen
 from musicrec_tui.tui.textual_patches import notifications
 from musicrec_tui.tui.widgets.artist_table import ArtistTable
 from musicrec_tui.tui.widgets.detail import ArtistDetail
-from tests.helpers_tui import SIZE, demo_app, demo_root, settle, text_of
+from tests.helpers_tui import SIZE, Gate, demo_app, demo_root, settle, text_of
 
 
 def _table() -> pd.DataFrame:
@@ -96,17 +95,17 @@ def test_old_snapshots_are_pruned(tmp_path):
     assert snapshots.load("newest") is not None and snapshots.load("key0") is None
 
 
-def _held_load(monkeypatch):
-    """Make the load behind the snapshot wait until the test releases it."""
-    release = threading.Event()
+def _held_load(monkeypatch) -> Gate:
+    """Make the load behind the snapshot wait at a gate until the test lets it through."""
+    gate = Gate(monkeypatch)
     real = loading.load
 
     def held(*args, **kwargs):
-        release.wait(30)
+        gate.wait()
         return real(*args, **kwargs)
 
     monkeypatch.setattr(loading, "load", held)
-    return release
+    return gate
 
 
 async def _first_run() -> None:
@@ -119,56 +118,59 @@ async def _first_run() -> None:
 
 async def test_launch_paints_the_snapshot_then_loads_the_history(monkeypatch):
     await _first_run()
-    release = _held_load(monkeypatch)
     app = demo_app()
     assert app.session.loading and app.session.history is None
-    async with app.run_test(size=SIZE) as pilot:
-        for _ in range(50):  # the search index comes first, from the names alone
+    with _held_load(monkeypatch) as gate:
+        async with app.run_test(size=SIZE) as pilot:
+            # The search index comes first, from the names alone: it is posted before the load.
+            await gate.reached()
+            for _ in range(50):
+                await pilot.pause()
+                if app.session.search is not None:
+                    break
+            assert app.session.search is not None
+            screen = app.screen
+            assert isinstance(screen, ArtistsScreen), "the snapshot lands on Artists at once"
+            table = screen.query_one("#artists-table", ArtistTable)
+            assert table.row_count == len(app.session.snapshot) > 50
+            first = table.rows[0]
+            # The numbers are there; what needs the history says it is loading.
+            detail = screen.query_one(ArtistDetail)
+            assert first in str(detail.query_one("#detail-title").content)
+            assert "Loading the history" in text_of(detail.query_one("#detail-spark-caption").content)
+            assert "loading details" in str(screen.query_one("#artists-status").content)
+            # Search works before the history is in.
+            await pilot.press("slash", *"beyon")
             await pilot.pause()
-            if app.session.search is not None:
-                break
-        screen = app.screen
-        assert isinstance(screen, ArtistsScreen), "the snapshot lands on Artists at once"
-        table = screen.query_one("#artists-table", ArtistTable)
-        assert table.row_count == len(app.session.snapshot) > 50
-        first = table.rows[0]
-        # The numbers are there; what needs the history says it is loading.
-        detail = screen.query_one(ArtistDetail)
-        assert first in str(detail.query_one("#detail-title").content)
-        assert "Loading the history" in text_of(detail.query_one("#detail-spark-caption").content)
-        assert "loading details" in str(screen.query_one("#artists-status").content)
-        # Search works before the history is in.
-        await pilot.press("slash", *"beyon")
-        await pilot.pause()
-        assert table.rows[0] == "Beyoncé"
-        # Other screens wait with a message, not a crash.
-        await pilot.press("escape", "3")
-        await pilot.pause()
-        assert "Loading the history" in str(app.screen.query_one("#contexts-status").content)
-        await pilot.press("2")
-        shown = app.session.snapshot
-        release.set()
-        await settle(pilot)
-        assert app.session.history is not None and not app.session.loading
-        assert app.session.snapshot is shown, "an up-to-date snapshot stays on screen"
-        assert table.rows[0] == "Beyoncé", "the search survives the load"
-        await pilot.press("enter")  # into the hits, where the pane follows the cursor
-        await settle(pilot)
-        assert "Top tracks" in text_of(detail.query_one("#detail-tracks").content)
+            assert table.rows[0] == "Beyoncé"
+            # Other screens wait with a message, not a crash.
+            await pilot.press("escape", "3")
+            await pilot.pause()
+            assert "Loading the history" in str(app.screen.query_one("#contexts-status").content)
+            await pilot.press("2")
+            shown = app.session.snapshot
+            gate.go()
+            await settle(pilot)
+            assert app.session.history is not None and not app.session.loading
+            assert app.session.snapshot is shown, "an up-to-date snapshot stays on screen"
+            assert table.rows[0] == "Beyoncé", "the search survives the load"
+            await pilot.press("enter")  # into the hits, where the pane follows the cursor
+            await settle(pilot)
+            assert "Top tracks" in text_of(detail.query_one("#detail-tracks").content)
 
 
 async def test_the_loading_note_goes_when_the_history_is_in(monkeypatch):
     await _first_run()
-    release = _held_load(monkeypatch)
     app = demo_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        status = app.screen.query_one("#artists-status")
-        assert "loading details" in str(status.content)
-        release.set()
-        await settle(pilot)
-        assert app.session.history is not None
-        assert "loading" not in str(status.content)
+    with _held_load(monkeypatch) as gate:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            status = app.screen.query_one("#artists-status")
+            assert "loading details" in str(status.content)
+            gate.go()
+            await settle(pilot)
+            assert app.session.history is not None
+            assert "loading" not in str(status.content)
 
 
 async def test_a_stale_snapshot_is_corrected():

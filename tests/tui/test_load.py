@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-import threading
 
 from textual.widgets import Input, OptionList, Static
 
 import musicrec_tui.tui.loading as loading
-from musicrec_tui.core.errors import Cancelled
 from musicrec_tui.tui.app import make_app
 from musicrec_tui.tui.recent import load_recent, recent_file
 from musicrec_tui.tui.screens.help import HelpScreen
 from musicrec_tui.tui.screens.load import LoadScreen
 from musicrec_tui.tui.textual_patches import notifications
-from tests.helpers_tui import SIZE, demo_root, settle, text_of
+from tests.helpers_tui import SIZE, Gate, demo_root, settle, text_of
 
 
 async def _load(pilot, value: str) -> LoadScreen:
@@ -59,28 +57,26 @@ async def test_nothing_loaded_is_an_error_not_a_crash(tmp_path):
 
 
 async def test_escape_cancels_the_import(monkeypatch):
-    started = threading.Event()
+    gate = Gate(monkeypatch)
 
     def slow(paths, *, cancel=None, **kwargs):
-        started.set()
-        while not cancel.is_set():
-            started.wait(0.005)
-        raise Cancelled("cancelled")
+        gate.wait(cancel)  # raises Cancelled once Escape cancels the worker
 
     monkeypatch.setattr(loading, "load_history", slow)
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        screen = app.screen
-        screen.start_import([str(demo_root())])
-        await pilot.pause()
-        assert not screen.query_one("#load-progress").has_class("hidden")
-        await pilot.press("escape")
-        await settle(pilot)
-        assert started.is_set()
-        assert screen.query_one("#load-progress").has_class("hidden")
-        assert app.session.history is None
-        assert any("cancelled" in str(n.message) for n in notifications(app))
+    with gate:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            screen.start_import([str(demo_root())])
+            await gate.reached()
+            await pilot.pause()
+            assert not screen.query_one("#load-progress").has_class("hidden")
+            await pilot.press("escape")
+            await settle(pilot)
+            assert screen.query_one("#load-progress").has_class("hidden")
+            assert app.session.history is None
+            assert any("cancelled" in str(n.message) for n in notifications(app))
 
 
 async def test_recent_sources_are_remembered_and_reopen():

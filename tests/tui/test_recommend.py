@@ -2,76 +2,70 @@
 
 from __future__ import annotations
 
-import threading
-
 from textual.widgets import Input
 
 import musicrec_tui.core.analysis as analysis_mod
-from musicrec_tui.core.errors import Cancelled
 from musicrec_tui.tui.screens.recommend import RecommendScreen
 from musicrec_tui.tui.widgets.artist_table import ArtistTable
-from tests.helpers_tui import SIZE, demo_app, settle
+from tests.helpers_tui import SIZE, Gate, demo_app, settle
 
 
-def _slow_temporal(monkeypatch) -> threading.Event:
-    """Make the temporal engine wait until cancelled or released: a run we can catch."""
-    release = threading.Event()
+def _slow_temporal(monkeypatch) -> Gate:
+    """Make the temporal engine wait at a gate until cancelled or let through."""
+    gate = Gate(monkeypatch)
     real = analysis_mod.analyse
 
     def analyse(history, settings, *, engines=None, cancel=None, **kwargs):
         if list(engines or []) == ["temporal"]:
-            while not release.is_set():
-                if cancel is not None and cancel.is_set():
-                    raise Cancelled("cancelled")
-                release.wait(0.005)
+            gate.wait(cancel)
         return real(history, settings, engines=engines, cancel=cancel, **kwargs)
 
     monkeypatch.setattr(analysis_mod, "analyse", analyse)
-    return release
+    return gate
 
 
 async def test_run_cancel_and_run_again(monkeypatch):
-    release = _slow_temporal(monkeypatch)
     app = demo_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("5")  # the first visit starts a run
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, RecommendScreen)
-        assert screen._state["temporal"] == "running"
-        await pilot.press("escape")
-        await settle(pilot)
-        assert screen._state["temporal"] == "cancelled"
-        assert app.session.analysis is None, "a cancelled run blends nothing"
-        # Run again, twice: the second start replaces the first.
-        release.set()
-        await pilot.press("g", "g")
-        await settle(pilot)
-        assert all(state == "done" for state in screen._state.values())
-        analysis = app.session.analysis
-        assert analysis is not None and analysis.ensemble
-        assert set(analysis.results) == set(analysis_mod.ENGINES)
-        table = screen.query_one("#recommend-table", ArtistTable)
-        assert table.rows == [r.artist for r in analysis.ensemble]
+    with _slow_temporal(monkeypatch) as gate:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("5")  # the first visit starts a run
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, RecommendScreen)
+            assert screen._state["temporal"] == "running"
+            await pilot.press("escape")
+            await settle(pilot)
+            assert screen._state["temporal"] == "cancelled"
+            assert app.session.analysis is None, "a cancelled run blends nothing"
+            # Run again, twice: the second start replaces the first.
+            gate.go()
+            await pilot.press("g", "g")
+            await settle(pilot)
+            assert all(state == "done" for state in screen._state.values())
+            analysis = app.session.analysis
+            assert analysis is not None and analysis.ensemble
+            assert set(analysis.results) == set(analysis_mod.ENGINES)
+            table = screen.query_one("#recommend-table", ArtistTable)
+            assert table.rows == [r.artist for r in analysis.ensemble]
 
 
 async def test_a_replaced_run_does_not_mark_the_new_one_cancelled(monkeypatch):
-    release = _slow_temporal(monkeypatch)
     app = demo_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("5")  # run 1: temporal waits
-        await pilot.pause()
-        await pilot.press("g")  # run 2 replaces it while run 1's temporal is still going
-        await pilot.pause()
-        screen = app.screen
-        # Run 1's temporal has now ended as cancelled; run 2's is still running.
-        assert screen._state["temporal"] == "running"
-        release.set()
-        await settle(pilot)
-        assert all(state == "done" for state in screen._state.values()), screen._state
-        assert set(app.session.analysis.results) == set(analysis_mod.ENGINES)
+    with _slow_temporal(monkeypatch) as gate:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("5")  # run 1: temporal waits
+            await pilot.pause()
+            await pilot.press("g")  # run 2 replaces it while run 1's temporal is still going
+            await pilot.pause()
+            screen = app.screen
+            # Run 1's temporal has now ended as cancelled; run 2's is still running.
+            assert screen._state["temporal"] == "running"
+            gate.go()
+            await settle(pilot)
+            assert all(state == "done" for state in screen._state.values()), screen._state
+            assert set(app.session.analysis.results) == set(analysis_mod.ENGINES)
 
 
 async def test_changing_a_weight_reblends_without_refitting():
