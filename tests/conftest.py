@@ -3,7 +3,8 @@
 Every test starts with no ``MUSICREC_*`` or ``LASTFM_*`` variable but the locations set
 here (nor COLUMNS, NO_COLOR and the like), in an empty current folder of its own (so no
 ``./.env`` is read), with config and cache dirs under its ``tmp_path`` (so no user ``.env``
-or config.toml is read) and TZ=UTC. Subprocesses inherit this environment. ``scripts/hostile_env_check.sh`` proves it.
+or config.toml is read) and TZ=UTC. Subprocesses inherit this environment.
+``scripts/hostile_env_check.sh`` proves it.
 
 Hypothesis runs the ``fixed`` profile (CI, the README command): derandomised, with no
 example database, so every run tries the same inputs. ``HYPOTHESIS_PROFILE=thorough``
