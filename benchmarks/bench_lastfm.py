@@ -41,8 +41,8 @@ async def serve(fake: FakeLastfm) -> tuple[web.AppRunner, str]:
 
 
 def provider(url: str, cache_path: Path, concurrency: int) -> LastfmProvider:
-    settings = load_settings({"lastfm": {"base_url": url, "concurrency": concurrency,
-                                         "rate_per_second": BENCH_RATE}})
+    settings = load_settings({"lastfm": {"base_url": url, "rate_per_second": BENCH_RATE},
+                              "providers": {"concurrency": concurrency}})
     cache = SimilarCache(cache_path, ttl_hours=settings.cache.similar_ttl_hours,
                          busy_timeout_seconds=settings.cache.busy_timeout_seconds)
     return LastfmProvider(settings, "bench-key", cache)
@@ -91,6 +91,6 @@ if __name__ == "__main__":
     parser.add_argument("--artists", type=int, default=500)
     parser.add_argument("--latency", type=float, default=0.05, help="seconds per request")
     parser.add_argument("--concurrency", type=int,
-                        default=load_settings().lastfm.concurrency)
+                        default=load_settings().providers.concurrency)
     args = parser.parse_args()
     asyncio.run(main(args.artists, args.latency, args.concurrency))

@@ -1,35 +1,28 @@
 """A local imitation of Last.fm's ``artist.getSimilar`` for tests and the benchmark.
 
-Replies are scripted per artist (consumed in order, then the normal list), with the shapes
-and failures the real service shows: error bodies with HTTP 200, 429 + Retry-After, 5xx,
-hung responses, malformed JSON and dropped connections. It also measures concurrency:
-``max_in_flight`` and, with ``round_size``, the number of "rounds" (batches of requests
-held until ``round_size`` are in flight together) — a time-free measure of parallelism.
+Replies are scripted per artist (see :class:`tests.fake_service.FakeService`), with the
+shapes and failures the real service shows: error bodies with HTTP 200, 429 + Retry-After,
+5xx, hung responses, malformed JSON and dropped connections.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
-import random
-from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
 from musicrec_tui.core.similarity.base import Neighbour
 from musicrec_tui.core.similarity.lastfm_client import parse_similar
-
-HANG = "hang"  # never answer (the client must time out)
-DROP = "drop"  # close the connection without an answer
-NORMAL = "normal"  # the normal similar list (to script it before other replies)
-
-
-@dataclass
-class Reply:
-    status: int = 200
-    body: Any = None  # dict → JSON, str → raw text
-    headers: dict[str, str] = field(default_factory=dict)
+from tests.fake_service import (  # noqa: F401  (re-exported for the Last.fm tests)
+    DROP,
+    HANG,
+    NORMAL,
+    FakeService,
+    MaxRng,
+    Reply,
+    VirtualTime,
+    WallClock,
+)
 
 
 def error(code: int, status: int = 200, **headers: str) -> Reply:
@@ -52,127 +45,51 @@ def expected_neighbours(artist: str, limit: int) -> list[Neighbour]:
     return parse_similar(similar_payload(artist, limit), artist)
 
 
-class FakeLastfm:
-    def __init__(self, *, latency: float = 0.0, round_size: int = 0) -> None:
-        self.script: dict[str, list[Reply | str]] = {}
-        self.default: Reply | str | None = None  # None → the normal list
-        self.latency = latency  # benchmark only: an injected service time
-        self.round_size = round_size
-        self.requests: list[dict[str, str]] = []
-        self.user_agents: set[str] = set()
-        self.in_flight = 0
-        self.max_in_flight = 0
-        self.rounds = 0
-        self._waiting: list[asyncio.Future[None]] = []
-        self._never = asyncio.Event()
-        self.arrived = asyncio.Event()  # set by every request: lets tests wait without sleeping
+class FakeLastfm(FakeService):
+    def query(self, params: dict[str, str]) -> str:
+        return params.get("artist", "")
 
-    def queue(self, artist: str, *replies: Reply | str) -> None:
-        self.script.setdefault(artist, []).extend(replies)
-
-    def count(self, artist: str) -> int:
-        return sum(1 for r in self.requests if r.get("artist") == artist)
+    def answer(self, params: dict[str, str]) -> Reply:
+        artist = params.get("artist", "")
+        return Reply(body=similar_payload(artist, int(params.get("limit", "30"))))
 
     def app(self) -> web.Application:
-        app = web.Application()
-        app.router.add_get("/2.0/", self.handle)
-        return app
-
-    async def handle(self, request: web.Request) -> web.StreamResponse:
-        params = dict(request.query)
-        self.requests.append(params)
-        self.user_agents.add(request.headers.get("User-Agent", ""))
-        self.arrived.set()
-        self.in_flight += 1
-        self.max_in_flight = max(self.max_in_flight, self.in_flight)
-        try:
-            await self._hold_for_round()
-            if self.latency:
-                await asyncio.sleep(self.latency)
-            artist = params.get("artist", "")
-            script = self.script.get(artist)
-            reply = script.pop(0) if script else self.default
-            if reply == HANG:
-                await self._never.wait()
-            if reply == DROP:
-                assert request.transport is not None
-                request.transport.close()
-                return web.Response()
-            if reply is None or reply == NORMAL:
-                reply = Reply(body=similar_payload(artist, int(params.get("limit", "30"))))
-            assert isinstance(reply, Reply)
-            text = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
-            return web.Response(status=reply.status, text=text, headers=reply.headers,
-                                content_type="application/json")
-        finally:
-            self.in_flight -= 1
-
-    async def _hold_for_round(self) -> None:
-        if self.round_size <= 0:
-            return
-        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiting.append(fut)
-        if len(self._waiting) >= self.round_size:
-            self.rounds += 1
-            for waiter in self._waiting:
-                if not waiter.done():
-                    waiter.set_result(None)
-            self._waiting = []
-        await fut
-
-
-class VirtualTime:
-    """Injected clock + sleep: sleeping advances the clock instantly and records the delay."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        self.now = start
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += max(0.0, seconds)
-        await asyncio.sleep(0)  # still yield, like a real sleep
-
-
-class WallClock:
-    """Injected wall clock for cache TTLs and HTTP-date ``Retry-After`` values."""
-
-    def __init__(self, start: float = 1_700_000_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
+        return self.routes(web.Application(), "/2.0/")
 
 
 API_KEY = "k3y-0123456789abcdef"  # fake; asserted never to leak into messages or the cache
+_LASTFM_KEYS = {"base_url", "limit", "rate_per_second"}
+
+
+def test_settings(base_url: str, ttl_hours: float = 24.0, **values: Any):
+    """Settings for a fake: Last.fm's own keys to [lastfm], the rest to [providers]."""
+    from musicrec_tui.core.settings import load_settings
+
+    lastfm = {"base_url": base_url, "rate_per_second": 1000.0,
+              **{k: v for k, v in values.items() if k in _LASTFM_KEYS}}
+    providers = {"read_timeout_seconds": 5.0,
+                 **{k: v for k, v in values.items() if k not in _LASTFM_KEYS}}
+    return load_settings({"lastfm": lastfm, "providers": providers,
+                          "cache": {"similar_ttl_hours": ttl_hours}})
+
+
+test_settings.__test__ = False  # a helper, not a test
 
 
 def make_provider(tmp_path, base_url: str, *, vt: VirtualTime | None = None,
                   wall: WallClock | None = None, rng=None, ttl_hours: float = 24.0,
-                  **lastfm: Any):
+                  **values: Any):
     """A LastfmProvider on the fake server, virtual time, and a cache under ``tmp_path``."""
-    from musicrec_tui.core.settings import load_settings
     from musicrec_tui.core.similarity.cache import SimilarCache
     from musicrec_tui.core.similarity.lastfm import LastfmProvider
 
     vt = vt or VirtualTime()
     wall = wall or WallClock()
-    section = {"base_url": base_url, "rate_per_second": 1000.0, "timeout_seconds": 5.0, **lastfm}
-    settings = load_settings({"lastfm": section, "cache": {"similar_ttl_hours": ttl_hours}})
+    settings = test_settings(base_url, ttl_hours, **values)
     cache = SimilarCache(tmp_path / "lastfm.sqlite3", ttl_hours=ttl_hours,
                          busy_timeout_seconds=0.2, now=wall)
     return LastfmProvider(settings, API_KEY, cache, clock=vt.clock, sleep=vt.sleep, rng=rng,
                           wall_clock=wall)
-
-
-class MaxRng(random.Random):
-    """Full jitter at its upper bound, so the backoff bounds themselves are asserted."""
-
-    def uniform(self, a: float, b: float) -> float:
-        return b
 
 
 async def serve(aiohttp_server) -> tuple[FakeLastfm, str]:

@@ -174,7 +174,8 @@ def cmd_set(args: argparse.Namespace) -> int:
     path, value = set_in_user_config(args.key, args.value)
     console.print(f"{escape(args.key)} = {escape(format_value(value))}  →  {escape(str(path))}",
                   highlight=False)
-    source = next(e.source for e in explain_settings() if e.key == args.key)
+    key = layers.MOVED.get(args.key, args.key)
+    source = next(e.source for e in explain_settings() if e.key == key)
     if not source.startswith("user config"):
         console.print(f"[yellow]note:[/] {escape(source)} overrides this value", highlight=False)
     return 0

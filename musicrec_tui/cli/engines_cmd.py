@@ -23,6 +23,7 @@ from musicrec_tui.cli.common import (
 from musicrec_tui.core.errors import MusicrecError
 from musicrec_tui.core.history.model import History
 from musicrec_tui.core.settings import Settings, load_settings
+from musicrec_tui.core.settings.checks import PROVIDER_KINDS
 
 ENGINE_CHOICES = ("ensemble", "ranking", "recency", "temporal", "context", "content")
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -171,7 +172,8 @@ def cmd_recommend(args: argparse.Namespace) -> int:
         recs = [{"artist": it.artist, "score": _number(it.score),
                  "engines": {args.engine: _number(it.score)}, "why": it.why,
                  "in_library": bool(it.extra.get("in_library", True))} for it in items]
-    origins = analysis.similarity.counts() if analysis.similarity is not None else {}
+    similarity = analysis.similarity
+    origins = similarity.counts() if similarity is not None else {}
     # A single engine's list is not blended: the blend's notes would only confuse.
     notes = [n for n in analysis.notes
              if args.engine == "ensemble" or not n.startswith("blend: ")]
@@ -181,6 +183,8 @@ def cmd_recommend(args: argparse.Namespace) -> int:
         "at": analysis.at.isoformat() if analysis.at is not None else None,
         "engine": args.engine,
         "provider": analysis.provider,
+        "provider_requested": similarity.requested or None if similarity else None,
+        "fallback_reason": similarity.fallback_reason or None if similarity else None,
         "origins": origins,
         "weights": analysis.weights if args.engine == "ensemble" else None,
         "tier": analysis.tier,
@@ -193,7 +197,10 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     if analysis.provider:
         counts = ", ".join(f"{k} {v}" for k, v in sorted(origins.items()))
         console_err.print(f"similar artists from: {analysis.provider}"
-                          + (f" ({counts})" if counts else ""))
+                          + (f" ({counts})" if counts else ""), highlight=False)
+        if similarity is not None and similarity.fallback_reason:
+            console_err.print(f"note: asked {similarity.requested}, but"
+                              f" {similarity.fallback_reason}", markup=False, highlight=False)
     for note in notes:
         console_err.print(f"note: {note}")
     return 0
@@ -291,8 +298,9 @@ def add_recommend(sub: Any, name: str) -> None:
                    help="time the context engine answers for (default: --as-of, else now)")
     p.add_argument("--tier", metavar="A-B", help="ranks that seed discovery (default: config)")
     p.add_argument("--weights", metavar="E=W,…", help="blend weights summing to 1")
-    p.add_argument("--provider", choices=("auto", "lastfm", "offline"),
-                   help="similarity provider for discovery (default: config)")
+    p.add_argument("--provider", choices=PROVIDER_KINDS,
+                   help="similar artists for discovery from (default: providers.similar);"
+                        " naming a network provider is consent to send it artist names")
     p.add_argument("--offline", action="store_true", help="never use the network")
     p.set_defaults(func=cmd_recommend)
 

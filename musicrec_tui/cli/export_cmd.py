@@ -14,6 +14,7 @@ from musicrec_tui.cli.common import (
 from musicrec_tui.core.atomic import check_target
 from musicrec_tui.core.errors import MusicrecError
 from musicrec_tui.core.export import FORMATS, default_export_path, export, out_path, track_list
+from musicrec_tui.core.settings.checks import PROVIDER_KINDS
 
 EPILOG = """\
 formats:
@@ -52,8 +53,8 @@ def register(sub: argparse._SubParsersAction, name: str) -> None:
                         help="analyse only plays up to this date/time (default: all)")
     parser.add_argument("--tier", metavar="A-B",
                         help="ranks of your artists to discover from, e.g. 200-300")
-    parser.add_argument("--provider", choices=("auto", "lastfm", "offline"),
-                        help="similar-artist source (default: the lastfm.provider setting)")
+    parser.add_argument("--provider", choices=PROVIDER_KINDS,
+                        help="similar-artist source (default: the providers.similar setting)")
     parser.add_argument("--links", action="store_true", default=None,
                         help="tracks format: open.spotify.com links instead of URIs")
     parser.set_defaults(func=run)
@@ -67,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
 
     settings = load_settings(cli={
         "content": {"tier": args.tier},
-        "lastfm": {"provider": args.provider},
+        "providers": {"similar": args.provider},
         "export": {"track_links": args.links},
     })
     fmt = args.format or settings.export.format
@@ -79,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         check_target(out_path(out), overwrite=args.force, create_folder=False)
     history = load_paths(args, settings)
     as_of = parse_as_of(args.as_of, history)
-    provider = choose(settings.lastfm.provider, settings, cut(history, as_of))
+    provider = choose(None, settings, cut(history, as_of))
     with progress_bar("Analysing") as bar:
         analysis = analyse(history, settings, as_of=as_of, provider=provider, progress=bar)
 

@@ -12,17 +12,26 @@ from musicrec_tui.core.settings import secrets as sec
 
 
 def choose(kind: str | None, settings: Any, history: Any, *, offline: bool = False) -> Any:
-    """``kind`` as for core's choose_provider ("auto", "lastfm", "offline"; None: config)."""
-    from musicrec_tui.core.similarity.select import choose_provider
+    """``kind`` as for core's choose_provider ("auto", "lastfm", "listenbrainz", "offline";
+    None: the providers.similar setting). What is sent where is said once on stderr, when
+    the first request leaves."""
+    from musicrec_tui.core.similarity.select import choose_provider, effective_kind
 
-    kind = kind or settings.lastfm.provider
+    kind = kind or settings.providers.similar
     api_key = None
-    if kind != "offline" and not offline and sec.is_locked("lastfm_api_key"):
+    if kind in ("auto", "lastfm") and not offline and sec.is_locked("lastfm_api_key"):
         if prompts.has_terminal():
             api_key = sec.load_secrets(prompts.passphrase(new=False)).get("lastfm_api_key")
         elif kind == "lastfm":
             raise sec.SecretsError(sec.LOCKED)
         else:
+            instead = ("ListenBrainz" if effective_kind(kind, settings, has_key=False)
+                       == "listenbrainz" else "offline co-listening")
             console_err.print(f"note: {sec.LOCKED}; until then similar artists come from "
-                              "offline co-listening", markup=False, highlight=False)
-    return choose_provider(kind, settings, history, api_key=api_key, offline=offline)
+                              f"{instead}", markup=False, highlight=False)
+    return choose_provider(kind, settings, history, api_key=api_key, offline=offline,
+                           notify=_notice)
+
+
+def _notice(text: str) -> None:
+    console_err.print(f"note: {text}", markup=False, highlight=False, soft_wrap=True)

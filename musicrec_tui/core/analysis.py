@@ -50,7 +50,7 @@ class Analysis:
     ensemble: list[Recommendation]
     similarity: SimilarityResult | None
     at: pd.Timestamp | None = None  # the instant the context engine answered for
-    provider: str | None = None  # "offline" or "lastfm": who answered for content
+    provider: str | None = None  # "offline", "lastfm" or "listenbrainz": who answered
     tier: str = ""
     weights: dict[str, float] = field(default_factory=dict)  # as asked for (see notes for drops)
     exclude: set[str] = field(default_factory=set)  # heavy rotation left out of the blend
@@ -229,7 +229,7 @@ def analyse(
     analysis = Analysis(
         history=window, settings=settings, as_of=cutoff, ranking=fitted_ranking,
         trends=trends, contexts=contexts, results=results, ensemble=[],
-        similarity=similarity, at=when, provider=getattr(source, "name", None), tier=tier,
+        similarity=similarity, at=when, provider=_answered_by(similarity, source), tier=tier,
         notes=notes, timings=timings, source=source,
     )
     start = time.perf_counter()
@@ -252,6 +252,12 @@ def _blend(analysis: Analysis, weights: dict[str, float] | None,
                                notes=notes + [f"blend: {n}" for n in blend_notes])
 
 
+def _answered_by(similarity: SimilarityResult | None, source: Any) -> str | None:
+    """Who answered for content: the provider that did, not the one asked (a rejected key
+    or a failing service falls back offline)."""
+    return similarity.provider if similarity is not None else getattr(source, "name", None)
+
+
 def reblend(analysis: Analysis, *, weights: dict[str, float] | None = None,
             tier: str | None = None, top: int | None = None,
             progress: Progress | None = None, cancel: CancelToken | None = None) -> Analysis:
@@ -271,6 +277,7 @@ def reblend(analysis: Analysis, *, weights: dict[str, float] | None = None,
         similarity = content.meta.get("similarity")
         analysis = dataclasses.replace(
             analysis, results=results, similarity=similarity, tier=tier,
+            provider=_answered_by(similarity, analysis.source),
             groups=diversity_groups(analysis.history, analysis.contexts, similarity),
             timings={**analysis.timings, "content": time.perf_counter() - start})
     return _blend(analysis, weights, top)

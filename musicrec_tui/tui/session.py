@@ -97,7 +97,7 @@ class Session:
             if self._provider is None:
                 settings = self.settings
                 key = get_api_key(settings, passphrase=self.passphrase)
-                self._provider = choose_provider(settings.lastfm.provider, settings,
+                self._provider = choose_provider(None, settings,
                                                  self.history, api_key=key)
             return self._provider
 

@@ -54,7 +54,7 @@ def test_show_lists_every_setting_with_its_source(capsys, monkeypatch):
     data = json.loads(out)
     assert code == 0
     assert data["settings"]["ensemble.top"] == {"value": 5, "source": "env MUSICREC_ENSEMBLE_TOP"}
-    assert data["settings"]["lastfm.provider"]["source"] == "default"
+    assert data["settings"]["providers.similar"]["source"] == "default"
     assert data["secrets"]["lastfm_api_key"] == {"status": "not set"}
     code, out, _ = _run(capsys, "show")
     assert "ensemble.top" in out and "env MUSICREC_ENSEMBLE_TOP" in out
@@ -136,8 +136,11 @@ def test_set_creates_sections_and_writes_weights(capsys, monkeypatch):
                       "recency=0.5,temporal=0.2,context=0.1,ranking=0.1,content=0.1")
     assert code == 0
     assert load_settings().ensemble.weights["recency"] == 0.5
-    code, _, _ = _run(capsys, "set", "lastfm.provider", "offline")
-    assert load_settings().lastfm.provider == "offline"
+    code, _, _ = _run(capsys, "set", "providers.similar", "offline")
+    assert load_settings().providers.similar == "offline"
+    # the setting's old name still works, in `config set` and in the environment
+    code, _, _ = _run(capsys, "set", "lastfm.provider", "listenbrainz")
+    assert code == 0 and load_settings().providers.similar == "listenbrainz"
     monkeypatch.setenv("MUSICREC_LASTFM_PROVIDER", "lastfm")
     code, out, _ = _run(capsys, "set", "lastfm.provider", "auto")
     assert code == 0 and "env MUSICREC_LASTFM_PROVIDER overrides this value" in out

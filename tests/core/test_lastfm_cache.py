@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 
 import pytest
 
@@ -196,3 +198,53 @@ def test_writers_at_once_keep_every_write(tmp_path):
             assert conn.execute("SELECT COUNT(*) FROM similar").fetchone() == (160,)
         assert not list(folder.glob("*.corrupt-*"))
         assert notes == []
+
+
+def _mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+async def test_cache_files_are_0600_in_a_0700_folder(fake_url, tmp_path):
+    """The cache holds the user's top artists: private, whatever the umask."""
+    _fake, url = fake_url
+    folder = tmp_path / "fresh" / "cache"  # created by the cache itself
+    old = os.umask(0o022)
+    try:
+        provider = make_provider(folder, url)
+        await provider.fetch_similar(["A"], limit=5)
+    finally:
+        os.umask(old)
+    files = list(folder.glob("lastfm.sqlite3*"))
+    assert {f.name for f in files} >= {"lastfm.sqlite3", "lastfm.sqlite3-wal"}
+    assert {f.name: _mode(f) for f in files} == {f.name: 0o600 for f in files}
+    assert _mode(folder) == 0o700
+    provider.cache.close()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_a_file_and_folder_left_open_by_an_older_version_are_narrowed(tmp_path):
+    folder = tmp_path / "old-cache"
+    folder.mkdir()
+    folder.chmod(0o755)
+    db = folder / FILENAME
+    sqlite3.connect(db).close()
+    db.chmod(0o644)
+    cache = SimilarCache(db, ttl_hours=1, busy_timeout_seconds=1, now=WallClock())
+    cache.put("a", 50, [Neighbour("B", 0.5)])
+    cache.close()
+    assert (_mode(folder), _mode(db)) == (0o700, 0o600)
+
+
+def test_only_the_newest_corrupt_copy_is_kept(tmp_path):
+    db = tmp_path / FILENAME
+    wall = WallClock()
+    for _ in range(3):
+        db.write_bytes(b"this is not a database \x00\xff" * 200)
+        cache = SimilarCache(db, ttl_hours=1, busy_timeout_seconds=1, now=wall)
+        cache.put("a", 50, [Neighbour("B", 0.5)])
+        assert any(".corrupt-" in m for m in cache.drain_messages())
+        cache.close()
+        wall.now += 60
+    asides = sorted(p.name for p in tmp_path.glob(f"{FILENAME}.corrupt-*"))
+    assert asides == [f"{FILENAME}.corrupt-{int(wall.now - 60)}"]

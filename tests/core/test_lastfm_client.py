@@ -8,11 +8,13 @@ import threading
 
 import pytest
 
-from musicrec_tui.core.similarity.lastfm_client import USER_AGENT, RateLimiter, redact
+from musicrec_tui.core.similarity.service import USER_AGENT, RateLimiter, redact
+from tests.fake_service import LoopTime, run_virtual, serving
 from tests.lastfm_fake import (
     API_KEY,
     DROP,
     HANG,
+    FakeLastfm,
     MaxRng,
     Reply,
     VirtualTime,
@@ -118,13 +120,23 @@ async def test_retries_bounded_by_time_budget(fake_url, tmp_path):
     assert any("budget" in m for m in result.messages)
 
 
-async def test_slow_response_times_out_and_is_retried(fake_url, tmp_path):
-    fake, url = fake_url
-    fake.queue("Slow", HANG, HANG)
-    provider = make_provider(tmp_path, url, timeout_seconds=0.05, max_retries=1)
-    result = await provider.fetch_similar(["Slow"], limit=5)
+def test_hung_response_times_out_and_is_retried_in_virtual_time(tmp_path):
+    """A server that accepts and never answers costs the read timeout per attempt, on a
+    virtual clock (no real waiting), and the message says what happened."""
+
+    async def scenario():
+        fake = FakeLastfm()
+        fake.queue("Slow", HANG, HANG)
+        async with serving(fake.app()) as root:
+            provider = make_provider(tmp_path, root + "2.0/", vt=LoopTime(), rng=MaxRng(),
+                                     read_timeout_seconds=10.0, max_retries=1)
+            return fake, await provider.fetch_similar(["Slow"], limit=5)
+
+    (fake, result), virtual, _real = run_virtual(scenario)
     assert result.origin == {"Slow": "failed"} and fake.count("Slow") == 2
-    assert any("timed out" in m for m in result.messages)
+    assert any("no answer within 10 s (gave up after 2 attempts)" in m for m in result.messages)
+    # two attempts of 10 s (aiohttp rounds a deadline up to the next second) + 0.5 s backoff
+    assert 20.5 <= virtual <= 23.0
 
 
 async def test_malformed_json_is_retried_like_a_server_error(fake_url, tmp_path):

@@ -10,7 +10,7 @@ import email.utils
 
 import pytest
 
-from musicrec_tui.core.similarity.lastfm_client import parse_retry_after
+from musicrec_tui.core.similarity.service import parse_retry_after
 from tests.lastfm_fake import MaxRng, VirtualTime, WallClock, error, make_provider, serve
 
 NOW = 1_700_000_000.0  # 2023-11-14T22:13:20Z

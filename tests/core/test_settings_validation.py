@@ -42,14 +42,20 @@ def _error_from_env(monkeypatch, var: str, text: str) -> str:
     ("MUSICREC_CONTENT_TIER", "50-10", "start 50 is after end 10"),
     ("MUSICREC_IMPORT_TIMEZONE", "Mars/Olympus_Mons", "not a known IANA timezone"),
     ("MUSICREC_IMPORT_TIMEZONE", "../../etc/passwd", "not a known IANA timezone"),
-    ("MUSICREC_LASTFM_PROVIDER", "spotify", "must be one of auto, lastfm, offline"),
+    ("MUSICREC_PROVIDERS_SIMILAR", "spotify", "must be one of auto, lastfm, listenbrainz, offline"),
     ("MUSICREC_TEMPORAL_PERIOD", "day", "must be one of month, week"),
     ("MUSICREC_LASTFM_BASE_URL", "ftp://example.org", "must be an https:// URL"),
     ("MUSICREC_LASTFM_BASE_URL", "http://proxy.example.org/2.0/", "plain http only to"),
     ("MUSICREC_LASTFM_BASE_URL", "https:///no-host", "must be an https:// URL"),
-    ("MUSICREC_LASTFM_CONCURRENCY", "0", "must be ≥ 1"),
+    ("MUSICREC_PROVIDERS_CONCURRENCY", "0", "must be ≥ 1"),
     ("MUSICREC_LASTFM_RATE_PER_SECOND", "0", "must be > 0"),
-    ("MUSICREC_LASTFM_RETRY_AFTER_MAX_SECONDS", "-1", "must be ≥ 0"),
+    ("MUSICREC_PROVIDERS_RETRY_AFTER_MAX_SECONDS", "-1", "must be ≥ 0"),
+    ("MUSICREC_PROVIDERS_BREAKER_FAILURES", "0", "must be ≥ 1"),
+    ("MUSICREC_LISTENBRAINZ_LABS_URL", "http://labs.example.org/", "plain http only to"),
+    ("MUSICREC_LISTENBRAINZ_ALGORITHM", "x; drop", "dataset name"),
+    ("MUSICREC_MUSICBRAINZ_BASE_URL", "ftp://musicbrainz.org/", "must be an https:// URL"),
+    ("MUSICREC_MUSICBRAINZ_RATE_PER_SECOND", "2", "must be > 0 and ≤ 1"),
+    ("MUSICREC_MUSICBRAINZ_MIN_SCORE", "101", "must be between 0 and 100"),
     ("MUSICREC_CACHE_SIMILAR_MAX_MIB", "-5", "must be ≥ 0"),
     ("MUSICREC_IMPORT_SCROBBLE_MATCH_SECONDS", "-30", "must be ≥ 0"),
 ])
@@ -60,6 +66,13 @@ def test_bad_env_values(monkeypatch, var, text, problem):
     assert key in message
     assert repr(text.strip()) in message or "{" in message or text in message
     assert problem in message
+
+
+def test_an_old_setting_name_in_the_environment_means_the_new_one(monkeypatch):
+    message = _error_from_env(monkeypatch, "MUSICREC_LASTFM_PROVIDER", "spotify")
+    assert message.startswith("env MUSICREC_LASTFM_PROVIDER: providers.similar = 'spotify'")
+    monkeypatch.setenv("MUSICREC_LASTFM_PROVIDER", "offline")
+    assert load_settings().providers.similar == "offline"
 
 
 def test_cross_field_order(monkeypatch):

@@ -32,7 +32,7 @@ async def test_settings_are_saved_to_the_user_config():
         saved = tomllib.loads(user_config_path().read_text(encoding="utf-8"))
         assert saved["import"]["min_play_seconds"] == 45
         assert saved["ensemble"]["weights"]["recency"] == 0.75
-        assert saved["lastfm"]["provider"] == "offline"
+        assert saved["providers"]["similar"] == "offline"
         assert app.session.settings.import_.min_play_seconds == 45
         assert app.session.settings.ensemble.weights["temporal"] == 0.25
 

@@ -32,7 +32,8 @@ CONFIG_ALLOW_LIST: dict[str, tuple[str, ...]] = {
     "content": ("tier", "neighbours", "exclude_library_with_lastfm"),
     "ensemble": ("weights", "top", "diversity", "exclude_heavy", "heavy_rotation_top",
                  "recency_half_life_days", "seed"),
-    "lastfm": ("provider", "limit"),
+    "providers": ("similar", "allow_listenbrainz"),
+    "lastfm": ("limit",),
     "cache": ("similar_ttl_hours",),
     "export": ("tracks_per_artist", "list_length"),
 }

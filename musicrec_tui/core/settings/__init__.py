@@ -91,22 +91,42 @@ class EnsembleSettings(_Section):
     pool: int
 
 
-class LastfmSettings(_Section):
-    base_url: str
-    provider: str
-    limit: int
+class ProvidersSettings(_Section):
+    similar: str
+    allow_listenbrainz: bool
     concurrency: int
-    rate_per_second: float
-    timeout_seconds: float
+    connect_timeout_seconds: float
+    read_timeout_seconds: float
+    total_timeout_seconds: float
     max_retries: int
     backoff_base_seconds: float
     backoff_max_seconds: float
     retry_budget_seconds: float
     retry_after_max_seconds: float
+    breaker_failures: int
+
+
+class LastfmSettings(_Section):
+    base_url: str
+    limit: int
+    rate_per_second: float
+
+
+class ListenbrainzSettings(_Section):
+    labs_url: str
+    algorithm: str
+    rate_per_second: float
+
+
+class MusicbrainzSettings(_Section):
+    base_url: str
+    rate_per_second: float
+    min_score: int
 
 
 class CacheSettings(_Section):
     similar_ttl_hours: float
+    mbid_ttl_days: float
     similar_max_mib: float
     busy_timeout_seconds: float = 5.0
 
@@ -141,7 +161,10 @@ class Settings(_Section):
     context: ContextSettings
     content: ContentSettings
     ensemble: EnsembleSettings
+    providers: ProvidersSettings
     lastfm: LastfmSettings
+    listenbrainz: ListenbrainzSettings
+    musicbrainz: MusicbrainzSettings
     cache: CacheSettings
     evaluate: EvaluateSettings
     export: ExportSettings

@@ -75,14 +75,25 @@ _LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 
 
 def _api_url(value: str) -> str | None:
-    """https, or plain http only to this machine (a local proxy or test server): the API
-    key travels in the query string and must not cross a network in clear text."""
+    """https, or plain http only to this machine (a local proxy or test server): artist
+    names (and Last.fm's API key) travel in the query string and must not cross a network
+    in clear text."""
     parts = urlsplit(value)
     if parts.scheme == "https" and parts.hostname:
         return None
     if parts.scheme == "http" and parts.hostname in _LOOPBACK:
         return None
     return "must be an https:// URL (plain http only to localhost/127.0.0.1)"
+
+
+PROVIDER_KINDS = ("auto", "lastfm", "listenbrainz", "offline")
+_ALGORITHM = re.compile(r"^[A-Za-z0-9_]+$")
+
+
+def _algorithm(value: str) -> str | None:
+    if _ALGORITHM.match(value):
+        return None
+    return "must be a ListenBrainz similarity dataset name (letters, digits and _)"
 
 
 RULES: dict[str, Rule] = {
@@ -119,18 +130,29 @@ RULES: dict[str, Rule] = {
     "ensemble.heavy_rotation_top": _at_least(1),
     "ensemble.diversity": _between(0, 1),
     "ensemble.recency_half_life_days": _above(0),
+    "providers.similar": _one_of(*PROVIDER_KINDS),
+    "providers.concurrency": _at_least(1),
+    "providers.connect_timeout_seconds": _above(0),
+    "providers.read_timeout_seconds": _above(0),
+    "providers.total_timeout_seconds": _above(0),
+    "providers.max_retries": _at_least(0),
+    "providers.backoff_base_seconds": _at_least(0),
+    "providers.backoff_max_seconds": _at_least(0),
+    "providers.retry_budget_seconds": _at_least(0),
+    "providers.retry_after_max_seconds": _at_least(0),
+    "providers.breaker_failures": _at_least(1),
     "lastfm.base_url": _api_url,
-    "lastfm.provider": _one_of("auto", "lastfm", "offline"),
     "lastfm.limit": _at_least(1),
-    "lastfm.concurrency": _at_least(1),
     "lastfm.rate_per_second": _above(0),
-    "lastfm.timeout_seconds": _above(0),
-    "lastfm.max_retries": _at_least(0),
-    "lastfm.backoff_base_seconds": _at_least(0),
-    "lastfm.backoff_max_seconds": _at_least(0),
-    "lastfm.retry_budget_seconds": _at_least(0),
-    "lastfm.retry_after_max_seconds": _at_least(0),
+    "listenbrainz.labs_url": _api_url,
+    "listenbrainz.algorithm": _algorithm,
+    "listenbrainz.rate_per_second": _above(0),
+    "musicbrainz.base_url": _api_url,
+    # MusicBrainz answers faster clients with 503s and may block them (formats.md §4.6).
+    "musicbrainz.rate_per_second": lambda v: None if 0 < v <= 1 else "must be > 0 and ≤ 1",
+    "musicbrainz.min_score": _between(0, 100),
     "cache.similar_ttl_hours": _at_least(0),
+    "cache.mbid_ttl_days": _at_least(0),
     "cache.similar_max_mib": _at_least(0),
     "evaluate.step_days": _at_least(1),
     "evaluate.span_days": _at_least(1),
@@ -145,7 +167,9 @@ RULES: dict[str, Rule] = {
 # (smaller, larger): the first may not exceed the second.
 ORDERED_PAIRS = (
     ("context.k_min", "context.k_max"),
-    ("lastfm.backoff_base_seconds", "lastfm.backoff_max_seconds"),
+    ("providers.backoff_base_seconds", "providers.backoff_max_seconds"),
+    ("providers.connect_timeout_seconds", "providers.total_timeout_seconds"),
+    ("providers.read_timeout_seconds", "providers.total_timeout_seconds"),
 )
 
 

@@ -35,6 +35,16 @@ RESERVED_ENV = frozenset(
 )
 # Secrets are read from the environment too, but never become settings.
 SECRET_ENV = ("LASTFM_API_KEY", "LASTFM_SHARED_SECRET")
+# Settings that moved to another name; the old name in a config file, the environment or
+# `config set` still works and means the new one.
+MOVED = {
+    "lastfm.provider": "providers.similar",
+    "lastfm.concurrency": "providers.concurrency",
+    "lastfm.timeout_seconds": "providers.total_timeout_seconds",
+    **{f"lastfm.{name}": f"providers.{name}" for name in (
+        "max_retries", "backoff_base_seconds", "backoff_max_seconds", "retry_budget_seconds",
+        "retry_after_max_seconds")},
+}
 # Strings that look like secrets are never echoed back in an error message.
 _SECRETISH = ("key", "secret", "token", "password", "passphrase")
 
@@ -179,7 +189,7 @@ def flatten(data: Mapping[str, Any], where: str, schema: Schema) -> dict[str, An
         if not isinstance(body, Mapping):
             raise SettingsError(f"{where}: [{section}] must be a table of settings")
         for key, value in body.items():
-            flat[f"{section}.{key}"] = value
+            flat[MOVED.get(f"{section}.{key}", f"{section}.{key}")] = value
     return flat
 
 
@@ -228,6 +238,7 @@ def env_layer(name: str, environ: Mapping[str, str | None], schema: Schema) -> L
     # Longest first so a section whose name prefixes another's can never steal its keys.
     sections = sorted({k.partition(".")[0] for k in schema}, key=len, reverse=True)
     by_env = {env_name(k): k for k in schema}
+    by_env.update({env_name(old): new for old, new in MOVED.items()})
     layer = Layer(name)
     for var, text in environ.items():
         if not var.startswith(ENV_PREFIX) or var in RESERVED_ENV or text is None:

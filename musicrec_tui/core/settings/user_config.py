@@ -20,6 +20,7 @@ from musicrec_tui.core.settings import DEFAULTS_LAYER, default_config, layers, r
 def set_in_user_config(key: str, text: str) -> tuple[Path, Any]:
     """Set one key in the user TOML, keeping its comments; validate first, write atomically."""
     types = schema()
+    key = layers.MOVED.get(key, key)
     if key not in types:
         raise layers.unknown_key(key, types, "config set")
     value = layers.coerce(key, text, types[key], "config set")

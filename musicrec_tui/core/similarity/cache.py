@@ -1,11 +1,14 @@
-"""SQLite cache of similar-artist lists, keyed by (normalised artist, requested limit).
+"""SQLite cache of a provider's answers, one file per provider, keyed by (query, limit).
 
-Only public similar-artist data is stored (never keys or user data). Each entry is one
-autocommitted statement, so a cancelled or crashed run leaves whole rows or none. WAL mode
-lets a concurrent run read while another writes, and a writer waits for another (up to the
-busy timeout, then that one write is skipped with a note). A corrupt file is renamed aside
-(``.corrupt-<ts>``) and rebuilt with a warning: the cache is an optimisation and must never
-stop a run.
+Last.fm and ListenBrainz lists are keyed by the normalised artist (or MBID and algorithm);
+the MusicBrainz file maps normalised names to the matched artist, "no match" included (an
+empty list), with a long TTL. Only public data is stored, never keys or user agents; the
+files are still about the user's taste, so they are 0600 in a 0700 folder. Each entry is
+one autocommitted statement, so a cancelled or crashed run leaves whole rows or none. WAL
+mode lets a concurrent run read while another writes, and a writer waits for another (up to
+the busy timeout, then that one write is skipped with a note). A corrupt file is renamed
+aside (``.corrupt-<ts>``, only the newest kept) and rebuilt with a warning: the cache is an
+optimisation and must never stop a run.
 
 Size cap (Last.fm's terms ask apps to keep stored data reasonable, ~100 MB): the live data
 (pages in use, not free ones) is measured when the file is opened and every
@@ -21,7 +24,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sqlite3
+import stat
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -32,6 +37,12 @@ from musicrec_tui.core.locations import cache_dir
 from musicrec_tui.core.similarity.base import Neighbour
 
 FILENAME = "lastfm.sqlite3"
+# Per provider: the file name and what its messages call it.
+KINDS = {
+    "lastfm": ("lastfm.sqlite3", "similar-artist cache"),
+    "listenbrainz": ("listenbrainz.sqlite3", "ListenBrainz similar-artist cache"),
+    "musicbrainz": ("musicbrainz.sqlite3", "MusicBrainz name cache"),
+}
 _CHUNK = 500  # keys per IN (...) query, well under SQLite's bound-parameter limit
 _MIB = 1024 * 1024
 # Size checks are two PRAGMA reads, but a run writes hundreds of rows: check every 50th
@@ -45,9 +56,9 @@ _BUSY = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED (primary result codes)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS similar (
-    artist     TEXT    NOT NULL,   -- normalise_name() of the queried artist
+    artist     TEXT    NOT NULL,   -- the query key: normalise_name() of the artist, or an MBID
     lim        INTEGER NOT NULL,   -- the `limit` sent to the API
-    neighbours TEXT    NOT NULL,   -- JSON [[display name, score], ...]
+    neighbours TEXT    NOT NULL,   -- JSON [[display name, score(, mbid)], ...]
     fetched_at REAL    NOT NULL,   -- unix seconds
     PRIMARY KEY (artist, lim)
 )
@@ -72,8 +83,10 @@ class SimilarCache:
         busy_timeout_seconds: float,
         max_mib: float = 0.0,
         now: Callable[[], float] = time.time,
+        label: str = "similar-artist cache",
     ) -> None:
         self.path = Path(path) if path is not None else cache_dir() / FILENAME
+        self.label = label
         self.ttl_seconds = ttl_hours * 3600.0
         self.busy_timeout = busy_timeout_seconds
         self.max_bytes = max(0, int(max_mib * _MIB))  # 0: no cap
@@ -87,12 +100,19 @@ class SimilarCache:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, settings, *, now: Callable[[], float] = time.time) -> SimilarCache:
+    def from_settings(cls, settings, kind: str = "lastfm", *,
+                      now: Callable[[], float] = time.time) -> SimilarCache:
+        """The cache file of provider ``kind`` (one of :data:`KINDS`) in ``cache_dir()``."""
+        filename, label = KINDS[kind]
+        ttl = (settings.cache.mbid_ttl_days * 24.0 if kind == "musicbrainz"
+               else settings.cache.similar_ttl_hours)
         return cls(
-            ttl_hours=settings.cache.similar_ttl_hours,
+            cache_dir() / filename,
+            ttl_hours=ttl,
             busy_timeout_seconds=settings.cache.busy_timeout_seconds,
             max_mib=settings.cache.similar_max_mib,
             now=now,
+            label=label,
         )
 
     # -- public API ---------------------------------------------------------------------
@@ -118,7 +138,8 @@ class SimilarCache:
         out: dict[str, CacheEntry] = {}
         for artist, payload, fetched_at in rows:
             try:
-                neighbours = [Neighbour(str(n), float(s)) for n, s in json.loads(payload)]
+                neighbours = [Neighbour(str(n), float(s), str(m[0]) if m else "")
+                              for n, s, *m in json.loads(payload)]
             except (ValueError, TypeError):
                 continue  # an unreadable row is a miss; the next put overwrites it
             fresh = now - float(fetched_at) < self.ttl_seconds
@@ -126,7 +147,8 @@ class SimilarCache:
         return out
 
     def put(self, artist_key: str, limit: int, neighbours: Sequence[Neighbour]) -> None:
-        payload = json.dumps([[n.name, n.score] for n in neighbours], ensure_ascii=False)
+        payload = json.dumps([[n.name, n.score, n.mbid] if n.mbid else [n.name, n.score]
+                              for n in neighbours], ensure_ascii=False)
 
         def write(c: sqlite3.Connection) -> None:
             c.execute(
@@ -191,12 +213,12 @@ class SimilarCache:
     def _note_busy(self) -> None:
         self.skipped += 1
         if self.skipped == 1:
-            self.messages.append("similar-artist cache busy (another musicrec run holds it):"
+            self.messages.append(f"{self.label} busy (another musicrec run holds it):"
                                  " some lists were not cached this run")
 
     def _connect(self) -> sqlite3.Connection:
         if self._conn is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            _private_file(self.path)
             # isolation_level=None: autocommit, so every statement is its own transaction.
             conn = sqlite3.connect(
                 self.path,
@@ -261,9 +283,9 @@ class SimilarCache:
         if final:
             # Rebuilt once already this run and still failing: run without a cache.
             self._disabled = True
-            self.messages.append(f"similar-artist cache disabled for this run ({exc})")
+            self.messages.append(f"{self.label} disabled for this run ({exc})")
             return
-        aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{int(self.now())}")
         try:
             for suffix in ("-wal", "-shm"):
                 side = self.path.with_name(self.path.name + suffix)
@@ -273,16 +295,48 @@ class SimilarCache:
                 self.path.replace(aside)
         except OSError as move_exc:
             self._disabled = True
-            self.messages.append(f"similar-artist cache unusable ({exc}; {move_exc})")
+            self.messages.append(f"{self.label} unusable ({exc}; {move_exc})")
             return
+        _drop_older_copies(self.path, keep=aside)
         self.messages.append(
-            f"similar-artist cache was unreadable ({exc}); moved it to {aside.name} and started"
+            f"{self.label} was unreadable ({exc}); moved it to {aside.name} and started"
             " a new one"
         )
 
     def drain_messages(self) -> list[str]:
         out, self.messages = self.messages, []
         return out
+
+
+def _private_file(path: Path) -> None:
+    """Create ``path`` 0600 (SQLite gives its -wal/-shm files the same mode) in a 0700 folder.
+
+    A folder we create is 0700; an existing one we own is tightened, unless it is a shared
+    sticky folder such as /tmp. A file left wider by an older version is narrowed.
+    """
+    folder = path.parent
+    if not folder.exists():
+        folder.mkdir(parents=True, mode=0o700, exist_ok=True)
+    try:
+        st = folder.stat()
+        if (st.st_uid == os.getuid() and st.st_mode & 0o077
+                and not st.st_mode & stat.S_ISVTX):
+            folder.chmod(stat.S_IMODE(st.st_mode) & 0o700)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            if stat.S_IMODE(os.fstat(fd).st_mode) & 0o077:
+                os.fchmod(fd, 0o600)
+        finally:
+            os.close(fd)
+    except OSError:
+        pass  # sqlite3.connect reports a folder or file we cannot use
+
+
+def _drop_older_copies(path: Path, *, keep: Path) -> None:
+    """Delete set-aside copies older than ``keep`` (one corrupt copy is enough to look at)."""
+    for old in path.parent.glob(f"{path.name}.corrupt-*"):
+        if not old.name.startswith(keep.name):  # keep.name and its -wal/-shm stay
+            old.unlink(missing_ok=True)
 
 
 def _is_busy(exc: sqlite3.DatabaseError) -> bool:

@@ -1,11 +1,12 @@
-"""Pick the similarity provider for a run, and fill Last.fm's gaps from the offline one.
+"""Pick the similarity provider for a run, and fill a network provider's gaps offline.
 
-``choose_provider("auto", ...)`` uses Last.fm when a key is available and the run is not
-offline, else the offline co-listening provider. A Last.fm provider is wrapped in
-:class:`WithFallback`, so artists Last.fm could not answer (unreachable host, rejected key,
-exhausted retries) still get offline neighbours; their origin stays "failed" and a message
-says which provider stood in. When no artist got a Last.fm answer at all, the result's
-``provider`` is the fallback's name ("offline").
+One consent model: nothing leaves the machine unless the user turned a provider on.
+``auto`` is Last.fm when an API key is set (storing a key is the opt-in), else ListenBrainz
+when ``providers.allow_listenbrainz`` is on, else offline. Naming a provider (``--provider
+listenbrainz``, or ``providers.similar``) is consent for it. A network provider is wrapped in
+:class:`WithFallback`, so artists it could not answer (unreachable host, rejected key,
+circuit breaker) still get offline neighbours; the result then says which provider actually
+answered and why.
 """
 
 from __future__ import annotations
@@ -16,14 +17,15 @@ from typing import Any
 
 from musicrec_tui.core.errors import SettingsError
 from musicrec_tui.core.progress import CancelToken, Progress
+from musicrec_tui.core.settings.checks import PROVIDER_KINDS
 from musicrec_tui.core.similarity.base import SimilarityProvider, SimilarityResult
-from musicrec_tui.core.similarity.lastfm import LastfmProvider
 from musicrec_tui.core.similarity.lastfm_client import reveal
 
-KINDS = ("auto", "lastfm", "offline")
+KINDS = PROVIDER_KINDS
+NETWORK = ("lastfm", "listenbrainz")
 NO_KEY = (
     "the Last.fm provider needs an API key — set one with `musicrec config set-key` or the"
-    " LASTFM_API_KEY environment variable, or use --provider offline"
+    " LASTFM_API_KEY environment variable, or use --provider listenbrainz or offline"
 )
 
 
@@ -35,6 +37,25 @@ def find_api_key(settings, api_key: Any = None) -> Any:
 
     stored = get_api_key(settings)
     return stored if stored is not None and reveal(stored) else None
+
+
+def effective_kind(kind: str | None, settings, *, has_key: bool, offline: bool = False) -> str:
+    """The provider a run uses: "lastfm", "listenbrainz" or "offline" (see the module doc).
+
+    ``kind`` None means the ``providers.similar`` setting; ``offline`` forbids the network.
+    """
+    kind = kind or settings.providers.similar
+    if kind not in KINDS:
+        raise SettingsError(f"provider: {kind!r} is not one of {', '.join(KINDS)}")
+    if offline or kind == "offline":
+        return "offline"
+    if kind == "lastfm" and not has_key:
+        raise SettingsError(NO_KEY)
+    if kind != "auto":
+        return kind
+    if has_key:
+        return "lastfm"
+    return "listenbrainz" if settings.providers.allow_listenbrainz else "offline"
 
 
 def offline_provider(history, settings) -> SimilarityProvider:
@@ -51,30 +72,40 @@ def choose_provider(
     *,
     api_key: Any = None,
     offline: bool = False,
+    notify: Callable[[str], None] | None = None,
 ) -> SimilarityProvider:
-    """``kind`` is "auto", "lastfm" or "offline" (None: ``lastfm.provider`` from the settings);
-    ``offline=True`` forbids the network whatever the kind."""
-    kind = kind or settings.lastfm.provider
-    if kind not in KINDS:
-        raise SettingsError(f"provider: {kind!r} is not one of {', '.join(KINDS)}")
-    if kind == "offline" or offline:
+    """The provider for ``kind`` (None: the ``providers.similar`` setting).
+
+    ``notify(text)`` is called once, just before the first request leaves the machine,
+    with what is sent where (the CLI prints it on stderr).
+    """
+    key = None
+    if not offline and (kind or settings.providers.similar) in ("auto", "lastfm"):
+        key = find_api_key(settings, api_key)
+    chosen = effective_kind(kind, settings, has_key=key is not None, offline=offline)
+    if chosen == "offline":
         return offline_provider(history, settings)
-    key = find_api_key(settings, api_key)
-    if key is None:
-        if kind == "lastfm":
-            raise SettingsError(NO_KEY)
-        return offline_provider(history, settings)
-    lastfm = LastfmProvider(settings, key)
+    from musicrec_tui.core.similarity.consent import notice
+
+    on_send = (lambda: notify(notice(chosen, settings))) if notify is not None else None
+    network: Any
+    if chosen == "lastfm":
+        from musicrec_tui.core.similarity.lastfm import LastfmProvider
+
+        network = LastfmProvider(settings, key, on_first_request=on_send)
+    else:
+        from musicrec_tui.core.similarity.listenbrainz import ListenBrainzProvider
+
+        network = ListenBrainzProvider(settings, history=history, on_first_request=on_send)
     if history is None:
-        return lastfm
-    return WithFallback(lastfm, lambda: offline_provider(history, settings))
+        return network
+    return WithFallback(network, lambda: offline_provider(history, settings))
 
 
 class WithFallback:
-    """Last.fm first; artists it left "failed" get the fallback provider's neighbours."""
+    """A network provider first; artists it left "failed" get the fallback's neighbours."""
 
-    def __init__(self, primary: LastfmProvider,
-                 fallback: Callable[[], SimilarityProvider]) -> None:
+    def __init__(self, primary: Any, fallback: Callable[[], SimilarityProvider]) -> None:
         self.primary = primary
         self.name = primary.name
         self._make_fallback = fallback
@@ -106,10 +137,13 @@ class WithFallback:
             result.neighbours[artist] = offline.neighbours.get(artist, [])
         result.messages.extend(offline.messages)
         result.messages.append(
-            f"{len(failed)} artist(s) without a Last.fm answer use offline co-listening"
-            " neighbours instead"
+            f"{len(failed)} artist(s) without a {self.primary.service} answer use offline"
+            " co-listening neighbours instead"
         )
+        if not result.fallback_reason:
+            result.fallback_reason = (f"no {self.primary.service} answer for {len(failed)}"
+                                      " artist(s)")
         if len(failed) == len(result.origin):
-            # Nothing came from Last.fm: say so, so callers treat the lists as offline ones.
+            # Nothing came from the network: say so, so callers treat the lists as offline.
             result.provider = self._fallback.name
         return result

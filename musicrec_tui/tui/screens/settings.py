@@ -16,6 +16,7 @@ from textual.worker import Worker, WorkerState
 
 from musicrec_tui.core.errors import MusicrecError
 from musicrec_tui.core.settings import Settings, load_settings
+from musicrec_tui.core.settings.checks import PROVIDER_KINDS
 from musicrec_tui.tui.navigation import NavBar
 from musicrec_tui.tui.runs import engine_names, normalise_weights
 from musicrec_tui.tui.screens.base import MusicrecScreen, describe_error
@@ -23,7 +24,7 @@ from musicrec_tui.tui.screens.base import MusicrecScreen, describe_error
 if TYPE_CHECKING:
     from musicrec_tui.core.settings.secrets import Secret
 
-PROVIDERS = ("auto", "lastfm", "offline")
+PROVIDERS = PROVIDER_KINDS
 
 
 def _fields(s: Settings) -> list[tuple[str, str, str, str]]:
@@ -75,7 +76,7 @@ class SettingsScreen(MusicrecScreen):
                     yield Static(hint, classes="hint")
             with Horizontal(classes="setting"):
                 yield Label("Similar artists")
-                yield Select([(p, p) for p in PROVIDERS], value=settings.lastfm.provider,
+                yield Select([(p, p) for p in PROVIDERS], value=settings.providers.similar,
                              allow_blank=False, id="set-provider", compact=True)
             yield Static("auto = Last.fm when a key is set, else offline co-listening",
                          classes="hint")
@@ -123,8 +124,8 @@ class SettingsScreen(MusicrecScreen):
                 return
             changes["ensemble.weights"] = ", ".join(f"{k}={v:.4g}" for k, v in weights.items())
         provider = str(self.query_one("#set-provider", Select).value)
-        if provider != settings.lastfm.provider:
-            changes["lastfm.provider"] = provider
+        if provider != settings.providers.similar:
+            changes["providers.similar"] = provider
         if not changes:
             self.notify("Nothing changed")
             return
