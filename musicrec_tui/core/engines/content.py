@@ -83,10 +83,10 @@ def discover(
             because.setdefault(nb.name, []).append((nb.score * float(weight), str(seed), nb.score))
 
     # None = decide from who answered: only a provider that knows artists outside the
-    # library (Last.fm) makes "not in my library" meaningful. Deciding after the call
-    # matters when Last.fm was unreachable and everything fell back to offline neighbours.
+    # library (Last.fm, ListenBrainz) makes "not in my library" meaningful. Deciding after
+    # the call matters when the service failed and everything fell back to offline.
     if exclude_library is None:
-        exclude_library = (result.provider == "lastfm"
+        exclude_library = (result.provider != "offline"
                            and bool(settings.content.exclude_library_with_lastfm))
     # Last.fm display names can differ from the export in case or punctuation.
     library = {normalise_name(name) for name in table.index.astype(str)}

@@ -1,0 +1,180 @@
+"""ListenBrainz similarity provider: names → MusicBrainz IDs → similar artists, no key needed.
+
+Per artist: its MBID comes from the export itself when the export carries one (ListenBrainz
+``mbid_mapping``, a Last.fm CSV's ``artist_mbid``), else from a MusicBrainz search (cached
+for ``cache.mbid_ttl_days``, "no match" included); then its similar artists come from the
+ListenBrainz Labs dataset (cached for ``cache.similar_ttl_hours``). Both steps go through
+the same cache-first/stale/circuit-breaker machinery as Last.fm. An artist's origin is
+"cache" only when neither step sent a request. An artist without a confident match is an
+answer (no neighbours, one note), not a failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from musicrec_tui.core.progress import CancelToken, Progress, check, report
+from musicrec_tui.core.similarity.base import SimilarityResult
+from musicrec_tui.core.similarity.cache import SimilarCache
+from musicrec_tui.core.similarity.fetching import Fetched, fetch_cached, run_sync
+from musicrec_tui.core.similarity.listenbrainz_client import SERVICE, LabsClient
+from musicrec_tui.core.similarity.musicbrainz import MBID, MusicBrainzClient
+from musicrec_tui.core.similarity.musicbrainz import SERVICE as MB_SERVICE
+from musicrec_tui.core.similarity.names import normalise_name
+from musicrec_tui.core.similarity.service import Clock, Sleep
+
+# Labs lists are cached whole (up to 100 per seed): one row serves every caller's limit.
+_WHOLE = 0
+# When both steps answered, the artist's origin is the "most remote" of the two.
+_RANK = {"cache": 0, "network": 1, "stale": 2, "failed": 3}
+
+
+def export_mbids(history: Any) -> dict[str, str]:
+    """normalised artist name → MBID, from the history's ``artist_mbid`` column if any.
+
+    A name the export tagged with several MBIDs takes the one on most plays.
+    """
+    plays = getattr(history, "plays", None)
+    if plays is None or "artist_mbid" not in plays:
+        return {}
+    pairs = plays.loc[plays["artist_mbid"].notna(), ["artist", "artist_mbid"]]
+    if pairs.empty:
+        return {}
+    counts = pairs.astype(str).value_counts(sort=True)
+    out: dict[str, str] = {}
+    for (artist, mbid), _n in counts.items():
+        mbid = mbid.strip().lower()
+        if MBID.match(mbid):
+            out.setdefault(normalise_name(artist), mbid)
+    return out
+
+
+class ListenBrainzProvider:
+    """Similar artists from ListenBrainz Labs, by MBIDs from the export or MusicBrainz."""
+
+    name = "listenbrainz"
+    service = SERVICE
+
+    def __init__(
+        self,
+        settings,
+        *,
+        history: Any = None,
+        mbids: Mapping[str, str] | None = None,
+        labs_cache: SimilarCache | None = None,
+        names_cache: SimilarCache | None = None,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        rng: random.Random | None = None,
+        wall_clock: Clock = time.time,
+        on_first_request: Callable[[], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self._history = history
+        self._mbids = dict(mbids) if mbids is not None else None  # built on first use
+        self.labs_cache = labs_cache or SimilarCache.from_settings(settings, "listenbrainz")
+        self.names_cache = names_cache or SimilarCache.from_settings(settings, "musicbrainz")
+        self._client = {"clock": clock, "sleep": sleep, "rng": rng, "wall_clock": wall_clock,
+                        "on_first_request": self._first_request}
+        self.on_first_request = on_first_request
+        self.clients: dict[str, Any] = {}  # the latest run's, per service (tests, benchmarks)
+
+    def __repr__(self) -> str:
+        return (f"ListenBrainzProvider(labs_url={self.settings.listenbrainz.labs_url!r},"
+                f" musicbrainz={self.settings.musicbrainz.base_url!r})")
+
+    @property
+    def mbids(self) -> dict[str, str]:
+        if self._mbids is None:
+            self._mbids = export_mbids(self._history)
+        return self._mbids
+
+    def similar(self, artists: Sequence[str], *, limit: int, progress: Progress | None = None,
+                cancel: CancelToken | None = None) -> SimilarityResult:
+        return run_sync(self.fetch_similar(artists, limit=limit, progress=progress,
+                                           cancel=cancel))
+
+    async def fetch_similar(self, artists: Sequence[str], *, limit: int,
+                            progress: Progress | None = None,
+                            cancel: CancelToken | None = None) -> SimilarityResult:
+        check(cancel)
+        keys = {a: normalise_name(a) for a in artists}
+        names: dict[str, str] = {}  # normalised key → first display spelling
+        for artist, key in keys.items():
+            if key:
+                names.setdefault(key, artist)
+        lookups = {k: name for k, name in names.items() if k not in self.mbids}
+        total, done = len(lookups) + len(names), 0
+
+        def tick() -> None:
+            nonlocal done
+            done += 1
+            report(progress, done, total)
+
+        report(progress, 0, total)
+        found = await self._lookup(lookups, tick, cancel)
+        mbid_of = {k: self.mbids[k] for k in names if k in self.mbids}
+        mbid_of.update({k: found.neighbours[k][0].mbid for k in lookups
+                        if found.neighbours.get(k)})
+        algorithm = self.settings.listenbrainz.algorithm
+        seeds = {f"{mbid} {algorithm}": mbid for mbid in dict.fromkeys(mbid_of.values())}
+        similar = await self._similar(seeds, tick, cancel)
+        report(progress, total, total)
+        return self._result(artists, keys, lookups, found, mbid_of, similar, limit)
+
+    async def _lookup(self, lookups: dict[str, str], tick, cancel) -> Fetched:
+        if not lookups:
+            return Fetched()
+        client = MusicBrainzClient(self.settings, **self._client)
+        self.clients["musicbrainz"] = client
+        async with client:
+            return await fetch_cached(
+                lookups, self.names_cache, _WHOLE, lambda name: client.find_artist(name, cancel),
+                service=MB_SERVICE, tick=tick, cancel=cancel)
+
+    async def _similar(self, seeds: dict[str, str], tick, cancel) -> Fetched:
+        if not seeds:
+            return Fetched()
+        client = LabsClient(self.settings, **self._client)
+        self.clients["listenbrainz"] = client
+        async with client:
+            return await fetch_cached(
+                seeds, self.labs_cache, _WHOLE, lambda mbid: client.similar(mbid, cancel),
+                service=SERVICE, tick=tick, cancel=cancel)
+
+    def _result(self, artists: Sequence[str], keys: dict[str, str], lookups: dict[str, str],
+                found: Fetched, mbid_of: dict[str, str], similar: Fetched,
+                limit: int) -> SimilarityResult:
+        algorithm = self.settings.listenbrainz.algorithm
+        neighbours, origin = {}, {}
+        unmatched: list[str] = []
+        for artist in artists:
+            key = keys[artist]
+            step = found.origin.get(key, "failed") if key in lookups else "cache"
+            mbid = mbid_of.get(key)
+            if mbid is None:  # no match (an answer), a failed lookup, or an empty name
+                neighbours[artist] = []
+                origin[artist] = step if key in lookups else "failed"
+                if origin[artist] != "failed":
+                    unmatched.append(artist)
+                continue
+            seed = f"{mbid} {algorithm}"
+            neighbours[artist] = similar.neighbours.get(seed, [])[:limit]
+            origin[artist] = max(step, similar.origin.get(seed, "failed"), key=_RANK.__getitem__)
+        messages = found.messages + similar.messages
+        if unmatched:
+            messages.append(
+                f"{len(unmatched)} artist(s) without a confident MusicBrainz match get no"
+                f" ListenBrainz neighbours (first: {unmatched[0]})")
+        reason = "; ".join(r for r in (found.stopped, similar.stopped) if r)
+        return SimilarityResult(self.name, neighbours, origin, messages,
+                                requested=self.name, fallback_reason=reason)
+
+    def _first_request(self) -> None:
+        if self.on_first_request is not None:
+            self.on_first_request()
+            self.on_first_request = None
