@@ -49,7 +49,9 @@ def make_history(
     frame["shuffle"] = pd.array([False] * len(frame), dtype="boolean")
     frame["source"] = "synthetic"
     frame["counted"] = (frame["ms_played"] >= settings.import_.min_play_seconds * 1000).astype(bool)
-    for col in ("artist", "track", "album", "track_uri", "reason_start", "reason_end", "source"):
+    frame["artist_mbid"] = pd.NA
+    for col in ("artist", "track", "album", "track_uri", "reason_start", "reason_end", "source",
+                "artist_mbid"):
         frame[col] = frame[col].astype("category")
     frame = add_features(frame[list(CANONICAL_COLUMNS)], tz=tz, settings=settings)
     report = ImportReport(kept=len(frame), counted=int(frame["counted"].sum()), timezone=tz)

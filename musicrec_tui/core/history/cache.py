@@ -26,6 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -39,7 +40,7 @@ from musicrec_tui.core.history.sources import Source
 from musicrec_tui.core.locations import cache_dir
 from musicrec_tui.core.settings import Settings
 
-IMPORTER_VERSION = "4"  # 4: the checksum trailer
+IMPORTER_VERSION = "5"  # 4: the checksum trailer; 5: the artist_mbid column
 _META_KEY = b"musicrec.import"
 _CHUNK = 1 << 20
 _MARK = b"MRSHA256"  # ends every cache file, after the payload's 32-byte digest
@@ -192,7 +193,7 @@ def load(key: str, early: list[FileReport]) -> tuple[History | None, str | None]
     try:
         table = pq.read_table(pa.BufferReader(_payload(path)))
         meta = json.loads(table.schema.metadata[_META_KEY])
-        plays = restore_derived(table.to_pandas(), meta["tz"])
+        plays = restore_derived(_string_categories(table.to_pandas()), meta["tz"])
         report = _report_from_dict(meta["report"])
     except Exception as exc:  # any damage at all means: rebuild it, never serve it
         _set_aside(path)
@@ -202,6 +203,15 @@ def load(key: str, early: list[FileReport]) -> tuple[History | None, str | None]
     known = {(f.path, f.member, f.error) for f in report.files}
     report.files = [f for f in early if (f.path, f.member, f.error) not in known] + report.files
     return History(plays, report, meta["tz"]), None
+
+
+def _string_categories(plays: pd.DataFrame) -> pd.DataFrame:
+    """Parquet gives a category column with no values (e.g. no artist MBIDs in the export)
+    object categories; the import makes them strings: make them match."""
+    for name, column in plays.items():
+        if isinstance(column.dtype, pd.CategoricalDtype) and not len(column.cat.categories):
+            plays[name] = column.cat.set_categories(pd.Index([], dtype="str"))
+    return plays
 
 
 def save(history: History, sources: list[Source], stamp: dict[str, list[int]],

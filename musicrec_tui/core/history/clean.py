@@ -182,6 +182,7 @@ def merge(batches: list[tuple[Batch, str]], *, min_play_ms: float, drop_incognit
         "shuffle": pd.arrays.BooleanArray(shuffle == 1, shuffle == -1),
         "source": pd.Categorical.from_codes(batch_of, categories=pd.Index(labels)),
         "counted": nan | (ms >= min_play_ms),
+        "artist_mbid": _categorical(codes["artist_mbid"], cats["artist_mbid"][1]),
     }
     plays = pd.DataFrame(data, copy=False)
     kept_by_part = np.bincount(batch_of, minlength=len(parts))

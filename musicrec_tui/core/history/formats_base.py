@@ -30,7 +30,8 @@ SKIP_REASONS = frozenset({"backbtn", "unknown", "endplay", "fwdbtn"})  # docs/fo
 # Names players put on untagged local files: no artist to recommend from.
 PLACEHOLDER_ARTISTS = frozenset({"Unknown Artist", "unknown artist", "[unknown]", "<unknown>"})
 
-STRING_COLUMNS = ("artist", "track", "album", "track_uri", "reason_start", "reason_end")
+STRING_COLUMNS = ("artist", "track", "album", "track_uri", "reason_start", "reason_end",
+                  "artist_mbid")
 
 
 class FormatError(Exception):
@@ -223,7 +224,7 @@ def columns(
     track_uri: np.ndarray | None = None, ms_played: np.ndarray | None = None,
     reason_start: np.ndarray | None = None, reason_end: np.ndarray | None = None,
     skipped: np.ndarray | None = None, shuffle: np.ndarray | None = None,
-    incognito: np.ndarray | None = None,
+    incognito: np.ndarray | None = None, artist_mbid: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Assemble a batch's columns (string columns as Vocab codes); absent ones are missing."""
     n = len(ts)
@@ -239,6 +240,7 @@ def columns(
         "skipped": unknown if skipped is None else skipped,
         "shuffle": unknown if shuffle is None else shuffle,
         "incognito": np.zeros(n, bool) if incognito is None else incognito,
+        "artist_mbid": none if artist_mbid is None else artist_mbid,
     }
 
 

@@ -1,13 +1,16 @@
 """Scrobble decoders: Last.fm CSV exports and ListenBrainz exports (legacy array, JSONL zip).
 
 Scrobble timestamps are play *start* times and carry no ``ms_played`` (docs/formats.md §3.2, §4);
-a ListenBrainz listen that reports ``duration_played`` keeps it.
+a ListenBrainz listen that reports ``duration_played`` keeps it. The artist's MusicBrainz ID
+is kept when the export gives exactly one (ListenBrainz's ``mbid_mapping``, a Last.fm CSV's
+``artist_mbid``): discovery through ListenBrainz then needs no name lookup.
 """
 
 from __future__ import annotations
 
 import csv
 import re
+from typing import Any
 
 import msgspec
 import numpy as np
@@ -29,6 +32,11 @@ _HEADERLESS_DATE = re.compile(r"^\d{1,2} [A-Za-z]{3} \d{4},? \d{1,2}:\d{2}$")
 class LBInfo(msgspec.Struct, gc=False):
     duration_played: int | float | None = None
     spotify_id: str | None = None
+    artist_mbids: list[Any] | None = None
+
+
+class LBMapping(msgspec.Struct, gc=False):
+    artist_mbids: list[Any] | None = None
 
 
 class LBMeta(msgspec.Struct, gc=False):
@@ -36,6 +44,7 @@ class LBMeta(msgspec.Struct, gc=False):
     track_name: str | None = None
     release_name: str | None = None
     additional_info: LBInfo | None = None
+    mbid_mapping: LBMapping | None = None
 
 
 class LBListen(msgspec.Struct, gc=False):
@@ -49,7 +58,7 @@ def _note(bad: int, first: str | None) -> str | None:
 
 def _finish(batch: Batch, vocab: Vocab, ts: np.ndarray, ok: np.ndarray, artist: list,
             track: list, album: list, ms: np.ndarray | None = None,
-            uri: list | None = None) -> Batch:
+            uri: list | None = None, mbid: list | None = None) -> Batch:
     coded = vocab.encode("artist", artist)
     unnamed = ok & (coded < 0)
     zero = np.zeros(len(ts), bool) if ms is None else ok & ~unnamed & (ms == 0)
@@ -61,8 +70,19 @@ def _finish(batch: Batch, vocab: Vocab, ts: np.ndarray, ok: np.ndarray, artist: 
         ts=ts[keep], artist=coded[keep], track=vocab.encode("track", track)[keep],
         album=vocab.encode("album", album)[keep], ms_played=None if ms is None else ms[keep],
         track_uri=None if uri is None else vocab.encode("track_uri", uri)[keep],
+        artist_mbid=None if mbid is None else vocab.encode("artist_mbid", mbid)[keep],
     )
     return batch
+
+
+def _one_mbid(*lists: list[Any] | None) -> str | None:
+    """The artist MBID when the first list given holds exactly one (a credit of several
+    artists names none of them alone)."""
+    for mbids in lists:
+        if mbids:
+            one = mbids[0] if len(mbids) == 1 else None
+            return one.strip().lower() or None if isinstance(one, str) else None
+    return None
 
 
 def _spotify_uri(url: str | None) -> str | None:
@@ -85,10 +105,12 @@ def decode_listenbrainz(data: bytes, vocab: Vocab, *, lines: bool) -> Batch:
     played = np.array([np.nan if i is None or i.duration_played is None
                        else float(i.duration_played) * 1000 for i in infos])
     uri = [None if i is None else _spotify_uri(i.spotify_id) for i in infos]
+    mbid = [_one_mbid(m.mbid_mapping and m.mbid_mapping.artist_mbids,
+                      m.additional_info and m.additional_info.artist_mbids) for m in metas]
     return _finish(
         batch, vocab, ts, ok, [m.artist_name for m in metas], [m.track_name for m in metas],
         [m.release_name for m in metas], ms=None if np.isnan(played).all() else played,
-        uri=uri,
+        uri=uri, mbid=mbid,
     )
 
 
@@ -114,8 +136,8 @@ def decode_lastfm(text: str, kind: str, vocab: Vocab) -> Batch:
         header = [c.strip().lower() for c in rows[0]]
         rows = rows[1:]
         width = len(header)
-        at = {name: header.index(name) for name in ("uts", "artist", "album", "track")
-              if name in header}
+        at = {name: header.index(name) for name in ("uts", "artist", "album", "track",
+                                                    "artist_mbid") if name in header}
     else:
         width = 4
         at = {"artist": 0, "album": 1, "track": 2, "date": 3}
@@ -147,4 +169,6 @@ def decode_lastfm(text: str, kind: str, vocab: Vocab) -> Batch:
         ok = parsed.notna().to_numpy()
         ts = parsed.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT"))
         ts = np.where(ok, ts.astype(np.int64), 0)
-    return _finish(batch, vocab, ts, ok, col("artist"), col("track"), col("album"))
+    mbid = ([m.strip().lower() or None for m in col("artist_mbid")]
+            if "artist_mbid" in at else None)
+    return _finish(batch, vocab, ts, ok, col("artist"), col("track"), col("album"), mbid=mbid)

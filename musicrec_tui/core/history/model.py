@@ -17,6 +17,7 @@ skipped         boolean (nullable)         repaired skip flag (see docs/formats.
 shuffle         boolean (nullable)         shuffle on
 source          category                   which file (and zip member) the row came from
 counted         bool                       ms_played ≥ min play length (or unknown)
+artist_mbid     category                   MusicBrainz artist ID when the export gave one
 ==============  =========================  ==============================================
 
 Feature columns added once by ``features.add_features`` (see ``FEATURE_COLUMNS``):
@@ -36,7 +37,7 @@ import pandas as pd
 
 CANONICAL_COLUMNS = (
     "ts", "artist", "track", "album", "track_uri", "ms_played",
-    "reason_start", "reason_end", "skipped", "shuffle", "source", "counted",
+    "reason_start", "reason_end", "skipped", "shuffle", "source", "counted", "artist_mbid",
 )
 FEATURE_COLUMNS = (
     "duration_ms", "engagement", "local_ts", "hour", "dow", "month", "year",
