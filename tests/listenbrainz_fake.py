@@ -3,7 +3,7 @@
 One aiohttp app serves both (``/ws/2/artist`` and ``/similar-artists/json``), each a
 :class:`tests.fake_service.FakeService` with its own script, request log, arrival times and
 concurrency counters, plus a gauge of the requests in flight across both. The shapes follow
-formats.md §4.5–4.6: search hits best first with an integer ``score``; Labs lists in no
+docs/providers.md (ListenBrainz): search hits best first with an integer ``score``; Labs lists in no
 particular order, with the seed itself and artists MusicBrainz no longer knows (null names)
 mixed in.
 """

@@ -148,7 +148,7 @@ RULES: dict[str, Rule] = {
     "listenbrainz.algorithm": _algorithm,
     "listenbrainz.rate_per_second": _above(0),
     "musicbrainz.base_url": _api_url,
-    # MusicBrainz answers faster clients with 503s and may block them (formats.md §4.6).
+    # MusicBrainz answers faster clients with 503s and may block them (docs/providers.md).
     "musicbrainz.rate_per_second": lambda v: None if 0 < v <= 1 else "must be > 0 and ≤ 1",
     "musicbrainz.min_score": _between(0, 100),
     "cache.similar_ttl_hours": _at_least(0),

@@ -1,7 +1,7 @@
 """Last.fm ``artist.getSimilar`` on the shared service client: its query and its replies.
 
 Last.fm's HTTP status is not reliable (error bodies come with 200), so every reply's body is
-read (formats.md §3.1): error 6 is "no such artist" (an answer), 10/26 a rejected key (stop
+read (docs/providers.md, "Error codes"): error 6 is "no such artist" (an answer), 10/26 a rejected key (stop
 the run), 8/11/16/29 worth retrying, 429/5xx retried, anything unreadable retried too. The
 API key travels in the query string and never in a message (see ``service.redact``).
 """
@@ -25,7 +25,7 @@ from musicrec_tui.core.similarity.service import (
 )
 
 SERVICE = "Last.fm"
-# Last.fm error codes (formats.md §3.1).
+# Last.fm error codes (docs/providers.md, "Error codes").
 NOT_FOUND = 6
 KEY_ERRORS = {10: "Invalid API key", 26: "Suspended API key"}
 RETRYABLE = {8: "operation failed", 11: "service offline", 16: "temporary error", 29: "rate limit exceeded"}

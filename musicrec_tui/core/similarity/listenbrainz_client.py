@@ -1,7 +1,7 @@
 """ListenBrainz Labs ``similar-artists/json`` on the shared service client.
 
 The reply is a flat list of similar artists with an integer co-occurrence ``score`` in no
-guaranteed order (formats.md §4.5): it is sorted here, best first, and scores are divided
+guaranteed order (docs/providers.md, "Similar artists"): it is sorted here, best first, and scores are divided
 by the seed's best so each seed's list runs from 1 down. Artists MusicBrainz no longer
 knows come back with null names and are dropped; a seed without data gives ``[]``. An HTTP
 400 for a well-formed MBID means the algorithm setting names no dataset the host serves,

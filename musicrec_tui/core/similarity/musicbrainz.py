@@ -1,7 +1,7 @@
 """Artist name → MusicBrainz ID, by the MusicBrainz search API, on the shared service client.
 
 MusicBrainz asks for at most one request per second and a User-Agent that names the app
-(formats.md §4.6): the client sends one request at a time, spaced by
+(docs/providers.md, "Names → MBIDs"): the client sends one request at a time, spaced by
 ``musicbrainz.rate_per_second`` (≤ 1), and answers 503 (its "slow down") and 429 with the
 usual backoff. Only a confident hit counts: a search score of at least
 ``musicbrainz.min_score`` and the same normalised name (or one of the artist's aliases).
