@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
-from collections.abc import Container
+from collections.abc import Collection
 
 from musicrec_tui import __version__
 from musicrec_tui.cli.common import Parser, console_err, run_command
@@ -61,13 +62,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _route_bare_paths(argv: list[str], commands: Container[str]) -> list[str]:
-    """`musicrec` → `musicrec tui`; `musicrec PATH…` → `musicrec tui PATH…`."""
+def _route_bare_paths(argv: list[str], commands: Collection[str]) -> list[str]:
+    """`musicrec` → `musicrec tui`; `musicrec PATH…` → `musicrec tui PATH…`. A first word
+    that is no path but close to a command is a typo, refused in one line (exit code 2)."""
     if not argv:
         return ["tui"]
     first = argv[0]
     if first in commands or first.startswith("-"):
         return argv
+    if not os.path.lexists(first):
+        import difflib
+
+        close = difflib.get_close_matches(first, list(commands), n=1)
+        if close:
+            sys.stderr.write(f"musicrec: error: {first!r} is neither a command nor a file "
+                             f"(did you mean `musicrec {close[0]}`?)\n")
+            raise SystemExit(2)
     return ["tui", *argv]
 
 

@@ -119,11 +119,14 @@ def run(args: argparse.Namespace) -> int:
                                       progress=progress)
         _summary(root)
         return 0
+    app = _app_available()
+    if app:
+        from musicrec_tui.cli.tui_cmd import launch, need_a_terminal
+
+        need_a_terminal()  # before generating, not after
     with progress_bar("Generating the demo (once; cached)") as progress:
         root = demo.demo_paths(streams=args.streams, seed=args.seed, progress=progress)
     history = root / demo.HISTORY_DIRNAME
-    if not _app_available():
+    if not app:
         return _fallback_report(history, tz)
-    from musicrec_tui.cli.tui_cmd import launch
-
     return launch([str(history)], tz=tz, demo=True)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
+from musicrec_tui.core.errors import MusicrecError
 from musicrec_tui.core.settings import Settings, load_settings
 
 # Exit status when the terminal went away (not a quit the user asked for).
@@ -30,6 +32,7 @@ def _run(args: argparse.Namespace) -> int:
 def launch(paths: list[str] | None, *, settings: Settings | None = None, tz: str | None = None,
            demo: bool = False) -> int:
     """Run the app until it quits; returns the exit code."""
+    need_a_terminal()
     from musicrec_tui.tui.app import make_app
     from musicrec_tui.tui.textual_patches import exit_when_the_terminal_goes
 
@@ -38,3 +41,17 @@ def launch(paths: list[str] | None, *, settings: Settings | None = None, tz: str
     with exit_when_the_terminal_goes(app, TERMINAL_GONE):
         result = app.run()
     return int(result or 0)
+
+
+def need_a_terminal() -> None:
+    """The app reads keys from stdin and draws on stderr (Textual's streams): without a
+    terminal on both it would draw escape codes into a file and wait for keys forever."""
+    for stream in (sys.__stdin__, sys.__stderr__):
+        try:
+            ok = stream is not None and stream.isatty()
+        except ValueError:  # closed
+            ok = False
+        if not ok:
+            raise MusicrecError("the app needs a terminal (keys on standard input, the screen "
+                                "on standard error); in scripts use `musicrec import`, "
+                                "`artists`, `recommend` or `export` (see `musicrec --help`)")

@@ -20,7 +20,7 @@ def test_fast_path_knows_every_command():
     assert _commands(cli.build_parser()) == list(cli.COMMANDS)
 
 
-def test_command_names_come_from_the_one_table(monkeypatch):
+def test_command_names_come_from_the_one_table(monkeypatch, tmp_path):
     """A name is written once: the parser and the fast path's routing both follow the table."""
     monkeypatch.setitem(cli.COMMANDS, "sample", "demo_cmd.register")
     assert _commands(cli.build_parser())[-1] == "sample"
@@ -29,6 +29,8 @@ def test_command_names_come_from_the_one_table(monkeypatch):
     assert "demo" not in _commands(cli.build_parser())
     opened = []
     monkeypatch.setattr(tui_cmd, "launch", lambda paths, **kw: opened.append(paths) or 0)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "demo").mkdir()
     assert cli.main(["demo"]) == 0 and opened == [["demo"]]  # now a path to open
 
 
