@@ -329,6 +329,7 @@ def test_cli_without_write_opens_the_app_on_the_cached_demo(monkeypatch):
     monkeypatch.setattr(demo_cmd, "_app_available", lambda: True)
     monkeypatch.setattr("musicrec_tui.cli.tui_cmd.launch",
                         lambda paths, **kw: calls.append((paths, kw)) or 0)
+    monkeypatch.setattr("musicrec_tui.cli.tui_cmd.need_a_terminal", lambda: None)  # pytest's
     assert main(["demo", "--streams", "800", "--seed", "9"]) == 0
     (paths, kwargs), = calls
     assert paths == [str(demo.cache_dir() / "demo" / "9-800" / demo.HISTORY_DIRNAME)]
