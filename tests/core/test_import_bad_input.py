@@ -17,7 +17,13 @@ from musicrec_tui.core.history.importer import load_history
 from musicrec_tui.core.history.sources import Source
 from musicrec_tui.core.settings import load_settings
 from tests.helpers_audit import path_of, watching, writes
-from tests.helpers_import import basic_extended, extended_record, lastfm_csv, write_json
+from tests.helpers_import import (
+    basic_extended,
+    extended_record,
+    lastfm_csv,
+    lb_listen,
+    write_json,
+)
 
 
 def _problems(tmp_path, name: str, content: bytes) -> list[str]:
@@ -287,3 +293,29 @@ def test_deep_nesting_in_a_zip_member_and_in_json_lines(tmp_path):
     assert (bad.path, bad.member, bad.error) == (
         str(path), "Streaming_History_Audio_2024.json", "not valid JSON: nested too deeply")
     assert history.report.kept == 6
+
+
+def test_wrong_field_types_are_worded_by_us(tmp_path):
+    """Which field, what it should hold and what it holds: from the declared fields, never
+    the decoder's message (its wording changes between releases)."""
+    good = basic_extended()[0]
+    cases = [({**good, "ms_played": "lots"}, "`ms_played` should be a whole number, not text"),
+             ({**good, "ts": 12}, "`ts` should be text, not a whole number"),
+             ({k: v for k, v in good.items() if k != "ts"}, "no `ts` field"),
+             ({**good, "shuffle": "yes"}, "`shuffle` should be true/false or null, not text"),
+             ("just text", "text instead of a record")]
+    path = write_json(tmp_path / "endsong_0.json", [good, *(record for record, _ in cases)])
+    (report,) = load_history([path], use_cache=False).report.files
+    assert report.error == ("5 record(s) with wrong field types set aside, first: record 1: "
+                            "`ms_played` should be a whole number, not text")
+    for i, (record, words) in enumerate(cases[1:]):
+        path = write_json(tmp_path / f"endsong_{i + 1}.json", [good, record])
+        (report,) = load_history([path], use_cache=False).report.files
+        assert report.error.endswith(f"first: record 1: {words}")
+    listens = [lb_listen(1741986000, "A", "T"), lb_listen(1741986100, "B", "U")]
+    listens[1]["track_metadata"]["artist_name"] = 5
+    path = tmp_path / "listens.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in listens), encoding="utf-8")
+    (report,) = load_history([path], use_cache=False).report.files
+    assert report.error.endswith("first: line 2: `track_metadata.artist_name` should be text "
+                                 "or null, not a whole number")

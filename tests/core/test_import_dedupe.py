@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import json
 import zipfile
+from pathlib import Path
 
 import pytest
 
 from musicrec_tui.core.history.importer import load_history
 from musicrec_tui.core.settings import load_settings
-from tests.helpers_import import account_music, basic_extended, extended_record, write_json
+from tests.helpers_import import (
+    account_music,
+    basic_extended,
+    extended_record,
+    lastfm_csv,
+    lb_listen,
+    write_json,
+)
 
 
 def test_duplicates_inside_a_file_are_dropped_once(tmp_path):
@@ -59,6 +67,33 @@ def test_extended_wins_where_account_data_overlaps(tmp_path):
     assert set(history.plays["artist"]) == {"The Quiet Harbours", "Northbound Lights",
                                             "Later Band", "Earlier Band"}
     assert history.report.kept == 4
+
+
+def test_the_overlap_rule_is_for_account_data_only(tmp_path):
+    """Extended wins over Account Data inside its span; scrobbles (Last.fm, ListenBrainz)
+    and simple JSON in that span are other listening and all stay, each source's rows
+    counted (the rule applied to every lower-priority source set them all aside)."""
+    ext = [extended_record("2025-03-14T20:00:00Z", "The Quiet Harbours", "Paper Lanterns",
+                           214880),
+           extended_record("2025-03-14T22:00:00Z", "Northbound Lights", "Glass Orchard",
+                           100000)]
+    write_json(tmp_path / "ext" / "Streaming_History_Audio_2025.json", ext)
+    write_json(tmp_path / "acc" / "StreamingHistory_music_0.json", [
+        {"endTime": "2025-03-14 21:00", "artistName": "Inside Band", "trackName": "t",
+         "msPlayed": 60000},
+        {"endTime": "2025-03-15 09:00", "artistName": "After Band", "trackName": "t",
+         "msPlayed": 60000}])
+    (tmp_path / "scrobbles.csv").write_text(lastfm_csv(), encoding="utf-8")  # 20:55-21:03
+    write_json(tmp_path / "listens.json", [lb_listen(1741986000, "Other Band", "Other Song")])
+    write_json(tmp_path / "simple.json", [
+        {"ts": "2025-03-14T21:30:00Z", "artist": "Simple Band", "track": "s",
+         "ms_played": 90000}])
+    history = load_history([tmp_path], use_cache=False)
+    assert history.report.set_aside == {"overlap": 1}
+    kept = {Path(f.path).name: f.kept for f in history.report.files}
+    assert kept == {"Streaming_History_Audio_2025.json": 2, "StreamingHistory_music_0.json": 1,
+                    "listens.json": 1, "scrobbles.csv": 3, "simple.json": 1}
+    assert "Inside Band" not in set(history.plays["artist"])
 
 
 def test_incognito_plays_dropped_only_when_asked(tmp_path):

@@ -71,19 +71,38 @@ def test_lastfm_csv():
     assert history.plays["ms_played"].isna().all()
 
 
+def _by_format(history) -> tuple[dict[str, int], dict[str, int]]:
+    """Rows read and plays kept per source format (summed over its files and members)."""
+    rows: dict[str, int] = {}
+    kept: dict[str, int] = {}
+    for f in history.report.files:
+        rows[f.format] = rows.get(f.format, 0) + f.rows
+        kept[f.format] = kept.get(f.format, 0) + f.kept
+    return rows, kept
+
+
 def test_all_three_together_extended_wins_the_overlap():
     history = load_history([DATA], use_cache=False)
     rep = history.report
     assert not rep.bad_files
-    assert rep.rows_read == 22_702 + 24_614 + 11_622
-    # The Extended span (2021-09 → 2025-12) covers the whole Account Data year.
-    assert rep.set_aside["overlap"] > 0
-    sources = set(history.plays["source"].cat.categories)
-    assert not any("StreamingHistory_music" in s for s in
-                   history.plays["source"].astype(str).unique())
-    assert any("lastfm" in s for s in sources)
+    rows, kept = _by_format(history)
+    assert rows == {"spotify-extended": 22_677 + 25, "spotify-account": 24_502,
+                    "spotify-account-podcast": 112, "lastfm-csv": 11_622}
+    # Independently of the importer: the Extended plays (distinct, not zero-length), and the
+    # Account Data plays, all inside the Extended span (2021-09 → 2025-12), which Extended wins.
+    with zipfile.ZipFile(DATA / "spotify_extended_2021-2025.zip") as zf:
+        audio = [r for n in zf.namelist() if "Audio" in n for r in json.loads(zf.read(n))]
+    extended = len({json.dumps(r, sort_keys=True) for r in audio if r["ms_played"] != 0})
+    music = [r for f in sorted((DATA / "spotify_account_2023-2024").rglob(
+        "StreamingHistory_music_*.json")) for r in json.loads(f.read_text(encoding="utf-8"))]
+    inside = sum(r["artistName"] != "Unknown Artist" and r["msPlayed"] != 0 for r in music)
+    assert kept == {"spotify-extended": extended, "spotify-account": 0,
+                    "spotify-account-podcast": 0, "lastfm-csv": 11_622}
+    assert rep.set_aside["overlap"] == inside == 24_457
     # The Last.fm export is another person's (2024-01 → 07): none of its scrobbles is a play
     # of the Spotify exports, so reconciling scrobbles with Spotify plays sets none aside.
     assert rep.set_aside.get("duplicate_scrobble", 0) == 0
-    assert rep.kept == len(history.plays) and rep.rows_read == rep.kept + sum(
-        rep.set_aside.values())
+    counts = history.plays["source"].astype(str).str.rsplit("/", n=1).str[-1].value_counts()
+    assert counts["lastfm_scrobbles_2024.csv"] == 11_622
+    assert rep.kept == len(history.plays) == extended + 11_622
+    assert rep.rows_read == rep.kept + sum(rep.set_aside.values())

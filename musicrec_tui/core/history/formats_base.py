@@ -12,7 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import attrgetter, is_not
-from typing import Any
+from types import UnionType
+from typing import Any, Literal, Union, get_args, get_origin
 
 import msgspec
 import numpy as np
@@ -247,9 +248,11 @@ def columns(
 def decode_typed(data: bytes, typ: type, *, lines: bool = False) -> tuple[list, int, str | None]:
     """Typed msgspec decode of a JSON array (or JSON Lines) of records.
 
-    Returns (records, malformed, first problem). When the strict, fast decode meets a record
-    of the wrong shape, fall back to record-by-record conversion so one bad record costs one
-    row, not the whole file. Syntax errors propagate as ``msgspec.DecodeError``.
+    Returns (records, malformed, note for the report). When the strict, fast decode meets a
+    record of the wrong shape, fall back to record-by-record conversion so one bad record
+    costs one row, not the whole file; FormatError when no record fits. The note names the
+    first bad record's field and what it should hold, worded by us (:func:`_misfit`), not
+    by the decoder. Syntax errors propagate as ``msgspec.DecodeError``.
     """
     decoder = msgspec.json.Decoder(list[typ]) if not lines else msgspec.json.Decoder(typ)
     try:
@@ -263,8 +266,64 @@ def decode_typed(data: bytes, typ: type, *, lines: bool = False) -> tuple[list, 
     for i, item in enumerate(raw):
         try:
             good.append(msgspec.convert(item, typ, strict=False))
-        except msgspec.ValidationError as exc:
+        except msgspec.ValidationError:
             bad += 1
             if first is None:
-                first = f"{'line ' + str(i + 1) if lines else f'record {i}'}: {exc}"
-    return good, bad, first
+                first = _misfit(item, typ, f"line {i + 1}" if lines else f"record {i}")
+    if bad and not good:
+        raise FormatError(f"wrong field types ({first})")
+    return good, bad, (f"{bad} record(s) with wrong field types set aside, first: {first}"
+                       if bad else None)
+
+
+_JSON_KINDS = ((bool, "true/false"), (int, "a whole number"), (float, "a number"),
+               (str, "text"), (type(None), "null"), (dict, "an object"), (list, "a list"))
+_EXPECTED = {str: "text", int: "a whole number", float: "a number", bool: "true/false",
+             type(None): "null"}
+
+
+def _found(value: Any) -> str:
+    return next((name for kind, name in _JSON_KINDS if isinstance(value, kind)), "a value")
+
+
+def _options(tp: Any) -> tuple:
+    return get_args(tp) if get_origin(tp) in (Union, UnionType) else (tp,)
+
+
+def _expected(tp: Any) -> str:
+    """A field's declared type in words: ``int | float | None`` → "a number or null"."""
+    names = []
+    for option in _options(tp):
+        if get_origin(option) is Literal:
+            names.append("one of " + ", ".join(f'"{v}"' for v in get_args(option)[:5]) + " …")
+        elif isinstance(option, type) and issubclass(option, msgspec.Struct):
+            names.append("an object")
+        else:
+            names.append(_EXPECTED.get(option, getattr(option, "__name__", "a value")))
+    if "a number" in names:
+        names = [n for n in names if n != "a whole number"]
+    return " or ".join(dict.fromkeys(names))
+
+
+def _misfit(item: Any, typ: type, where: str, prefix: str = "") -> str:
+    """Which field of a record does not fit ``typ`` and what it should hold, from the
+    declared fields (the decoder's own message is not ours to show)."""
+    if not isinstance(item, dict):
+        return f"{where}: {_found(item)} instead of a record"
+    for field_ in msgspec.structs.fields(typ):
+        name = field_.encode_name
+        if name not in item:
+            if field_.required:
+                return f"{where}: no `{prefix}{name}` field"
+            continue
+        value = item[name]
+        try:
+            msgspec.convert(value, field_.type, strict=False)
+        except msgspec.ValidationError:
+            inner = next((t for t in _options(field_.type) if isinstance(t, type)
+                          and issubclass(t, msgspec.Struct)), None)
+            if inner is not None and isinstance(value, dict):
+                return _misfit(value, inner, where, f"{prefix}{name}.")
+            return (f"{where}: `{prefix}{name}` should be {_expected(field_.type)}, "
+                    f"not {_found(value)}")
+    return f"{where}: a record of the wrong shape"

@@ -19,7 +19,6 @@ import pandas as pd
 from musicrec_tui.core.history.formats_base import (
     PRIORITY_SCROBBLE,
     Batch,
-    FormatError,
     Vocab,
     columns,
     decode_typed,
@@ -50,10 +49,6 @@ class LBMeta(msgspec.Struct, gc=False):
 class LBListen(msgspec.Struct, gc=False):
     listened_at: int | float
     track_metadata: LBMeta
-
-
-def _note(bad: int, first: str | None) -> str | None:
-    return f"{bad} record(s) with wrong field types set aside, first: {first}" if bad else None
 
 
 def _finish(batch: Batch, vocab: Vocab, ts: np.ndarray, ok: np.ndarray, artist: list,
@@ -94,10 +89,8 @@ def _spotify_uri(url: str | None) -> str | None:
 
 def decode_listenbrainz(data: bytes, vocab: Vocab, *, lines: bool) -> Batch:
     """ListenBrainz export: legacy JSON array or one ``listens/YYYY/M.jsonl`` member."""
-    records, bad, first = decode_typed(data, LBListen, lines=lines)
-    if bad and not records:
-        raise FormatError(f"wrong field types ({first})")
-    batch = Batch("listenbrainz", len(records) + bad, PRIORITY_SCROBBLE, note=_note(bad, first))
+    records, bad, note = decode_typed(data, LBListen, lines=lines)
+    batch = Batch("listenbrainz", len(records) + bad, PRIORITY_SCROBBLE, note=note)
     batch.set_aside["malformed"] += bad
     ts, ok = parse_epoch(np.array([r.listened_at for r in records], dtype=np.float64))
     metas = [r.track_metadata for r in records]

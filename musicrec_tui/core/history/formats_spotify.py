@@ -17,7 +17,6 @@ from musicrec_tui.core.history.formats_base import (
     PRIORITY_EXTENDED,
     SKIP_REASONS,
     Batch,
-    FormatError,
     Vocab,
     any_set,
     columns,
@@ -85,17 +84,6 @@ class SimpleRecord(msgspec.Struct, gc=False):
     ms_played: int | None = None
 
 
-def _records(data: bytes, typ: type) -> tuple[list, int, str | None]:
-    records, bad, first = decode_typed(data, typ)
-    if bad and not records:
-        raise FormatError(f"wrong field types ({first})")
-    return records, bad, first
-
-
-def _note(bad: int, first: str | None) -> str | None:
-    return f"{bad} record(s) with wrong field types set aside, first: {first}" if bad else None
-
-
 def _take(batch: Batch, reason: str, mask: np.ndarray) -> None:
     count = int(mask.sum())
     if count:
@@ -117,11 +105,11 @@ def _keep_music(batch: Batch, ok: np.ndarray, artist: np.ndarray, ms: np.ndarray
 def decode_extended(data: bytes, vocab: Vocab, *, video: bool = False) -> Batch:
     """Extended Streaming History (any key generation). ``video``: a Video file."""
     try:
-        records, bad, first = _KNOWN_REASONS.decode(data), 0, None
+        records, bad, note = _KNOWN_REASONS.decode(data), 0, None
     except msgspec.ValidationError:  # another reason code, or a record of the wrong shape
-        records, bad, first = _records(data, ExtendedRecord)
+        records, bad, note = decode_typed(data, ExtendedRecord)
     n = len(records)
-    batch = Batch("spotify-extended", n + bad, PRIORITY_EXTENDED, note=_note(bad, first))
+    batch = Batch("spotify-extended", n + bad, PRIORITY_EXTENDED, note=note)
     batch.set_aside["malformed"] += bad
     if video:
         batch.set_aside["video"] += n
@@ -167,9 +155,9 @@ def decode_extended(data: bytes, vocab: Vocab, *, video: bool = False) -> Batch:
 
 def decode_account(data: bytes, vocab: Vocab) -> Batch:
     """Account Data ``StreamingHistory*.json`` music rows (``endTime`` is UTC, minutes)."""
-    records, bad, first = _records(data, AccountRecord)
+    records, bad, note = decode_typed(data, AccountRecord)
     n = len(records)
-    batch = Batch("spotify-account", n + bad, PRIORITY_ACCOUNT, note=_note(bad, first))
+    batch = Batch("spotify-account", n + bad, PRIORITY_ACCOUNT, note=note)
     batch.set_aside["malformed"] += bad
     ts, ok = parse_iso(pluck(records, "endTime"))
     ms = np.fromiter(map(attrgetter("msPlayed"), records), np.float64, n)
@@ -184,9 +172,9 @@ def decode_account(data: bytes, vocab: Vocab) -> Batch:
 
 def decode_account_podcast(data: bytes, vocab: Vocab) -> Batch:
     """Account Data ``StreamingHistory_podcast_*.json``: counted and set aside."""
-    records, bad, first = _records(data, AccountPodcastRecord)
+    records, bad, note = decode_typed(data, AccountPodcastRecord)
     batch = Batch("spotify-account-podcast", len(records) + bad, PRIORITY_ACCOUNT,
-                  note=_note(bad, first))
+                  note=note)
     batch.set_aside["malformed"] += bad
     batch.set_aside["podcast"] += len(records)
     return batch
@@ -194,8 +182,8 @@ def decode_account_podcast(data: bytes, vocab: Vocab) -> Batch:
 
 def decode_simple(data: bytes, vocab: Vocab) -> Batch:
     """The simple schema: a JSON array of ``{ts, artist, track, album, ms_played}``."""
-    records, bad, first = _records(data, SimpleRecord)
-    batch = Batch("simple-json", len(records) + bad, note=_note(bad, first))
+    records, bad, note = decode_typed(data, SimpleRecord)
+    batch = Batch("simple-json", len(records) + bad, note=note)
     batch.set_aside["malformed"] += bad
     raw_ts = pluck(records, "ts")
     if all(isinstance(v, str) for v in raw_ts):
