@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 import musicrec_tui.core.analysis as analysis_mod
 from musicrec_tui.tui.screens.recommend import RecommendScreen
+from musicrec_tui.tui.textual_patches import notifications
 from musicrec_tui.tui.widgets.artist_table import ArtistTable
-from tests.helpers_tui import SIZE, Gate, demo_app, settle
+from tests.helpers_tui import SIZE, Gate, demo_app, settle, text_of
 
 
 def _slow_temporal(monkeypatch) -> Gate:
@@ -92,3 +93,44 @@ async def test_changing_a_weight_reblends_without_refitting():
         assert after[0] == ranked[0]
         assert screen.query_one("#weight-recency", Input).value == "0.00"
 
+
+async def test_the_status_says_the_engines_run(monkeypatch):
+    """While a run goes on a loaded history, the status line says so (it said "No history
+    loaded")."""
+    app = demo_app()
+    with _slow_temporal(monkeypatch) as gate:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("5")
+            await gate.reached()
+            status = text_of(app.screen.query_one("#recommend-status", Static).content)
+            assert "No history" not in status
+            assert "Running every engine" in status
+            gate.go()
+            await settle(pilot)
+
+
+async def test_a_run_keeps_the_tier_in_the_box():
+    """g runs with the tier the box shows, as b blends with it (g used the settings' tier)."""
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        screen = app.screen
+        assert app.session.analysis.tier == "1-50"
+        screen.query_one("#tier-input", Input).value = "20-40"
+        await pilot.press("b")
+        await settle(pilot)
+        assert app.session.analysis.tier == "20-40"
+        await pilot.press("g")
+        await settle(pilot)
+        assert app.session.analysis.tier == "20-40"
+        assert "tier 20-40" in text_of(screen.query_one("#recommend-status", Static).content)
+        # A box that holds no tier runs nothing and says why.
+        screen.query_one("#tier-input", Input).value = "forty"
+        before = app.session.analysis
+        await pilot.press("g")
+        await settle(pilot)
+        assert app.session.analysis is before
+        assert any(n.severity == "error" and "forty" in n.message for n in notifications(app))

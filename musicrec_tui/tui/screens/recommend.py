@@ -113,6 +113,9 @@ class RecommendScreen(MusicrecScreen):
         if self.session.history is None:
             self.notify(self.session.missing_history(), severity="warning")
             return
+        tier = self._tier()
+        if tier is None:
+            return
         self.workers.cancel_group(self, "engine")
         self._run += 1
         self._state = dict.fromkeys(self._engines, "running")
@@ -122,14 +125,16 @@ class RecommendScreen(MusicrecScreen):
         # The replaced run's workers end (cancelled) after this one starts: only the workers
         # of the current run may change its state.
         self._current = {
-            name: self.run_worker(self._engine_job(self._run, name), name=name,
+            name: self.run_worker(self._engine_job(self._run, name, tier), name=name,
                                   group="engine", thread=True, exit_on_error=False,
                                   description=f"engine {name}")
             for name in self._engines}
         self._show_engines()
+        self.query_one("#recommend-status", Static).update(
+            f"Running every engine (tier {tier})… esc cancels")
         self.query_one("#recommend-table", ArtistTable).focus()
 
-    def _engine_job(self, run: int, name: str):
+    def _engine_job(self, run: int, name: str, tier: str):
         def job() -> None:
             from musicrec_tui.core.analysis import analyse
 
@@ -137,7 +142,7 @@ class RecommendScreen(MusicrecScreen):
             chosen = self.session.provider() if name == "content" else None
             start = time.perf_counter()
             part = analyse(self.session.history, self.session.settings,
-                           at=self.session.clock(), engines=[name], provider=chosen,
+                           at=self.session.clock(), engines=[name], provider=chosen, tier=tier,
                            progress=progress_poster(self, EngineProgress, name),
                            cancel=WorkerCancel())
             self.post_message(self.EngineDone(run, name, part, time.perf_counter() - start))
@@ -223,6 +228,18 @@ class RecommendScreen(MusicrecScreen):
                 raise ValueError(f"weight for {name}: {value!r} is not a number") from None
         return normalise_weights(raw)
 
+    def _tier(self) -> str | None:
+        """The tier in its box; None (and why, in a notification) when it is not one."""
+        from musicrec_tui.core.engines.content import parse_tier
+
+        tier = self.query_one("#tier-input", Input).value.strip()
+        try:
+            parse_tier(tier)
+        except MusicrecError as exc:
+            self.notify(describe_error(exc), severity="error")
+            return None
+        return tier
+
     def action_focus_weights(self) -> None:
         # At once, so digits typed right behind the key land in the box (see ArtistsScreen).
         self.set_focus(self.query_one(f"#weight-{self._engines[0]}", Input))
@@ -237,7 +254,9 @@ class RecommendScreen(MusicrecScreen):
         if analysis is None:
             self.notify("Run the engines first (g)", severity="warning")
             return
-        tier = self.query_one("#tier-input", Input).value.strip()
+        tier = self._tier()
+        if tier is None:
+            return
         try:
             weights = self._weights()
         except ValueError as exc:
