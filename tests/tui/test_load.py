@@ -12,6 +12,7 @@ from musicrec_tui.tui.recent import load_recent, recent_file
 from musicrec_tui.tui.screens.help import HelpScreen
 from musicrec_tui.tui.screens.load import LoadScreen
 from musicrec_tui.tui.textual_patches import notifications
+from musicrec_tui.tui.widgets.files import SourceTree
 from tests.helpers_tui import SIZE, Gate, demo_root, settle, text_of
 
 
@@ -77,6 +78,9 @@ async def test_escape_cancels_the_import(monkeypatch):
             assert screen.query_one("#load-progress").has_class("hidden")
             assert app.session.history is None
             assert any("cancelled" in str(n.message) for n in notifications(app))
+            shown = text_of(screen.query_one("#load-report-body", Static).content)
+            assert "Import cancelled" in shown
+            assert "Error" not in shown
 
 
 async def test_recent_sources_are_remembered_and_reopen():
@@ -96,6 +100,7 @@ async def test_recent_sources_are_remembered_and_reopen():
         await pilot.press("enter")
         await settle(pilot)
         assert app.session.history is not None and app.session.sources == [root]
+        assert app.screen.query_one("#load-path", Input).value == root, "what was opened"
 
 
 async def test_help_and_palette_list_the_actions():
@@ -118,3 +123,39 @@ async def test_help_and_palette_list_the_actions():
         for expected in ("Demo", "Export", "Help", "Load", "Artists", "Contexts", "Trends",
                          "Recommend", "Settings"):
             assert expected in names
+
+
+async def test_enter_on_a_file_in_the_tree_opens_it(tmp_path, monkeypatch):
+    """Enter on a file opens it (it only filled the path box); on a folder, the folder goes
+    into the path box and the focus stays in the tree."""
+    export = next(demo_root().rglob("Streaming_History_Audio_*.json"))
+    root = tmp_path / "browse"
+    (root / "exports").mkdir(parents=True)
+    (root / "exports" / export.name).write_bytes(export.read_bytes())
+    monkeypatch.chdir(root)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        tree = screen.query_one("#load-tree", SourceTree)
+        for _ in range(50):
+            await pilot.pause()
+            if tree.root.children:
+                break
+        tree.focus()
+        [folder] = tree.root.children
+        tree.move_cursor(folder)
+        await pilot.press("enter")
+        for _ in range(50):
+            await pilot.pause()
+            if folder.children:
+                break
+        assert screen.query_one("#load-path", Input).value == str(root / "exports")
+        assert tree.has_focus and app.session.history is None
+        [file] = folder.children
+        tree.move_cursor(file)
+        await pilot.press("enter")
+        await settle(pilot)
+        opened = str(root / "exports" / export.name)
+        assert app.session.sources == [opened]
+        assert app.session.history is not None and app.session.history.report.kept > 0
+        assert screen.query_one("#load-path", Input).value == opened

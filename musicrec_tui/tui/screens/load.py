@@ -17,6 +17,7 @@ from textual.widgets import Footer, Input, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
+from musicrec_tui.core.errors import Cancelled
 from musicrec_tui.tui.messages import ImportProgress
 from musicrec_tui.tui.navigation import NavBar
 from musicrec_tui.tui.recent import load_recent
@@ -30,8 +31,9 @@ if TYPE_CHECKING:
 WELCOME = (
     "Open your listening export: a Spotify [b]my_spotify_data.zip[/b] (Extended Streaming "
     "History or Account Data), a Last.fm CSV or a ListenBrainz export.\n\n"
-    "Press [b]o[/b] to type a path (→ completes), pick one in the tree or the recent list "
-    "(tab moves between them), or press [b]d[/b] for a generated demo history."
+    "Press [b]o[/b] to type a path (→ completes), open a file in the tree or an entry of the "
+    "recent list with Enter (tab moves between them; Enter on a folder puts it in the path "
+    "box, [b]o[/b] Enter opens it), or press [b]d[/b] for a generated demo history."
 )
 
 
@@ -61,6 +63,7 @@ class LoadScreen(MusicrecScreen):
         super().__init__()
         self._started = 0.0
         self._land_on: str | None = None
+        self._importing: Worker | None = None
 
     def compose(self) -> ComposeResult:
         yield NavBar("load")
@@ -114,11 +117,13 @@ class LoadScreen(MusicrecScreen):
         self.start_import([], demo=True, land_on="artists")
 
     @on(SourceTree.FileSelected)
+    def _file_picked(self, event: SourceTree.FileSelected) -> None:
+        self.start_import([str(Path(event.path).resolve())])
+
     @on(SourceTree.DirectorySelected)
-    def _picked(self, event: SourceTree.FileSelected) -> None:
-        path_input = self.query_one("#load-path", Input)
-        path_input.value = str(Path(event.path).resolve())
-        path_input.focus()
+    def _folder_picked(self, event: SourceTree.DirectorySelected) -> None:
+        # Enter also opens or closes the folder in the tree: the focus stays there.
+        self.query_one("#load-path", Input).value = str(Path(event.path).resolve())
 
     @on(Input.Submitted, "#load-path")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -136,11 +141,13 @@ class LoadScreen(MusicrecScreen):
         """Import ``paths`` (plus the demo history) in a worker; a second call replaces it."""
         self._land_on = land_on
         self._started = time.perf_counter()
+        if paths:  # what is being opened, however it was picked
+            self.query_one("#load-path", Input).value = " ; ".join(paths)
         self.app.stop_loading_behind()
         self.query_one("#load-progress").remove_class("hidden")
         self.query_one("#load-bar", ProgressBar).update(total=None, progress=0)
         self.query_one("#load-status", Static).update("Opening…")
-        self._import(paths, demo)
+        self._importing = self._import(paths, demo)
 
     def action_cancel(self) -> None:
         if any(w.is_running for w in self.workers.cancel_group(self, "import")):
@@ -194,7 +201,14 @@ class LoadScreen(MusicrecScreen):
             self.app.switch_mode(self._land_on)
 
     def worker_ended(self, worker: Worker, state: WorkerState) -> None:
+        if worker is not self._importing:
+            return  # replaced by a newer import, which shows its own progress
         self.query_one("#load-progress").add_class("hidden")
-        if worker.error is not None:
-            self.query_one("#load-report-body", Static).update(
-                Text.assemble(("Nothing loaded\n\n", "bold"), describe_error(worker.error)))
+        body = self.query_one("#load-report-body", Static)
+        if state == WorkerState.CANCELLED or isinstance(worker.error, Cancelled):
+            kept = (" — the history opened before is still open"
+                    if self.session.history is not None else "")
+            body.update(Text.assemble(("Import cancelled", "bold"), kept))
+        elif worker.error is not None:
+            body.update(Text.assemble(("Nothing loaded\n\n", "bold"),
+                                      describe_error(worker.error)))
