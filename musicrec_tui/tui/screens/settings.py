@@ -57,10 +57,13 @@ class SettingsScreen(MusicrecScreen):
 
         path: Path
         passphrase: Secret
+        stored: dict[str, Secret]  # what was written, for the status line only
 
     HELP_TITLE = "Settings"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="settings.save", tooltip="Save to the user config"),
+        Binding("escape", "leave_box", "Leave box", id="settings.leave",
+                tooltip="Leave the text box, so that 1-6 switch screens again"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -97,11 +100,16 @@ class SettingsScreen(MusicrecScreen):
     def on_mount(self) -> None:
         self._key_status()
 
-    def _key_status(self) -> None:
+    def _key_status(self, unlocked: dict[str, Secret] | None = None) -> None:
+        """Where the key comes from; ``unlocked``: the store's contents, when known."""
         from musicrec_tui.core.settings.secrets import secret_status
 
         self.query_one("#set-key-status", Static).update(
-            f"Last.fm key: {secret_status('lastfm_api_key')}")
+            f"Last.fm key: {secret_status('lastfm_api_key', unlocked=unlocked)}")
+
+    def action_leave_box(self) -> None:
+        if isinstance(self.focused, Input):
+            self.set_focus(self.query_one("#settings-form"))
 
     # -- saving settings -----------------------------------------------------------------
     @on(Button.Pressed, "#set-save")
@@ -158,9 +166,10 @@ class SettingsScreen(MusicrecScreen):
         from musicrec_tui.core.settings.secrets import Secret, update_secrets
 
         secret = Secret(passphrase)
+        stored = {"lastfm_api_key": Secret(key)}
         # scrypt takes about half a second: keep it off the UI thread.
-        path = update_secrets({"lastfm_api_key": Secret(key)}, secret)
-        self.post_message(self.KeyStored(path, secret))
+        path = update_secrets(stored, secret)
+        self.post_message(self.KeyStored(path, secret, stored))
 
     @on(KeyStored)
     def _key_stored(self, event: KeyStored) -> None:
@@ -168,7 +177,7 @@ class SettingsScreen(MusicrecScreen):
         self.session.forget_provider()
         for id_ in ("#set-key", "#set-passphrase"):
             self.query_one(id_, Input).value = ""
-        self._key_status()
+        self._key_status(unlocked=event.stored)
         self.notify(f"Last.fm key stored encrypted in {event.path}", title="Key saved")
 
     def worker_ended(self, worker: Worker, state: WorkerState) -> None:
