@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.widgets import Input, Static
 
 from musicrec_tui.tui.screens.artists import ArtistsScreen
+from musicrec_tui.tui.textual_patches import footer_keys, notifications
 from musicrec_tui.tui.widgets.artist_table import ArtistTable
 from musicrec_tui.tui.widgets.detail import ArtistDetail
 from tests.helpers_tui import SIZE, burst, demo_app, settle, text_of
@@ -123,3 +124,52 @@ async def test_lines_drawn_last_are_kept_when_the_cache_is_full(monkeypatch):
         for y in range(height):
             table.render_line(y)
         assert drawn == [], "the screen just drawn comes from the cache"
+
+
+async def test_a_search_without_a_match_empties_the_detail_pane():
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        shown = screen.shown_artist
+        assert shown is not None
+        await pilot.press("slash", *"qqqzzz")
+        await settle(pilot)
+        assert screen.query_one("#artists-table", ArtistTable).row_count == 0
+        assert screen.shown_artist is None
+        detail = screen.query_one(ArtistDetail)
+        title = text_of(detail.query_one("#detail-title", Static).content)
+        assert "No artist matches" in title and shown not in title
+        assert shown not in text_of(detail.query_one("#detail-tracks", Static).content)
+
+
+async def test_the_footer_names_what_escape_does():
+    """In the box Escape leaves it; out of it, with a query, Escape clears the search (the
+    footer said "Leave search" after the box was left)."""
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+
+        def escape() -> list[str]:
+            return [key.description for key in footer_keys(app.screen) if key.key == "escape"]
+
+        assert escape() == []
+        await pilot.press("slash", *"be")
+        await settle(pilot)
+        assert escape() == ["Leave search"]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert escape() == ["Clear search"]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert escape() == []
+        assert app.screen.query_one("#artists-search", Input).value == ""
+
+
+async def test_landing_on_artists_does_not_say_press_2():
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ArtistsScreen)
+        done = [n.message for n in notifications(app) if n.title == "Import done"]
+        assert done and not any("press 2" in message for message in done)

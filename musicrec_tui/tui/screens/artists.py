@@ -121,8 +121,11 @@ class ArtistsScreen(MusicrecScreen):
     HELP_TITLE = "Artists"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search", id="artists.search", tooltip="Focus the search box"),
-        Binding("escape", "escape", "Leave search", id="artists.escape",
-                tooltip="Leave the search box; again clears the search"),
+        # One key, two meanings: the footer shows the one that applies (check_action).
+        Binding("escape", "leave_search", "Leave search", id="artists.leave",
+                tooltip="Back to the table, keeping the search"),
+        Binding("escape", "clear_search", "Clear search", id="artists.clear",
+                tooltip="Show every artist again"),
         Binding("s", "sort", "Sort", id="artists.sort", tooltip="Sort by the next column"),
         Binding("r", "reverse", "Reverse", id="artists.reverse", tooltip="Reverse the order"),
         # Enter in the box too (the box leaves it to the screen: see widgets/search_box.py).
@@ -268,7 +271,10 @@ class ArtistsScreen(MusicrecScreen):
         if query and not self._query:
             self._saved = (table.cursor_artist, table.scroll_y)
             self._picked = None
+        toggled = bool(query) != bool(self._query)
         self._query = query
+        if toggled:
+            self.refresh_bindings()  # "Clear search" comes and goes with a query
         if not query:
             saved_artist, saved_scroll = self._saved
             if self._picked:
@@ -280,6 +286,8 @@ class ArtistsScreen(MusicrecScreen):
         table.set_rows([h.artist for h in hits], {h.artist: h.positions for h in hits},
                        scroll_y=0, room=table.visible_rows)
         self._status(len(hits))
+        if not hits:
+            self._show_no_artist(f"No artist matches “{query}”")
 
     # Keys move the focus with set_focus, at once: Widget.focus() waits for the queue, and
     # keys already typed behind "/" would go to the screen's bindings ("e" opens Export).
@@ -289,12 +297,17 @@ class ArtistsScreen(MusicrecScreen):
     def action_to_table(self) -> None:
         self.set_focus(self._table)
 
-    def action_escape(self) -> None:
-        search = self.query_one("#artists-search", Input)
-        if search.has_focus:
-            self.set_focus(self._table)
-        elif search.value:
-            search.value = ""  # Input.Changed restores the full table
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("leave_search", "clear_search"):
+            in_box = self.query_one("#artists-search", Input).has_focus
+            return in_box if action == "leave_search" else not in_box and bool(self._query)
+        return True
+
+    def action_leave_search(self) -> None:
+        self.set_focus(self._table)
+
+    def action_clear_search(self) -> None:
+        self.query_one("#artists-search", Input).value = ""  # restores the full table
 
     def action_sort(self) -> None:
         self._sort = (self._sort + 1) % len(SORTS)
@@ -346,6 +359,12 @@ class ArtistsScreen(MusicrecScreen):
                 self._detail_timer.stop()
             self._pending = None
             self.show_artist(event.artist)
+
+    def _show_no_artist(self, why: str) -> None:
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        self._pending = self._shown_artist = None
+        self.query_one(ArtistDetail).show_nothing(why)
 
     def _show_pending(self) -> None:
         if self._pending:

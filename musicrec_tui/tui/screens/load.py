@@ -194,8 +194,9 @@ class LoadScreen(MusicrecScreen):
         if report.bad_files:
             self.notify(f"{len(report.bad_files)} file(s) could not be read (see the report)",
                         severity="warning")
+        where = "" if self._land_on == "artists" else " — press 2 for Artists"
         self.notify(f"Loaded {report.kept:,} plays of {report.artists:,} artists "
-                    f"in {event.seconds:.1f} s — press 2 for Artists", title="Import done")
+                    f"in {event.seconds:.1f} s{where}", title="Import done")
         self._leave_path_box()
         if self._land_on:
             self.app.switch_mode(self._land_on)

@@ -107,9 +107,11 @@ class SettingsScreen(MusicrecScreen):
         self.query_one("#set-key-status", Static).update(
             f"Last.fm key: {secret_status('lastfm_api_key', unlocked=unlocked)}")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return isinstance(self.focused, Input) if action == "leave_box" else True
+
     def action_leave_box(self) -> None:
-        if isinstance(self.focused, Input):
-            self.set_focus(self.query_one("#settings-form"))
+        self.set_focus(self.query_one("#settings-form"))
 
     # -- saving settings -----------------------------------------------------------------
     @on(Button.Pressed, "#set-save")

@@ -53,6 +53,12 @@ class ArtistDetail(VerticalScroll):
         stats.add_row("Listened", f"{_day(row['first'])} → {_day(row['last'])}")
         self.query_one("#detail-stats", Static).update(stats)
 
+    def show_nothing(self, why: str) -> None:
+        """No artist to show (a search without a match): ``why`` in place of the title."""
+        self.query_one("#detail-title", Static).update(why)
+        self.query_one("#detail-stats", Static).update("")
+        self.show_waiting("")
+
     def show_waiting(self, why: str) -> None:
         """What needs the whole history (months, tracks, context, similar) is not here yet."""
         self.query_one("#detail-spark", Sparkline).data = []
