@@ -24,6 +24,7 @@ from musicrec_tui.core.settings import (
 from musicrec_tui.core.settings import secrets as sec
 from musicrec_tui.core.settings.secrets import Secret, SecretsError
 from musicrec_tui.core.settings.user_config import set_in_user_config
+from musicrec_tui.core.wording import plural
 
 # What Last.fm issues; anything else is most likely a paste of the wrong value.
 LASTFM_KEY_SHAPE = re.compile(r"[0-9a-f]{32}")
@@ -249,7 +250,7 @@ def cmd_passphrase(args: argparse.Namespace) -> int:
         # key derivation, ~0.5 s, is worth that).
         sec.load_secrets(old, path=path)
     count = sec.change_passphrase(old, _new_passphrase(), path=path)
-    console.print(f"re-encrypted {count} stored secret{'s' if count != 1 else ''} in "
+    console.print(f"re-encrypted {plural(count, 'stored secret')} in "
                   f"{escape(str(path))} with the new passphrase", highlight=False)
     if sec.env_passphrase() is not None:
         console.print(f"[yellow]note:[/] {sec.PASSPHRASE_ENV} still holds the old passphrase;"

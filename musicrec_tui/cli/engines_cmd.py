@@ -24,6 +24,7 @@ from musicrec_tui.core.errors import MusicrecError
 from musicrec_tui.core.history.model import History
 from musicrec_tui.core.settings import Settings, load_settings
 from musicrec_tui.core.settings.checks import PROVIDER_KINDS
+from musicrec_tui.core.wording import plural
 
 ENGINE_CHOICES = ("ensemble", "ranking", "recency", "temporal", "context", "content")
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -68,9 +69,10 @@ def cmd_artists(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"artists": records, "total": len(table), "search": args.search})
         return 0
-    title = (f"{len(records)} best matches for {args.search!r} among {len(table)} artists"
+    title = (f"{plural(len(records), 'best match')} for {args.search!r} among "
+             f"{plural(len(table), 'artist')}"
              if args.search
-             else f"top {len(records)} of {len(table)} artists")
+             else f"top {len(records)} of {plural(len(table), 'artist')}")
     out = Table(title=title)
     for col, justify in (("#", "right"), ("artist", "left"), ("plays", "right"),
                          ("hours", "right"), ("score", "right"), ("last played", "left")):
@@ -123,7 +125,7 @@ def cmd_contexts(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"contexts": records, "as_of": as_of.isoformat(), "notes": notes})
         return 0
-    out = Table(title=f"{len(records)} listening contexts", show_lines=True)
+    out = Table(title=plural(len(records), "listening context"), show_lines=True)
     out.add_column("context")
     out.add_column("plays", justify="right")
     out.add_column("when")

@@ -142,3 +142,9 @@ def test_a_bad_file_is_a_warning_and_the_good_ones_still_load(capsys, export, tm
     out, err = capsys.readouterr()
     assert len(json.loads(out)["recommendations"]) == 3
     assert "warning:" in err and "broken.json" in err
+
+
+def test_one_match_is_singular(capsys, export):
+    code, out, _ = run(capsys, "artists", export, "--search", "portishead", "--top", "1")
+    assert code == 0
+    assert "1 best match for 'portishead' among 8 artists" in " ".join(out.split())

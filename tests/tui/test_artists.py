@@ -32,6 +32,8 @@ async def test_demo_search_pick_and_detail():
         await pilot.pause()
         hits = _rows(table)
         assert hits and hits[0] == "Beyoncé"
+        status = text_of(screen.query_one("#artists-status", Static).content)
+        assert f"“beyon”: {len(hits)} match{'' if len(hits) == 1 else 'es'} of" in status
         assert len(hits) < len(full)
         # Matched characters are highlighted in the name cell: "Beyon" drawn in its own style.
         match = table.get_component_rich_style("artist-table--match")

@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
+from musicrec_tui.core.wording import plural
 from musicrec_tui.tui.navigation import NavBar
 from musicrec_tui.tui.screens.base import MusicrecScreen
 from musicrec_tui.tui.widgets.artist_table import ArtistTable, Column
@@ -243,11 +244,11 @@ class ArtistsScreen(MusicrecScreen):
         arrow = "↓" if self._descending else "↑"
         total = len(self._cells or ())
         if matches is None:
-            text = f"{total:,} artists · sorted by {label} {arrow} · s sort, r reverse"
+            text = f"{plural(total, 'artist')} · sorted by {label} {arrow} · s sort, r reverse"
             if self.session.loading:
                 text += " · loading details…"
         else:
-            text = f"“{self._query}”: {matches} match{'es' if matches != 1 else ''} of {total:,}"
+            text = f"“{self._query}”: {plural(matches, 'match')} of {total:,}"
         # One line of fixed height: no need to lay the screen out again.
         self.query_one("#artists-status", Static).update(text, layout=False)
 

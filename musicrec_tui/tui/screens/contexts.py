@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from musicrec_tui.core.wording import plural
 from musicrec_tui.tui.messages import ContextsProgress
 from musicrec_tui.tui.navigation import NavBar
 from musicrec_tui.tui.screens.base import MusicrecScreen
@@ -105,7 +106,7 @@ class ContextsScreen(MusicrecScreen):
         for i, cluster in enumerate(clusters):
             label = Text.assemble(("██ ", context_colour(i)), (cluster.label, "bold"))
             # Not dim: dimmed text on the highlighted row drops under readable contrast.
-            label.append(f"\n   {cluster.plays:,} plays · {100 * cluster.plays / total:.0f}%")
+            label.append(f"\n   {plural(cluster.plays, 'play')} · {100 * cluster.plays / total:.0f}%")
             if i == self._now_index:
                 label.append("  ◆ now", style="bold reverse")
             options.add_option(Option(label, id=str(i)))
@@ -114,7 +115,7 @@ class ContextsScreen(MusicrecScreen):
         heatmap.now_slot = (now.weekday(), now.hour)
         options.highlighted = self._now_index if self._now_index is not None else 0
         self.query_one("#contexts-status", Static).update(
-            f"{len(clusters)} contexts · now is {now:%a %H:%M} → {current.label} · "
+            f"{plural(len(clusters), 'context')} · now is {now:%a %H:%M} → {current.label} · "
             "+/- change k, n jumps to now")
         options.focus()
 

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from musicrec_tui.core.errors import Cancelled
+from musicrec_tui.core.wording import plural
 from musicrec_tui.tui.messages import ImportProgress
 from musicrec_tui.tui.navigation import NavBar
 from musicrec_tui.tui.recent import load_recent
@@ -192,10 +193,10 @@ class LoadScreen(MusicrecScreen):
         elif loaded.recent is not None:
             self._show_recent(loaded.recent)
         if report.bad_files:
-            self.notify(f"{len(report.bad_files)} file(s) could not be read (see the report)",
+            self.notify(f"{plural(len(report.bad_files), 'file')} could not be read (see the report)",
                         severity="warning")
         where = "" if self._land_on == "artists" else " — press 2 for Artists"
-        self.notify(f"Loaded {report.kept:,} plays of {report.artists:,} artists "
+        self.notify(f"Loaded {plural(report.kept, 'play')} of {plural(report.artists, 'artist')} "
                     f"in {event.seconds:.1f} s{where}", title="Import done")
         self._leave_path_box()
         if self._land_on:

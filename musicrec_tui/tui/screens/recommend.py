@@ -16,6 +16,7 @@ from textual.widgets import Footer, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from musicrec_tui.core.errors import MusicrecError
+from musicrec_tui.core.wording import plural
 from musicrec_tui.tui.messages import EngineProgress
 from musicrec_tui.tui.navigation import NavBar
 from musicrec_tui.tui.runs import combine, engine_names, normalise_weights
@@ -195,7 +196,7 @@ class RecommendScreen(MusicrecScreen):
             return
         self.session.analysis = analysis
         self._show(analysis)
-        self.notify(f"{len(analysis.ensemble)} recommendations in "
+        self.notify(f"{plural(len(analysis.ensemble), 'recommendation')} in "
                     f"{time.perf_counter() - self._started:.1f} s", timeout=3)
 
     def _show_engines(self) -> None:
@@ -310,7 +311,7 @@ class RecommendScreen(MusicrecScreen):
         provider = analysis.provider or "—"
         counts = analysis.similarity.counts() if analysis.similarity is not None else {}
         origin = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
-        text = (f"{len(analysis.ensemble)} recommendations as of {analysis.as_of:%Y-%m-%d} · "
+        text = (f"{plural(len(analysis.ensemble), 'recommendation')} as of {analysis.as_of:%Y-%m-%d} · "
                 f"provider {provider}" + (f" ({origin})" if origin else "")
                 + f" · tier {analysis.tier}")
         self.query_one("#recommend-status", Static).update(text)

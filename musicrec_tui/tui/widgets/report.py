@@ -9,6 +9,8 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from musicrec_tui.core.wording import plural
+
 if TYPE_CHECKING:
     from musicrec_tui.core.history.model import ImportReport
 
@@ -33,10 +35,10 @@ def render_report(report: ImportReport, seconds: float | None = None) -> Group:
     summary = Table.grid(padding=(0, 2))
     summary.add_column(style="bold")
     summary.add_column()
-    summary.add_row("Kept", f"{report.kept:,} plays of {report.rows_read:,} rows read")
+    summary.add_row("Kept", f"{plural(report.kept, 'play')} of {plural(report.rows_read, 'row')} read")
     summary.add_row("Counted", f"{report.counted:,} (long enough to count)")
     summary.add_row("Range", f"{_day(report.first)} → {_day(report.last)}")
-    summary.add_row("Library", f"{report.artists:,} artists, {report.tracks:,} tracks")
+    summary.add_row("Library", f"{plural(report.artists, 'artist')}, {plural(report.tracks, 'track')}")
     summary.add_row("Timezone", report.timezone)
     if seconds is not None:
         rate = report.kept / seconds if seconds > 0 else 0
@@ -67,6 +69,6 @@ def render_report(report: ImportReport, seconds: float | None = None) -> Group:
             files.add_row(name, f.format or "?", f"{f.kept:,}")
     parts += [Text(""), files]
     if report.bad_files:
-        parts.insert(0, Text(f"{len(report.bad_files)} file(s) could not be read — see below",
+        parts.insert(0, Text(f"{plural(len(report.bad_files), 'file')} could not be read — see below",
                              style="bold red"))
     return Group(*parts)
