@@ -79,6 +79,19 @@ def test_empty_query_lists_by_preference_and_limit_applies(search):
     assert len(search.search("a", limit=4)) == 4
 
 
+def test_a_slip_in_a_name_still_being_typed_finds_it():
+    """A typo against the start of any word, before the name is complete."""
+    s = ArtistSearch(["Taylor Swift", "The Beatles", "Massive Attack", "Tyler, the Creator"],
+                     [0.9, 0.7, 0.6, 0.5])
+    assert _first(s, "taylr").artist == "Taylor Swift"
+    assert _first(s, "beatls").artist == "The Beatles"  # the second word
+    assert _first(s, "atack").artist == "Massive Attack"
+    hit = _first(s, "taylr")
+    assert "".join(hit.artist[i] for i in hit.positions) == "Taylr"
+    assert hit.score < _first(s, "tayl").score  # below every exact tier
+    assert [h.artist for h in s.search("tay")] == ["Taylor Swift"]  # 3 letters: no typo tier
+
+
 def test_no_match_and_short_queries_do_not_fuzz(search):
     assert search.search("zzzzqqq") == []
     assert all("x" in fold(h.artist) for h in search.search("x"))

@@ -4,13 +4,15 @@ Names are folded once (``fold``: the shared ``normalise_name`` plus accent strip
 "beyonce" finds "Beyoncé" and "sigur ros" finds "Sigur Rós". The folded names are kept in
 preference order and joined into one newline-separated string: prefix, word-prefix and
 substring matches are then plain ``str.find`` scans that stop as soon as ``limit`` hits are
-found, best-preferred first. Only if those leave room does a rapidfuzz pass (normalised Indel
-ratio over the whole folded name) look for typos ("radiohed" → "Radiohead"). Each tier scores
+found, best-preferred first. Only if those leave room do two rapidfuzz passes (normalised
+Indel ratio) look for typos: against the whole folded name ("radiohed" → "Radiohead"), then
+against the start of each word that begins with the query's first letter, cut one character
+longer than the query, so a name being typed with a slip is found before it is complete
+("taylr" → "Taylor Swift"). Each tier scores
 below the one above it, so the final order is quality first, then preference.
 
-Whole-name ratio rather than WRatio or partial_ratio: those are slower and score any short
-name contained in the query ("Ra" for "radiohed") as a near-perfect match. The cost: a typo
-inside a much longer name is not found.
+Ratios rather than WRatio or partial_ratio: those score any short name contained in the
+query ("Ra" for "radiohed") as a near-perfect match.
 
 Highlight positions are computed for the returned hits only, by folding the original name
 one character at a time and mapping each folded character back to its source.
@@ -35,6 +37,9 @@ EXACT, PREFIX, WORD_PREFIX, SUBSTRING, FUZZY_CAP = 100.0, 98.0, 96.0, 94.0, 90.0
 FUZZY_CUTOFF = 75.0
 # Typos in one- or two-letter queries are meaningless; those get substring matches only.
 FUZZY_MIN_QUERY = 3
+# Typos against word starts: below whole-name typos, only for queries long enough that one
+# slip still leaves most of the word, and only the best few (the rest is noise).
+WORD_FUZZY_CAP, WORD_FUZZY_MIN_QUERY, WORD_FUZZY_HITS = 88.0, 4, 10
 _SEP = "\n"  # folding collapses all whitespace to single spaces, so this never occurs in a name
 
 
@@ -112,6 +117,14 @@ class ArtistSearch:
         for i, key in enumerate(self._keys):
             self._starts[pos] = i
             pos += len(key) + 1
+        # Every word of every key from its start to the key's end, grouped by first letter
+        # (a slip in the first letter is rare, and the group is a small share of the words).
+        self._words: dict[str, tuple[list[str], list[tuple[int, int]]]] = {}
+        for index, key in enumerate(self._keys):
+            for start in (0, *(j + 1 for j, ch in enumerate(key) if ch == " ")):
+                texts, owners = self._words.setdefault(key[start:start + 1], ([], []))
+                texts.append(key[start:])
+                owners.append((index, start))
 
     def __len__(self) -> int:
         return len(self._names)
@@ -155,6 +168,18 @@ class ArtistSearch:
                 index = self._by_length[lo + at]
                 if index not in hits:
                     fuzzy[index] = min(float(score), FUZZY_CAP)
+        word_starts: dict[int, int] = {}  # name index → start of the word its typo matched
+        if len(hits) + len(fuzzy) < limit and len(q) >= WORD_FUZZY_MIN_QUERY:
+            texts, owners = self._words.get(q[0], ([], []))
+            windows = [text[:len(q) + 1] for text in texts]
+            found = process.extract(q, windows, scorer=fuzz.ratio, limit=WORD_FUZZY_HITS,
+                                    score_cutoff=FUZZY_CUTOFF)
+            for _text, score, at in found:
+                index, start = owners[at]
+                value = min(float(score), WORD_FUZZY_CAP)
+                if index not in hits and value > fuzzy.get(index, -1.0):
+                    fuzzy[index] = value
+                    word_starts[index] = start
         ranked = sorted(
             [(score, index) for index, (score, _) in hits.items()]
             + [(score, index) for index, score in fuzzy.items()],
@@ -164,10 +189,11 @@ class ArtistSearch:
         for score, index in ranked:
             start = hits[index][1] if index in hits else None
             out.append(SearchHit(self._names[index], score,
-                                 self._positions(index, q, start)))
+                                 self._positions(index, q, start, word_starts.get(index))))
         return out
 
-    def _positions(self, index: int, q: str, start: int | None) -> tuple[int, ...]:
+    def _positions(self, index: int, q: str, start: int | None,
+                   word: int | None = None) -> tuple[int, ...]:
         mapped = _folded_with_map(self._names[index])
         if mapped is None:
             return ()
@@ -175,6 +201,8 @@ class ArtistSearch:
         if start is not None:
             folded = range(start, start + len(q))
         else:
-            folded = [j for op in Indel.opcodes(q, key) if op.tag == "equal"
+            offset = word or 0
+            target = key[offset:offset + len(q) + 1] if word is not None else key
+            folded = [offset + j for op in Indel.opcodes(q, target) if op.tag == "equal"
                       for j in range(op.dest_start, op.dest_end)]
         return tuple(sorted({source[j] for j in folded if j < len(source)}))
