@@ -53,6 +53,7 @@ class FakeService:
         self.clock = clock  # None: the running loop's time
         self.requests: list[dict[str, str]] = []
         self.times: list[float] = []  # arrival time of each request, on ``clock``
+        self.finished: list[float] = []  # when each reply was handed back, same clock
         self.user_agents: set[str] = set()
         self.in_flight = 0
         self.max_in_flight = 0
@@ -86,7 +87,7 @@ class FakeService:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         params = dict(request.query)
         self.requests.append(params)
-        self.times.append(self.clock() if self.clock else asyncio.get_running_loop().time())
+        self.times.append(self._now())
         self.user_agents.add(request.headers.get("User-Agent", ""))
         self.arrived.set()
         self.in_flight += 1
@@ -112,6 +113,10 @@ class FakeService:
                                 content_type="application/json")
         finally:
             self.in_flight -= 1
+            self.finished.append(self._now())
+
+    def _now(self) -> float:
+        return self.clock() if self.clock else asyncio.get_running_loop().time()
 
     async def _hold_for_round(self) -> None:
         if self.round_size <= 0:
