@@ -132,7 +132,25 @@ class FakeService:
         await fut
 
 
-class VirtualTime:
+class _Timeline:
+    """A clock and a sleep a client can be given (see ``clocks``)."""
+
+    sleeps: list[float]
+
+    def clock(self) -> float:
+        raise NotImplementedError
+
+    async def sleep(self, seconds: float) -> None:
+        raise NotImplementedError
+
+    def clocks(self, wall: Callable[[], float] | None = None, rng: random.Random | None = None):
+        from musicrec_tui.core.similarity.service import Clocks
+
+        return Clocks(clock=self.clock, sleep=self.sleep, wall_clock=wall or WallClock(),
+                      rng=rng or random.Random())
+
+
+class VirtualTime(_Timeline):
     """Injected clock + sleep: sleeping advances the clock instantly and records the delay."""
 
     def __init__(self, start: float = 1000.0) -> None:
@@ -148,7 +166,7 @@ class VirtualTime:
         await asyncio.sleep(0)  # still yield, like a real sleep
 
 
-class LoopTime:
+class LoopTime(_Timeline):
     """The running loop's clock and sleep: on a VirtualClockLoop, virtual seconds that
     aiohttp's timeouts share (VirtualTime's clock does not move while a request hangs)."""
 

@@ -88,8 +88,7 @@ def make_provider(tmp_path, base_url: str, *, vt: VirtualTime | None = None,
     settings = test_settings(base_url, ttl_hours, **values)
     cache = SimilarCache(tmp_path / "lastfm.sqlite3", ttl_hours=ttl_hours,
                          busy_timeout_seconds=0.2, now=wall)
-    return LastfmProvider(settings, API_KEY, cache, clock=vt.clock, sleep=vt.sleep, rng=rng,
-                          wall_clock=wall)
+    return LastfmProvider(settings, API_KEY, cache, clocks=vt.clocks(wall, rng))
 
 
 async def serve(aiohttp_server) -> tuple[FakeLastfm, str]:

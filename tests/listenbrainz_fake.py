@@ -150,4 +150,4 @@ def make_lb_provider(tmp_path, root: str, *, vt=None, wall: WallClock | None = N
     names = SimilarCache(tmp_path / "musicbrainz.sqlite3", ttl_hours=90 * 24,
                          busy_timeout_seconds=0.2, now=wall)
     return ListenBrainzProvider(settings, mbids=mbids or {}, labs_cache=labs, names_cache=names,
-                                clock=vt.clock, sleep=vt.sleep, rng=rng, wall_clock=wall)
+                                clocks=vt.clocks(wall, rng))

@@ -39,18 +39,20 @@ async def fake_url(aiohttp_server):
     return await serve(aiohttp_server)
 
 
-PERSISTENT = {
-    "http-500": Reply(500, "down"),
-    "http-429": error(29, status=429, **{"Retry-After": "1"}),
-    "error-29": error(29),
-    "bad-json": Reply(200, '{"similarartists": [trunc'),
-    "html": Reply(502, "<html><body><h1>502 Bad Gateway</h1></body></html>"),
+PERSISTENT = {  # reply → what the note calls it
+    "http-500": (Reply(500, "down"), "HTTP 500"),
+    "http-429": (error(29, status=429, **{"Retry-After": "1"}),
+                 "Last.fm error 29 (rate limit exceeded)"),
+    "error-29": (error(29), "Last.fm error 29 (rate limit exceeded)"),
+    "bad-json": (Reply(200, '{"similarartists": [trunc'), "malformed JSON in the reply"),
+    "html": (Reply(200, "<html><body><h1>Maintenance</h1></body></html>"),
+             "an HTML page instead of JSON"),
 }
 
 
-@pytest.mark.parametrize("reply", PERSISTENT.values(), ids=list(PERSISTENT))
+@pytest.mark.parametrize(("reply", "reason"), PERSISTENT.values(), ids=list(PERSISTENT))
 async def test_a_failing_service_is_left_after_a_few_failures_in_a_row(fake_url, tmp_path,
-                                                                        reply):
+                                                                        reply, reason):
     fake, url = fake_url
     fake.default = reply
     vt = VirtualTime()
@@ -61,7 +63,8 @@ async def test_a_failing_service_is_left_after_a_few_failures_in_a_row(fake_url,
     assert 4 <= len(fake.requests) <= 7
     assert vt.now - 1000.0 < 5.0  # seconds of backoff, not minutes
     stopped = [m for m in result.messages if "kept failing" in m]
-    assert len(stopped) == 1 and "4 failures in a row" in stopped[0]
+    assert len(stopped) == 1
+    assert stopped[0].startswith(f"Last.fm kept failing ({reason}; 4 failures in a row)")
     assert result.counts() == {"failed": 50}
     assert result.provider == "offline" and result.requested == "lastfm"
     assert result.fallback_reason == stopped[0]

@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from musicrec_tui.core.errors import Cancelled
-from musicrec_tui.core.progress import CancelToken, check
-from musicrec_tui.core.similarity.base import Neighbour
+from musicrec_tui.core.progress import CancelToken, Progress, check
+from musicrec_tui.core.similarity.base import Neighbour, SimilarityResult
 from musicrec_tui.core.similarity.cache import CacheEntry, SimilarCache
-from musicrec_tui.core.similarity.service import CallFailed, NotFound, StopRun
+from musicrec_tui.core.similarity.names import normalise_name
+from musicrec_tui.core.similarity.service import CallFailed, Clocks, NotFound, StopRun
 
 # How often a running fetch looks at a thread-side cancel token (it has no awaitable form).
 _CANCEL_POLL_SECONDS = 0.05
@@ -150,3 +151,46 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
         return asyncio.run(coro)
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coro).result()
+
+
+def query_keys(artists: Sequence[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """(artist → normalised key, key → its first spelling): one query per key."""
+    keys = {a: normalise_name(a) for a in artists}
+    queries: dict[str, str] = {}
+    for artist, key in keys.items():
+        if key:
+            queries.setdefault(key, artist)
+    return keys, queries
+
+
+class NetworkProvider:
+    """What every network provider shares: the synchronous entry point, the clocks its
+    clients run on, and the notice called once before its first request leaves."""
+
+    name = ""
+    service = ""
+
+    def __init__(self, settings, clocks: Clocks | None,
+                 on_first_request: Callable[[], None] | None) -> None:
+        self.settings = settings
+        self.clocks = clocks or Clocks()
+        self.on_first_request = on_first_request
+
+    def similar(self, artists: Sequence[str], *, limit: int, progress: Progress | None = None,
+                cancel: CancelToken | None = None) -> SimilarityResult:
+        return run_sync(self.fetch_similar(artists, limit=limit, progress=progress,
+                                           cancel=cancel))
+
+    async def fetch_similar(self, artists: Sequence[str], *, limit: int,
+                            progress: Progress | None = None,
+                            cancel: CancelToken | None = None) -> SimilarityResult:
+        raise NotImplementedError
+
+    def client_options(self) -> dict[str, Any]:
+        """Keyword arguments for this provider's service clients."""
+        return {"clocks": self.clocks, "on_first_request": self._first_request}
+
+    def _first_request(self) -> None:
+        if self.on_first_request is not None:
+            self.on_first_request()
+            self.on_first_request = None

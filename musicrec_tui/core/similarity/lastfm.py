@@ -11,49 +11,32 @@ service that keeps failing (the circuit breaker) stops every further call of the
 
 from __future__ import annotations
 
-import asyncio
-import random
-import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from musicrec_tui.core.progress import CancelToken, Progress, check, report
 from musicrec_tui.core.similarity.base import SimilarityResult
 from musicrec_tui.core.similarity.cache import SimilarCache
-from musicrec_tui.core.similarity.fetching import fetch_cached, run_sync
+from musicrec_tui.core.similarity.fetching import NetworkProvider, fetch_cached, query_keys
 from musicrec_tui.core.similarity.lastfm_client import SERVICE, LastfmClient, reveal
-from musicrec_tui.core.similarity.names import normalise_name
-from musicrec_tui.core.similarity.service import Clock, Sleep
+from musicrec_tui.core.similarity.service import Clocks
 
 
-class LastfmProvider:
+class LastfmProvider(NetworkProvider):
     """Similar artists from Last.fm ``artist.getSimilar``, cached in SQLite."""
 
     name = "lastfm"
     service = SERVICE
 
-    def __init__(
-        self,
-        settings,
-        api_key: Any,
-        cache: SimilarCache | None = None,
-        *,
-        base_url: str | None = None,
-        clock: Clock = time.monotonic,
-        sleep: Sleep = asyncio.sleep,
-        rng: random.Random | None = None,
-        wall_clock: Clock = time.time,
-        on_first_request: Callable[[], None] | None = None,
-    ) -> None:
+    def __init__(self, settings, api_key: Any, cache: SimilarCache | None = None, *,
+                 base_url: str | None = None, clocks: Clocks | None = None,
+                 on_first_request: Callable[[], None] | None = None) -> None:
         if not reveal(api_key):
             raise ValueError("LastfmProvider needs an API key")
-        self.settings = settings
+        super().__init__(settings, clocks, on_first_request)
         self._api_key = api_key  # kept as given (a masked Secret stays masked)
         self.cache = cache if cache is not None else SimilarCache.from_settings(settings)
         self.base_url = base_url or settings.lastfm.base_url
-        self._client = {"clock": clock, "sleep": sleep, "rng": rng, "wall_clock": wall_clock}
-        # Called once, before the first request this provider sends (the CLI's notice).
-        self.on_first_request = on_first_request
         self.last_client: LastfmClient | None = None  # the latest run's, for tests/benchmarks
 
     def __repr__(self) -> str:
@@ -63,21 +46,12 @@ class LastfmProvider:
         """Ask for at least the configured limit so different callers share cache rows."""
         return max(int(limit), int(self.settings.lastfm.limit))
 
-    def similar(self, artists: Sequence[str], *, limit: int, progress: Progress | None = None,
-                cancel: CancelToken | None = None) -> SimilarityResult:
-        return run_sync(self.fetch_similar(artists, limit=limit, progress=progress,
-                                           cancel=cancel))
-
     async def fetch_similar(self, artists: Sequence[str], *, limit: int,
                             progress: Progress | None = None,
                             cancel: CancelToken | None = None) -> SimilarityResult:
         check(cancel)
         req_limit = self.request_limit(limit)
-        keys = {a: normalise_name(a) for a in artists}
-        queries: dict[str, str] = {}  # normalised key → first display spelling
-        for artist, key in keys.items():
-            if key:
-                queries.setdefault(key, artist)
+        keys, queries = query_keys(artists)
         done = 0
 
         def tick() -> None:
@@ -87,7 +61,7 @@ class LastfmProvider:
 
         report(progress, 0, len(queries))
         client = LastfmClient(self.settings, self._api_key, base_url=self.base_url,
-                              on_first_request=self._first_request, **self._client)
+                              **self.client_options())
         self.last_client = client
         async with client:
             fetched = await fetch_cached(
@@ -98,8 +72,3 @@ class LastfmProvider:
         origin = {a: fetched.origin.get(keys[a], "failed") for a in artists}
         return SimilarityResult(self.name, neighbours, origin, fetched.messages,
                                 requested=self.name, fallback_reason=fetched.stopped)
-
-    def _first_request(self) -> None:
-        if self.on_first_request is not None:
-            self.on_first_request()
-            self.on_first_request = None

@@ -21,6 +21,7 @@ from musicrec_tui.core.similarity.service import (
     ServiceClient,
     StopRun,
     json_or_none,
+    not_json,
     redact,
 )
 
@@ -122,7 +123,7 @@ class LastfmClient(ServiceClient):
         if status >= 400:
             raise CallFailed(f"HTTP {status}")
         if payload is None:
-            raise Retry("malformed JSON in the reply")
+            raise not_json(reply.body)
         try:
             return parse_similar(payload, artist)
         except (KeyError, ValueError, TypeError):

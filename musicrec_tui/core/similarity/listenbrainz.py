@@ -11,21 +11,22 @@ answer (no neighbours, one note), not a failure.
 
 from __future__ import annotations
 
-import asyncio
-import random
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from musicrec_tui.core.progress import CancelToken, Progress, check, report
-from musicrec_tui.core.similarity.base import SimilarityResult
+from musicrec_tui.core.similarity.base import Neighbour, SimilarityResult
 from musicrec_tui.core.similarity.cache import SimilarCache
-from musicrec_tui.core.similarity.fetching import Fetched, fetch_cached, run_sync
+from musicrec_tui.core.similarity.fetching import (
+    Fetched,
+    NetworkProvider,
+    fetch_cached,
+    query_keys,
+)
 from musicrec_tui.core.similarity.listenbrainz_client import SERVICE, LabsClient
 from musicrec_tui.core.similarity.musicbrainz import MBID, MusicBrainzClient
-from musicrec_tui.core.similarity.musicbrainz import SERVICE as MB_SERVICE
 from musicrec_tui.core.similarity.names import normalise_name
-from musicrec_tui.core.similarity.service import Clock, Sleep
+from musicrec_tui.core.similarity.service import Clocks, ServiceClient
 
 # Labs lists are cached whole (up to 100 per seed): one row serves every caller's limit.
 _WHOLE = 0
@@ -53,35 +54,22 @@ def export_mbids(history: Any) -> dict[str, str]:
     return out
 
 
-class ListenBrainzProvider:
+class ListenBrainzProvider(NetworkProvider):
     """Similar artists from ListenBrainz Labs, by MBIDs from the export or MusicBrainz."""
 
     name = "listenbrainz"
     service = SERVICE
 
-    def __init__(
-        self,
-        settings,
-        *,
-        history: Any = None,
-        mbids: Mapping[str, str] | None = None,
-        labs_cache: SimilarCache | None = None,
-        names_cache: SimilarCache | None = None,
-        clock: Clock = time.monotonic,
-        sleep: Sleep = asyncio.sleep,
-        rng: random.Random | None = None,
-        wall_clock: Clock = time.time,
-        on_first_request: Callable[[], None] | None = None,
-    ) -> None:
-        self.settings = settings
+    def __init__(self, settings, *, history: Any = None, mbids: Mapping[str, str] | None = None,
+                 labs_cache: SimilarCache | None = None,
+                 names_cache: SimilarCache | None = None, clocks: Clocks | None = None,
+                 on_first_request: Callable[[], None] | None = None) -> None:
+        super().__init__(settings, clocks, on_first_request)
         self._history = history
         self._mbids = dict(mbids) if mbids is not None else None  # built on first use
         self.labs_cache = labs_cache or SimilarCache.from_settings(settings, "listenbrainz")
         self.names_cache = names_cache or SimilarCache.from_settings(settings, "musicbrainz")
-        self._client = {"clock": clock, "sleep": sleep, "rng": rng, "wall_clock": wall_clock,
-                        "on_first_request": self._first_request}
-        self.on_first_request = on_first_request
-        self.clients: dict[str, Any] = {}  # the latest run's, per service (tests, benchmarks)
+        self.clients: dict[str, ServiceClient] = {}  # the latest run's, per service
 
     def __repr__(self) -> str:
         return (f"ListenBrainzProvider(labs_url={self.settings.listenbrainz.labs_url!r},"
@@ -93,20 +81,11 @@ class ListenBrainzProvider:
             self._mbids = export_mbids(self._history)
         return self._mbids
 
-    def similar(self, artists: Sequence[str], *, limit: int, progress: Progress | None = None,
-                cancel: CancelToken | None = None) -> SimilarityResult:
-        return run_sync(self.fetch_similar(artists, limit=limit, progress=progress,
-                                           cancel=cancel))
-
     async def fetch_similar(self, artists: Sequence[str], *, limit: int,
                             progress: Progress | None = None,
                             cancel: CancelToken | None = None) -> SimilarityResult:
         check(cancel)
-        keys = {a: normalise_name(a) for a in artists}
-        names: dict[str, str] = {}  # normalised key → first display spelling
-        for artist, key in keys.items():
-            if key:
-                names.setdefault(key, artist)
+        keys, names = query_keys(artists)
         lookups = {k: name for k, name in names.items() if k not in self.mbids}
         total, done = len(lookups) + len(names), 0
 
@@ -116,35 +95,32 @@ class ListenBrainzProvider:
             report(progress, done, total)
 
         report(progress, 0, total)
-        found = await self._lookup(lookups, tick, cancel)
+        options = self.client_options()
+        mb = MusicBrainzClient(self.settings, **options)
+        found = await self._ask(mb, lookups, self.names_cache,
+                                lambda name: mb.find_artist(name, cancel), tick, cancel)
         mbid_of = {k: self.mbids[k] for k in names if k in self.mbids}
         mbid_of.update({k: found.neighbours[k][0].mbid for k in lookups
                         if found.neighbours.get(k)})
         algorithm = self.settings.listenbrainz.algorithm
         seeds = {f"{mbid} {algorithm}": mbid for mbid in dict.fromkeys(mbid_of.values())}
-        similar = await self._similar(seeds, tick, cancel)
+        labs = LabsClient(self.settings, **options)
+        similar = await self._ask(labs, seeds, self.labs_cache,
+                                  lambda mbid: labs.similar(mbid, cancel), tick, cancel)
         report(progress, total, total)
         return self._result(artists, keys, lookups, found, mbid_of, similar, limit)
 
-    async def _lookup(self, lookups: dict[str, str], tick, cancel) -> Fetched:
-        if not lookups:
+    async def _ask(self, client: ServiceClient, queries: dict[str, str], cache: SimilarCache,
+                   ask: Callable[[str], Awaitable[list[Neighbour]]], tick: Callable[[], None],
+                   cancel: CancelToken | None) -> Fetched:
+        """``queries`` (cache key → name or MBID) answered by ``ask`` on ``client``, cache
+        first."""
+        if not queries:
             return Fetched()
-        client = MusicBrainzClient(self.settings, **self._client)
-        self.clients["musicbrainz"] = client
+        self.clients[client.service] = client
         async with client:
-            return await fetch_cached(
-                lookups, self.names_cache, _WHOLE, lambda name: client.find_artist(name, cancel),
-                service=MB_SERVICE, tick=tick, cancel=cancel)
-
-    async def _similar(self, seeds: dict[str, str], tick, cancel) -> Fetched:
-        if not seeds:
-            return Fetched()
-        client = LabsClient(self.settings, **self._client)
-        self.clients["listenbrainz"] = client
-        async with client:
-            return await fetch_cached(
-                seeds, self.labs_cache, _WHOLE, lambda mbid: client.similar(mbid, cancel),
-                service=SERVICE, tick=tick, cancel=cancel)
+            return await fetch_cached(queries, cache, _WHOLE, ask, service=client.service,
+                                      tick=tick, cancel=cancel)
 
     def _result(self, artists: Sequence[str], keys: dict[str, str], lookups: dict[str, str],
                 found: Fetched, mbid_of: dict[str, str], similar: Fetched,
@@ -173,8 +149,3 @@ class ListenBrainzProvider:
         reason = "; ".join(r for r in (found.stopped, similar.stopped) if r)
         return SimilarityResult(self.name, neighbours, origin, messages,
                                 requested=self.name, fallback_reason=reason)
-
-    def _first_request(self) -> None:
-        if self.on_first_request is not None:
-            self.on_first_request()
-            self.on_first_request = None

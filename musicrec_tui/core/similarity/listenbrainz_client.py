@@ -21,7 +21,7 @@ from musicrec_tui.core.similarity.service import (
     Retry,
     ServiceClient,
     StopRun,
-    json_or_none,
+    json_reply,
 )
 
 SERVICE = "ListenBrainz"
@@ -72,20 +72,11 @@ class LabsClient(ServiceClient):
                               path="similar-artists/json", cancel=cancel)
 
     def _interpret(self, reply: Reply, mbid: str) -> list[Neighbour]:
-        status = reply.status
-        if status == 429:
-            raise Retry("HTTP 429 (rate limited)", rate_limited=True)
-        if status >= 500:
-            raise Retry(f"HTTP {status}")
-        if status == 400:
+        if reply.status == 400:
             raise StopRun(
                 f"ListenBrainz refused the request (HTTP 400): listenbrainz.algorithm ="
                 f" {self.algorithm!r} may not be a dataset it serves")
-        if status >= 400:
-            raise CallFailed(f"HTTP {status}")
-        payload = json_or_none(reply.body)
-        if payload is None:
-            raise Retry("malformed JSON in the reply")
+        payload = json_reply(reply)
         try:
             return parse_similar(payload, mbid)
         except ValueError:

@@ -15,14 +15,7 @@ from typing import Any
 
 from musicrec_tui.core.similarity.base import Neighbour
 from musicrec_tui.core.similarity.names import normalise_name
-from musicrec_tui.core.similarity.service import (
-    CallFailed,
-    Policy,
-    Reply,
-    Retry,
-    ServiceClient,
-    json_or_none,
-)
+from musicrec_tui.core.similarity.service import Policy, Reply, Retry, ServiceClient, json_reply
 
 SERVICE = "MusicBrainz"
 CANDIDATES = 5  # search hits read per name: the right one is first or nowhere near
@@ -85,16 +78,7 @@ class MusicBrainzClient(ServiceClient):
                               path="artist", cancel=cancel)
 
     def _interpret(self, reply: Reply, name: str) -> list[Neighbour]:
-        status = reply.status
-        if status in (429, 503):  # MusicBrainz's rate limiting answers 503
-            raise Retry(f"HTTP {status} (rate limited)", rate_limited=True)
-        if status >= 500:
-            raise Retry(f"HTTP {status}")
-        if status >= 400:
-            raise CallFailed(f"HTTP {status}")
-        payload = json_or_none(reply.body)
-        if payload is None:
-            raise Retry("malformed JSON in the reply")
+        payload = json_reply(reply, slow_down=(429, 503))  # MusicBrainz's "slow down" is 503
         try:
             return best_match(payload, name, self.min_score)
         except ValueError:

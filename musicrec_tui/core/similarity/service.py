@@ -20,8 +20,8 @@ import json
 import random
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Collection, Mapping
+from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Any, TypeVar
 
@@ -106,6 +106,16 @@ class Reply:
     status: int
     headers: Mapping[str, str]
     body: bytes
+
+
+@dataclass(frozen=True)
+class Clocks:
+    """What a client waits and draws jitter with; tests pass virtual ones."""
+
+    clock: Clock = time.monotonic
+    sleep: Sleep = asyncio.sleep
+    wall_clock: Clock = time.time  # epoch seconds, for HTTP-date Retry-After values
+    rng: random.Random = field(default_factory=random.Random)
 
 
 @dataclass(frozen=True)
@@ -233,21 +243,17 @@ class ServiceClient:
         policy: Policy,
         *,
         secret: str = "",
-        clock: Clock = time.monotonic,
-        sleep: Sleep = asyncio.sleep,
-        rng: random.Random | None = None,
-        wall_clock: Clock = time.time,
+        clocks: Clocks | None = None,
         on_first_request: Callable[[], None] | None = None,
     ) -> None:
         self.service = service  # "Last.fm", "MusicBrainz": for messages
         self.base_url = URL(base_url)
         self.policy = policy
         self._secret = secret
-        self.clock = clock
-        self.sleep = sleep
-        self.wall_clock = wall_clock  # epoch seconds, for HTTP-date Retry-After values
-        self.rng = rng or random.Random()
-        self.limiter = RateLimiter(policy.rate_per_second, clock=clock, sleep=sleep)
+        clocks = clocks or Clocks()
+        self.clock, self.sleep, self.rng = clocks.clock, clocks.sleep, clocks.rng
+        self.wall_clock = clocks.wall_clock
+        self.limiter = RateLimiter(policy.rate_per_second, clock=self.clock, sleep=self.sleep)
         self.breaker = Breaker(policy.breaker_failures)
         self._sem = asyncio.Semaphore(policy.concurrency)
         self._session: aiohttp.ClientSession | None = None
@@ -403,3 +409,25 @@ def json_or_none(body: bytes) -> Any:
         return json.loads(body)
     except ValueError:
         return None
+
+
+def not_json(body: bytes) -> Retry:
+    """The retry for a body that is not JSON, saying whether it was a web page."""
+    page = body.lstrip()[:1] == b"<"
+    return Retry("an HTML page instead of JSON" if page else "malformed JSON in the reply")
+
+
+def json_reply(reply: Reply, *, slow_down: Collection[int] = (429,)) -> Any:
+    """The JSON body of a reply to read; Retry for ``slow_down`` statuses (rate limiting),
+    5xx and unreadable bodies, CallFailed for other 4xx."""
+    status = reply.status
+    if status in slow_down:
+        raise Retry(f"HTTP {status} (rate limited)", rate_limited=True)
+    if status >= 500:
+        raise Retry(f"HTTP {status}")
+    if status >= 400:
+        raise CallFailed(f"HTTP {status}")
+    payload = json_or_none(reply.body)
+    if payload is None:
+        raise not_json(reply.body)
+    return payload
