@@ -18,6 +18,7 @@ from musicrec_tui.core.history.model import History
 from musicrec_tui.core.progress import CancelToken, Progress, check, report
 from musicrec_tui.core.settings import Settings
 from musicrec_tui.core.similarity.base import Neighbour, SimilarityResult
+from musicrec_tui.core.wording import plural
 
 # Queried artists are handled in chunks so progress and cancel stay responsive.
 _CHUNK = 64
@@ -75,7 +76,8 @@ class CoListenProvider:
         known = [a for a in queried if a in self._code]
         unknown = [a for a in queried if a not in self._code]
         if unknown:
-            messages.append(f"{len(unknown)} artist(s) not in the history: no co-listening data")
+            messages.append(f"{plural(len(unknown), 'artist')} not in the history:"
+                            " no co-listening data")
         for a in unknown:
             neighbours[a] = []
         norms = np.sqrt(self._sessions_per_artist[: self._candidates])

@@ -23,6 +23,7 @@ from musicrec_tui.core.similarity.base import Neighbour, SimilarityResult
 from musicrec_tui.core.similarity.cache import CacheEntry, SimilarCache
 from musicrec_tui.core.similarity.names import normalise_name
 from musicrec_tui.core.similarity.service import CallFailed, Clocks, NotFound, StopRun
+from musicrec_tui.core.wording import plural
 
 # How often a running fetch looks at a thread-side cancel token (it has no awaitable form).
 _CANCEL_POLL_SECONDS = 0.05
@@ -128,11 +129,12 @@ def _settle(out: Fetched, unresolved: list[str], stale: dict[str, CacheEntry],
             failed += 1
     if failures:
         first = next(iter(failures.values()))
-        out.messages.append(f"{service} failed for {len(failures)} artist(s) (first: {first})")
+        out.messages.append(f"{service} failed for {plural(len(failures), 'artist')}"
+                            f" (first: {first})")
     if served:
-        out.messages.append(f"served {served} artist(s) from the expired cache (stale)")
+        out.messages.append(f"served {plural(served, 'artist')} from the expired cache (stale)")
     if failed:
-        out.messages.append(f"no {service} answer for {failed} artist(s)")
+        out.messages.append(f"no {service} answer for {plural(failed, 'artist')}")
 
 
 async def _watch(cancel: CancelToken) -> None:

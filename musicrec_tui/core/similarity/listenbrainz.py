@@ -27,6 +27,7 @@ from musicrec_tui.core.similarity.listenbrainz_client import SERVICE, LabsClient
 from musicrec_tui.core.similarity.musicbrainz import MBID, MusicBrainzClient
 from musicrec_tui.core.similarity.names import normalise_name
 from musicrec_tui.core.similarity.service import Clocks, ServiceClient
+from musicrec_tui.core.wording import plural
 
 # Labs lists are cached whole (up to 100 per seed): one row serves every caller's limit.
 _WHOLE = 0
@@ -144,7 +145,7 @@ class ListenBrainzProvider(NetworkProvider):
         messages = found.messages + similar.messages
         if unmatched:
             messages.append(
-                f"{len(unmatched)} artist(s) without a confident MusicBrainz match get no"
+                f"{plural(len(unmatched), 'artist')} without a confident MusicBrainz match get no"
                 f" ListenBrainz neighbours (first: {unmatched[0]})")
         reason = "; ".join(r for r in (found.stopped, similar.stopped) if r)
         return SimilarityResult(self.name, neighbours, origin, messages,

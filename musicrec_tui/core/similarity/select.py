@@ -20,6 +20,7 @@ from musicrec_tui.core.progress import CancelToken, Progress
 from musicrec_tui.core.settings.checks import PROVIDER_KINDS
 from musicrec_tui.core.similarity.base import SimilarityProvider, SimilarityResult
 from musicrec_tui.core.similarity.lastfm_client import reveal
+from musicrec_tui.core.wording import plural
 
 KINDS = PROVIDER_KINDS
 NETWORK = ("lastfm", "listenbrainz")
@@ -137,12 +138,12 @@ class WithFallback:
             result.neighbours[artist] = offline.neighbours.get(artist, [])
         result.messages.extend(offline.messages)
         result.messages.append(
-            f"{len(failed)} artist(s) without a {self.primary.service} answer use offline"
+            f"{plural(len(failed), 'artist')} without a {self.primary.service} answer use offline"
             " co-listening neighbours instead"
         )
         if not result.fallback_reason:
-            result.fallback_reason = (f"no {self.primary.service} answer for {len(failed)}"
-                                      " artist(s)")
+            result.fallback_reason = (f"no {self.primary.service} answer for"
+                                      f" {plural(len(failed), 'artist')}")
         if len(failed) == len(result.origin):
             # Nothing came from the network: say so, so callers treat the lists as offline.
             result.provider = self._fallback.name

@@ -31,6 +31,7 @@ from yarl import URL
 from musicrec_tui import __version__
 from musicrec_tui.core.errors import MusicrecError
 from musicrec_tui.core.progress import CancelToken, check
+from musicrec_tui.core.wording import plural
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -323,7 +324,7 @@ class ServiceClient:
             elapsed = self.clock() - (self._started or self.clock())
             what = "is unreachable" if connect else "kept failing"
             return (f"{self.service} {what} ({redact(reason, self._secret)}; {streak} failures"
-                    f" in a row): stopped asking after {self.requests} request(s) in"
+                    f" in a row): stopped asking after {plural(self.requests, 'request')} in"
                     f" {elapsed:.1f} s")
 
         self.breaker.failure(message)
