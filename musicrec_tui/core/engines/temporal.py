@@ -4,7 +4,7 @@ V[a, p] = counted plays of artist a in period p (month by default). Counted play
 engagement so forecasts read in plays ("~37 plays next month") and match what the backtest
 judges. Only the ``max_artists`` most active artists of the recent periods enter the matrix.
 
-``V ≈ W·H`` (sklearn NMF, nndsvda init, L2 on both factors, seeded). The reconstruction is a
+``V ≈ W·H`` (sklearn NMF, nndsvd init, L2 on both factors, seeded). The reconstruction is a
 denoised preference series per artist: the components carry shared shapes (eras, seasons) so
 one noisy month moves it less than the raw counts. Over the last ``trend_periods`` periods a
 least-squares line gives each artist a slope; relative to the window's mean it reads as
@@ -154,7 +154,7 @@ def fit_trends(history: History, settings: Settings, *, progress: Progress | Non
         if k < cfg.components:
             notes.append(f"Only {n_periods} {period}s of history: using {k} trend components "
                          f"instead of {cfg.components}.")
-        model = NMF(n_components=k, init="nndsvda", alpha_W=cfg.l2, alpha_H="same",
+        model = NMF(n_components=k, init="nndsvd", alpha_W=cfg.l2, alpha_H="same",
                     l1_ratio=0.0, max_iter=cfg.max_iter, tol=cfg.tol,
                     random_state=settings.ensemble.seed)
         # One BLAS thread: on matrices this small, thread hand-offs cost more than they save
