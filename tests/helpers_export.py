@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from musicrec_tui.core.engines.base import EngineResult, Item, Recommendation
+from musicrec_tui.core.engines.base import EngineResult, Item, RankedList, Recommendation
+from musicrec_tui.core.engines.ensemble import mix
 from musicrec_tui.core.engines.ranking import fit_ranking
 from musicrec_tui.core.history.features import add_features
 from musicrec_tui.core.history.model import FileReport, History, ImportReport
@@ -82,8 +83,16 @@ def _items(names: list[str], engine: str) -> list[Item]:
             for k, a in enumerate(names)]
 
 
+def _listed(name: str, artists: list[str], engines: dict[str, float]) -> RankedList:
+    return RankedList(name, [
+        Recommendation(a, round(1 - k / 20, 4), {e: round(v * (1 - k / 20), 4)
+                                                  for e, v in engines.items()},
+                       f"because of {a}", in_library=a != DISCOVERY, list=name)
+        for k, a in enumerate(artists)])
+
+
 def fake_analysis(history: History | None = None, settings: Settings | None = None) -> Any:
-    """An Analysis-shaped object: real ranking, hand-made engine results and blend."""
+    """An Analysis-shaped object: real ranking, hand-made engine results and lists."""
     settings = settings or load_settings()
     history = history or make_history(settings)
     ranking = fit_ranking(history, settings)
@@ -92,11 +101,11 @@ def fake_analysis(history: History | None = None, settings: Settings | None = No
     results = {e: EngineResult(e, _items(order[:4], e)) for e in engines[:-1]}
     results["content"] = EngineResult("content", _items([DISCOVERY, *order[4:]], "content"),
                                       meta={"tier": (1, 50)})
-    ensemble = [
-        Recommendation(a, 1 - k / 20, {e: round(0.1 + k / 100, 4) for e in engines},
-                       f"because of {a}", in_library=a != DISCOVERY)
-        for k, a in enumerate([*order, DISCOVERY])
-    ]
+    results["recency"].meta["half_lives"] = [14.0, 60.0, 365.0]
+    lists = {"play-next": _listed("play-next", order[:4], {"recency": 1.0}),
+             "rediscover": _listed("rediscover", order[4:], {"recency": 0.6, "temporal": 0.4}),
+             "discover": _listed("discover", [DISCOVERY], {"content": 1.0})}
+    lists = {"mix": mix(lists, settings.ensemble.shares, top=20), **lists}
     clusters = [
         SimpleNamespace(id=0, label="Weekday mornings", slots=[(1, 8), (0, 7)],
                         picks=_items(order[:3], "context"), plays=120),
@@ -107,9 +116,10 @@ def fake_analysis(history: History | None = None, settings: Settings | None = No
                              fading=_items(order[-2:], "temporal"),
                              next_favourites=_items(order[2:3], "temporal"))
     return SimpleNamespace(history=history, settings=settings, as_of=None, ranking=ranking,
-                           trends=trends, contexts=SimpleNamespace(clusters=clusters),
-                           results=results, ensemble=ensemble, similarity=None,
-                           provider="offline", tier="1-50", weights={})
+                           trends=trends,
+                           contexts=SimpleNamespace(clusters=clusters, meta={"slot_tilt": 0.0}),
+                           results=results, lists=lists, similarity=None,
+                           provider="offline", tier="1-50", shares=dict(settings.ensemble.shares))
 
 
 # Values planted in a Spotify export that must never reach an export file.

@@ -50,9 +50,8 @@ def register(sub: Any, name: str) -> None:
     path.set_defaults(func=cmd_path)
 
     setter = cmds.add_parser("set", help="set KEY (section.key) to VALUE in your config.toml",
-                             epilog="example: musicrec config set ensemble.weights "
-                                    "recency=0.5,temporal=0.2,context=0.1,ranking=0.1,"
-                                    "content=0.1")
+                             epilog="example: musicrec config set ensemble.shares "
+                                    "play_next=0.5,rediscover=0.25,discover=0.25")
     setter.add_argument("key", metavar="KEY")
     setter.add_argument("value", metavar="VALUE")
     setter.set_defaults(func=cmd_set)

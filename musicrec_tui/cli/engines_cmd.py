@@ -1,4 +1,5 @@
-"""`musicrec artists | contexts | recommend | evaluate`: the engines from the command line."""
+"""`musicrec artists | contexts | recommend | evaluate`: the engines and lists from the command
+line."""
 
 from __future__ import annotations
 
@@ -20,13 +21,14 @@ from musicrec_tui.cli.common import (
     progress_bar,
     whole_number,
 )
+from musicrec_tui.core.engines import ENGINES
 from musicrec_tui.core.errors import MusicrecError
 from musicrec_tui.core.history.model import History
+from musicrec_tui.core.lists import ENGINES_FOR, LISTS, NOTE_PREFIXES, TITLES
 from musicrec_tui.core.settings import Settings, load_settings
 from musicrec_tui.core.settings.checks import PROVIDER_KINDS
 from musicrec_tui.core.wording import plural
 
-ENGINE_CHOICES = ("ensemble", "ranking", "recency", "temporal", "context", "content")
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -120,6 +122,8 @@ def cmd_contexts(args: argparse.Namespace) -> int:
         "slots": [[int(d), int(h)] for d, h in c.slots],
         "picks": [{"artist": p.artist, "score": _number(p.score), "why": p.why}
                   for p in c.picks],
+        "typical": [{"artist": p.artist, "score": _number(p.score), "why": p.why}
+                    for p in c.typical],
     } for c in contexts.clusters]
     notes = list(getattr(contexts, "notes", []))
     if args.json:
@@ -141,61 +145,73 @@ def cmd_contexts(args: argparse.Namespace) -> int:
 
 # --- recommend -------------------------------------------------------------------------------
 
-def cmd_recommend(args: argparse.Namespace) -> int:
-    from musicrec_tui.core.analysis import analyse, cut, reblend
-    from musicrec_tui.core.engines.content import parse_tier
-    from musicrec_tui.core.engines.ensemble import check_weights, parse_weights
+def _shares_flag(text: str | None) -> str | None:
+    """--shares names the lists as the CLI does ("play-next=2,rediscover=1"); the setting
+    spells them play_next."""
+    if text is None:
+        return None
+    parts = [p.partition("=") for p in text.split(",") if p.strip()]
+    return ",".join(f"{name.strip().replace('-', '_')}{sep}{value}" for name, sep, value in parts)
 
-    settings = load_settings()
+
+def cmd_recommend(args: argparse.Namespace) -> int:
+    from musicrec_tui.core.analysis import analyse, cut
+    from musicrec_tui.core.engines.content import parse_tier
+
+    settings = load_settings(cli={"ensemble": {"shares": _shares_flag(args.shares)}})
     tier = args.tier if args.tier is not None else settings.content.tier
     parse_tier(tier)
-    weights = check_weights(parse_weights(args.weights)) if args.weights else None
     history = load_paths(args, settings, quiet=args.json)
     as_of = parse_as_of(args.as_of, history)
     at = parse_time(args.at, history.tz, "--at")
     window = cut(history, as_of)
-    engines = None if args.engine == "ensemble" else [args.engine]
-    provider = None
-    if args.engine in ("ensemble", "content"):
-        provider = _provider(args, settings, window)
+    engines = [args.engine] if args.engine else ENGINES_FOR[args.list]
+    provider = _provider(args, settings, window) if "content" in engines else None
     with progress_bar("recommending", enabled=not args.json) as progress:
         analysis = analyse(window, settings, as_of=as_of, at=at, provider=provider,
-                           engines=engines, tier=tier, weights=weights, progress=progress)
+                           engines=engines, tier=tier, progress=progress)
     top = args.top if args.top is not None else settings.ensemble.top
-    if args.engine == "ensemble":
-        if top != settings.ensemble.top:
-            analysis = reblend(analysis, top=top)
-        recs = [{"artist": r.artist, "score": _number(r.score),
-                 "engines": {k: _number(v) for k, v in r.engines.items()},
-                 "why": r.why, "in_library": r.in_library} for r in analysis.ensemble]
-    else:
+    if args.engine:
         result = analysis.results.get(args.engine)
         items = result.items[:top] if result is not None else []
-        recs = [{"artist": it.artist, "score": _number(it.score),
+        recs = [{"artist": it.artist, "score": _number(it.score), "list": args.engine,
                  "engines": {args.engine: _number(it.score)}, "why": it.why,
                  "in_library": bool(it.extra.get("in_library", True))} for it in items]
+        # One engine's own list: the lists' notes would only confuse.
+        notes = [n for n in analysis.notes if not n.startswith(NOTE_PREFIXES)]
+    else:
+        if args.list == "mix" and top != settings.ensemble.top:
+            from musicrec_tui.core.analysis import reblend
+
+            analysis = reblend(analysis, top=top)
+        recs = [{"artist": r.artist, "score": _number(r.score), "list": r.list,
+                 "engines": {k: _number(v) for k, v in r.engines.items()},
+                 "why": r.why, "in_library": r.in_library}
+                for r in analysis.lists[args.list].items[:top]]
+        notes = [n for n in analysis.notes
+                 if not n.startswith(NOTE_PREFIXES) or n.startswith(args.list + ": ")
+                 or (args.list == "mix" and n.startswith("discover: "))]
     similarity = analysis.similarity
     origins = similarity.counts() if similarity is not None else {}
-    # A single engine's list is not blended: the blend's notes would only confuse.
-    notes = [n for n in analysis.notes
-             if args.engine == "ensemble" or not n.startswith("blend: ")]
     payload = {
         "recommendations": recs,
+        "list": None if args.engine else args.list,
+        "engine": args.engine,
         "as_of": analysis.as_of.isoformat(),
         "at": analysis.at.isoformat() if analysis.at is not None else None,
-        "engine": args.engine,
         "provider": analysis.provider,
         "provider_requested": similarity.requested or None if similarity else None,
         "fallback_reason": similarity.fallback_reason or None if similarity else None,
         "origins": origins,
-        "weights": analysis.weights if args.engine == "ensemble" else None,
+        "shares": (analysis.lists["mix"].meta.get("shares")
+                   if args.list == "mix" and not args.engine else None),
         "tier": analysis.tier,
         "notes": notes,
     }
     if args.json:
         print_json(payload)
         return 0
-    _print_recommendations(args.engine, recs, analysis.as_of)
+    _print_recommendations(args.engine or args.list, recs, analysis.as_of)
     if analysis.provider:
         counts = ", ".join(f"{k} {v}" for k, v in sorted(origins.items()))
         console_err.print(f"similar artists from: {analysis.provider}"
@@ -214,21 +230,22 @@ def _provider(args: argparse.Namespace, settings: Settings, history: History) ->
     return choose(args.provider, settings, history, offline=args.offline)
 
 
-def _print_recommendations(engine: str, recs: list[dict[str, Any]],
+def _print_recommendations(name: str, recs: list[dict[str, Any]],
                            as_of: pd.Timestamp) -> None:
-    out = Table(title=f"{engine} recommendations as of {as_of:%Y-%m-%d}")
+    out = Table(title=f"{TITLES.get(name, name)} as of {as_of:%Y-%m-%d}")
     out.add_column("#", justify="right")
     out.add_column("artist")
+    if name == "mix":
+        out.add_column("list")
     out.add_column("score", justify="right")
-    if engine == "ensemble":
-        out.add_column("engines")
+    out.add_column("engines")
     out.add_column("why")
     for i, rec in enumerate(recs, 1):
-        row = [str(i), rec["artist"] + ("" if rec["in_library"] else " ✦"),
-               f"{rec['score']:.3f}" if rec["score"] is not None else "–"]
-        if engine == "ensemble":
-            row.append(" ".join(f"{k}:{v:.2f}" for k, v in rec["engines"].items() if v))
-        row.append(rec["why"])
+        row = [str(i), rec["artist"] + ("" if rec["in_library"] else " ✦")]
+        if name == "mix":
+            row.append(TITLES[rec["list"]])
+        row += [f"{rec['score']:.3f}" if rec["score"] is not None else "–",
+                " ".join(f"{k}:{v:.2f}" for k, v in rec["engines"].items() if v), rec["why"]]
         out.add_row(*row)
     console.print(out)
     if not recs:
@@ -237,32 +254,44 @@ def _print_recommendations(engine: str, recs: list[dict[str, Any]],
 
 # --- evaluate --------------------------------------------------------------------------------
 
+def _signed(value: float, digits: int = 3) -> str:
+    return "–" if not math.isfinite(value) else f"{value:+.{digits}f}"
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from musicrec_tui.core.engines.ensemble import check_weights, parse_weights
     from musicrec_tui.core.evaluate import evaluate
 
-    settings = load_settings()
-    weights = check_weights(parse_weights(args.weights)) if args.weights else None
+    cli = {"evaluate": {"step_days": args.every}} if args.every is not None else None
+    settings = load_settings(cli=cli)
     history = load_paths(args, settings, quiet=args.json)
     with progress_bar("backtesting cutoffs", enabled=not args.json) as progress:
-        backtest = evaluate(history, settings, weights=weights, progress=progress)
+        backtest = evaluate(history, settings, progress=progress)
     if args.json:
         print_json(backtest.to_dict())
         return 0
     ev = settings.evaluate
-    out = Table(title=f"rolling-origin backtest: {len(backtest.cutoffs)} cutoffs, "
-                      f"{backtest.cutoffs[0]:%Y-%m-%d} → {backtest.cutoffs[-1]:%Y-%m-%d}",
-                caption=f"judged on the next {ev.horizon_days} days (hit: next "
-                        f"{ev.context_horizon_days} days, per time slot); recent counts = "
-                        f"last {ev.baseline_window_days} days, decayed counts = "
-                        f"{ev.baseline_half_life_days:g}-day half-life")
-    for col in ("list", "kind", f"NDCG@{ev.top_k}", f"overlap@{ev.top_k}",
-                f"hit@{ev.context_top_k}"):
-        out.add_column(col, justify="left" if col in ("list", "kind") else "right")
-    for row in backtest.rows:
-        out.add_row(row.name, row.kind, f"{row.ndcg:.3f}", f"{row.overlap:.3f}",
-                    f"{row.hit:.3f}")
-    console.print(out)
+    level = f"{ev.confidence:.0%}"
+    console.print(f"[bold]Rolling-origin backtest[/]: {len(backtest.cutoffs)} cutoffs every "
+                  f"{ev.step_days} days, {backtest.cutoffs[0]:%Y-%m-%d} → "
+                  f"{backtest.cutoffs[-1]:%Y-%m-%d}; judged on the next {ev.horizon_days} "
+                  f"days (context picks: next {ev.context_horizon_days} days, each play "
+                  f"against its own time slot; Rediscover: only artists unplayed for "
+                  f"{settings.rediscover.dormant_days:g} days). Differences with {level} "
+                  "block-bootstrap intervals.", highlight=False)
+    for row in backtest.scores:
+        title = TITLES.get(row.name, row.name.capitalize())
+        score = f"{row.score:.3f}" if math.isfinite(row.score) else "–"
+        console.print(f"\n[bold]{title}[/] {row.metric} {score} over {row.cutoffs} cutoffs",
+                      highlight=False)
+        for c in row.baselines:
+            if not math.isfinite(c.score):
+                console.print(f"  vs {c.baseline}: nothing to judge", highlight=False)
+                continue
+            relative = f" ({c.relative:+.1%})" if math.isfinite(c.relative) else ""
+            interval = (f"[{_signed(c.interval[0])}, {_signed(c.interval[1])}]"
+                        if math.isfinite(c.interval[0]) else "[too few cutoffs for an interval]")
+            console.print(f"  vs {c.baseline} {c.score:.3f}: {_signed(c.difference)}{relative} "
+                          f"{interval}, won {c.won:.0%} of cutoffs", highlight=False)
     for note in backtest.notes:
         console_err.print(f"note: {note}")
     return 0
@@ -287,28 +316,36 @@ def add_contexts(sub: Any, name: str) -> None:
 
 
 def add_recommend(sub: Any, name: str) -> None:
-    p = _parser(sub, name, "Recommendations from one engine or the blend of all.",
-                "musicrec recommend export.zip --engine ensemble --top 20 \\\n"
-                "      --as-of 2024-06-01 --at '2024-06-01 08:00' --tier 1-50 \\\n"
-                "      --weights recency=0.5,temporal=0.2,context=0.2,ranking=0.05,content=0.05")
-    p.add_argument("--engine", choices=ENGINE_CHOICES, default="ensemble",
-                   help="which list to show (default: ensemble)")
+    p = _parser(sub, name, "Recommendations: the Mix, one list, or one engine's own list.",
+                "musicrec recommend export.zip --list mix --top 20 --as-of 2024-06-01 \\\n"
+                "      --tier 200-300 --provider lastfm \\\n"
+                "      --shares play-next=0.5,rediscover=0.25,discover=0.25")
+    p.add_argument("--list", choices=LISTS, default="mix",
+                   help="which list: the mix of the other three (default), play-next (what "
+                        "you will play most), rediscover (dormant favourites), discover (new "
+                        "artists; needs a similarity provider)")
+    p.add_argument("--engine", choices=ENGINES,
+                   help="show one engine's own list instead of a list")
     p.add_argument("--top", type=whole_number(), metavar="N",
                    help="list length (default: config)")
     p.add_argument("--as-of", metavar="T", help="use only plays up to T (2024-01-01 or ISO)")
     p.add_argument("--at", metavar="TIME",
                    help="time the context engine answers for (default: --as-of, else now)")
-    p.add_argument("--tier", metavar="A-B", help="ranks that seed discovery (default: config)")
-    p.add_argument("--weights", metavar="E=W,…", help="blend weights summing to 1")
+    p.add_argument("--tier", metavar="A-B",
+                   help="ranks of your artists that seed Discover (default: config)")
+    p.add_argument("--shares", metavar="L=W,…",
+                   help="the Mix's shares of play-next, rediscover and discover (relative: "
+                        "rescaled to sum to 1)")
     p.add_argument("--provider", choices=PROVIDER_KINDS,
-                   help="similar artists for discovery from (default: providers.similar);"
+                   help="similar artists for Discover from (default: providers.similar);"
                         " naming a network provider is consent to send it artist names")
     p.add_argument("--offline", action="store_true", help="never use the network")
     p.set_defaults(func=cmd_recommend)
 
 
 def add_evaluate(sub: Any, name: str) -> None:
-    p = _parser(sub, name, "Rolling-origin backtest of every engine against baselines.",
-                "musicrec evaluate export.zip --json")
-    p.add_argument("--weights", metavar="E=W,…", help="blend weights to evaluate")
+    p = _parser(sub, name, "Rolling-origin backtest of each list against its baselines.",
+                "musicrec evaluate export.zip --every 30 --json")
+    p.add_argument("--every", type=whole_number(), metavar="DAYS",
+                   help="days between cutoffs (default: config, 30)")
     p.set_defaults(func=cmd_evaluate)

@@ -88,12 +88,13 @@ def run(args: argparse.Namespace) -> int:
     where = "stdout" if out == "-" else str(written)
     if fmt in ("tracks", "m3u"):
         tracks = track_list(analysis)
-        _say(f"{len(tracks.tracks)} tracks → {where}")
+        _say(f"{len(tracks.tracks)} {tracks.describe()} → {where}")
         if tracks.missing_uri:
             _say(f"{tracks.missing_uri} best tracks had no Spotify URI (e.g. scrobbles) "
                  "and were left out")
     else:
-        _say(f"{fmt} export of {len(analysis.ensemble)} recommendations → {where}")
+        counts = ", ".join(f"{len(lst.items)} {name}" for name, lst in analysis.lists.items())
+        _say(f"{fmt} export of the lists ({counts}) → {where}")
     return 0
 
 

@@ -1,15 +1,16 @@
-"""The one façade the CLI, the TUI and export use: history in, every engine + the blend out.
+"""The one façade the CLI, the TUI and export use: history in, every engine and list out.
 
 ``analyse`` cuts the history at ``as_of``, fits each engine (a failing engine becomes a note,
-not a crash), asks the similarity provider for the content tier and blends. ``reblend``
-re-does only the cheap parts (content when the tier changes, and the blend) without refitting.
+not a crash), asks the similarity provider for the Discover tier and builds the lists (Play
+next, Rediscover, Discover and their Mix, see ``lists``). ``reblend`` re-does only the cheap
+parts (Discover when the tier changes, and the Mix) without refitting.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -17,47 +18,50 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from musicrec_tui.core.engines import context, ranking, recency, temporal
-from musicrec_tui.core.engines.base import EngineResult, Recommendation
+from musicrec_tui.core.engines import ENGINES, context, ranking, recency, rediscover, temporal
+from musicrec_tui.core.engines.base import EngineResult, RankedList, Recommendation
 
 # A naive time is read in the history's zone; the result is UTC. Re-exported for the CLI.
 from musicrec_tui.core.engines.common import utc_instant as to_utc
 from musicrec_tui.core.engines.content import discover, parse_tier
-from musicrec_tui.core.engines.ensemble import blend, check_weights, heavy_rotation
+from musicrec_tui.core.engines.ensemble import mix, mix_shares
 from musicrec_tui.core.errors import Cancelled, MusicrecError
 from musicrec_tui.core.history.model import History
+from musicrec_tui.core.lists import NOTE_PREFIXES, build_lists, discover_list
 from musicrec_tui.core.progress import CancelToken, Progress, check, report
 from musicrec_tui.core.settings import Settings
 from musicrec_tui.core.similarity.base import SimilarityProvider, SimilarityResult
 from musicrec_tui.core.similarity.colisten import CoListenProvider
 
-ENGINES = ("ranking", "recency", "temporal", "context", "content")
 # Rough relative cost of each step, for one overall progress bar.
-_COST = {"ranking": 1, "recency": 1, "temporal": 3, "context": 3, "content": 2, "blend": 1}
+_COST = {"ranking": 1, "recency": 1, "temporal": 3, "context": 3, "content": 2, "lists": 1}
 
 
 @dataclass
 class Analysis:
-    """Everything the engines said about one history as of one instant."""
+    """Everything the engines said about one history as of one instant, and the lists."""
 
     history: History  # already cut at ``as_of``
     settings: Settings
     as_of: pd.Timestamp  # the cutoff (UTC); the last play when none was asked for
-    ranking: Any | None  # engines.ranking.Ranking
-    trends: Any | None  # engines.temporal.Trends
-    contexts: Any | None  # engines.context.Contexts
+    ranking: ranking.Ranking | None
+    trends: temporal.Trends | None
+    contexts: context.Contexts | None
     results: dict[str, EngineResult]  # per engine, each list up to ensemble.pool long
-    ensemble: list[Recommendation]
+    lists: dict[str, RankedList]  # keyed by lists.LISTS
     similarity: SimilarityResult | None
     at: pd.Timestamp | None = None  # the instant the context engine answered for
     provider: str | None = None  # "offline", "lastfm" or "listenbrainz": who answered
     tier: str = ""
-    weights: dict[str, float] = field(default_factory=dict)  # as asked for (see notes for drops)
-    exclude: set[str] = field(default_factory=set)  # heavy rotation left out of the blend
+    shares: dict[str, float] = field(default_factory=dict)  # of the Mix, as asked for
     groups: dict[str, set[Hashable]] = field(default_factory=dict)  # for the diversity step
     notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per engine and step
     source: SimilarityProvider | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def mix(self) -> list[Recommendation]:
+        return self.lists["mix"].items if "mix" in self.lists else []
 
 
 def cut(history: History, as_of: pd.Timestamp | datetime | str | None) -> History:
@@ -75,7 +79,7 @@ def cut(history: History, as_of: pd.Timestamp | datetime | str | None) -> Histor
     return window
 
 
-def dominant_contexts(history: History, contexts: Any) -> dict[str, int]:
+def dominant_contexts(history: History, contexts: context.Contexts) -> dict[str, int]:
     """Each artist's most-played context (ties: lower context id)."""
     plays = history.counted_plays
     if plays.empty:
@@ -100,7 +104,7 @@ def neighbourhoods(similarity: SimilarityResult | None) -> dict[str, str]:
     return {artist: seed for artist, (_, seed) in best.items()}
 
 
-def diversity_groups(history: History, contexts: Any | None,
+def diversity_groups(history: History, contexts: context.Contexts | None,
                      similarity: SimilarityResult | None) -> dict[str, set[Hashable]]:
     groups: dict[str, set[Hashable]] = {}
     if contexts is not None and getattr(contexts, "clusters", None):
@@ -126,7 +130,7 @@ def _timed(name: str, timings: dict[str, float], notes: list[str], fn: Callable[
     return None
 
 
-def _content(fitted: Any, provider: SimilarityProvider, settings: Settings, tier: str,
+def _content(fitted: ranking.Ranking, provider: SimilarityProvider, settings: Settings, tier: str,
              pool: int, progress: Progress | None = None,
              cancel: CancelToken | None = None) -> EngineResult:
     result = discover(fitted, provider, settings, tier=tier, progress=progress, cancel=cancel)
@@ -143,16 +147,18 @@ def analyse(
     provider: SimilarityProvider | None = None,
     engines: Iterable[str] | None = None,
     tier: str | None = None,
-    weights: dict[str, float] | None = None,
+    shares: Mapping[str, float] | None = None,
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
 ) -> Analysis:
-    """Fit the engines on ``history`` cut at ``as_of`` (default: everything) and blend.
+    """Fit the engines on ``history`` cut at ``as_of`` (default: everything) and build the
+    lists.
 
     ``at`` is the instant the context engine answers for: default ``as_of`` when one is
     given (what would it have said then), else now. ``provider`` defaults to the offline
     co-listening provider on the cut history; ``engines`` limits which engines run (ranking
-    is always fitted: content seeds from it). A failing engine becomes a note.
+    is always fitted: content seeds from it). ``shares`` override the Mix's
+    (``ensemble.shares``). A failing engine becomes a note.
     """
     wanted = list(ENGINES if engines is None else engines)
     unknown = sorted(set(wanted) - set(ENGINES))
@@ -160,8 +166,8 @@ def analyse(
         raise MusicrecError(f"unknown engine(s) {', '.join(unknown)}; known: {', '.join(ENGINES)}")
     tier = settings.content.tier if tier is None else tier
     parse_tier(tier)
-    if weights is not None:
-        check_weights(weights)
+    chosen = dict(settings.ensemble.shares if shares is None else shares)
+    mix_shares({}, chosen)  # one rule for every weights table: refuse bad shares up front
     window = cut(history, as_of)
     cutoff = window.plays["ts"].iloc[-1] if as_of is None else to_utc(as_of, history.tz)
     when = to_utc(at, history.tz) if at is not None else (None if as_of is None else cutoff)
@@ -171,7 +177,7 @@ def analyse(
     results: dict[str, EngineResult] = {}
     # Ranking is always fitted: content seeds from it and the UI shows it.
     # Units of 1/100 of a cost point, so a long step (Last.fm) can report inside its share.
-    total = 100 * sum(_COST[e] for e in {*wanted, "ranking", "blend"})
+    total = 100 * sum(_COST[e] for e in {*wanted, "ranking", "lists"})
     done = 0
 
     def step(name: str) -> None:
@@ -181,7 +187,6 @@ def analyse(
 
     def within(name: str) -> Progress:
         return lambda d, t: report(progress, done + 100 * _COST[name] * d // max(t, 1), total)
-        check(cancel)
 
     check(cancel)
     fitted_ranking = _timed("ranking", timings, notes,
@@ -190,8 +195,8 @@ def analyse(
     if fitted_ranking is not None and "ranking" in wanted:
         results["ranking"] = fitted_ranking.result(pool)
     if "recency" in wanted:
-        res = _timed("recency", timings, notes,
-                     lambda: recency.recency_result(window, settings, as_of=cutoff, top=pool))
+        res = _timed("recency", timings, notes, lambda: recency.play_next_result(
+            window, settings, as_of=cutoff, top=pool))
         if res is not None:
             results["recency"] = res
         step("recency")
@@ -228,28 +233,31 @@ def analyse(
         notes.extend(f"{res.engine}: {n}" for n in res.notes)
     analysis = Analysis(
         history=window, settings=settings, as_of=cutoff, ranking=fitted_ranking,
-        trends=trends, contexts=contexts, results=results, ensemble=[],
+        trends=trends, contexts=contexts, results=results, lists={},
         similarity=similarity, at=when, provider=_answered_by(similarity, source), tier=tier,
-        notes=notes, timings=timings, source=source,
+        shares=chosen, notes=notes, timings=timings, source=source,
     )
-    start = time.perf_counter()
-    analysis.exclude = heavy_rotation(window, settings) if settings.ensemble.exclude_heavy else set()
-    analysis.groups = diversity_groups(window, contexts, similarity)
-    analysis = _blend(analysis, weights)
-    timings["blend"] = time.perf_counter() - start
-    step("blend")
+    analysis = _with_lists(analysis)
+    step("lists")
     return analysis
 
 
-def _blend(analysis: Analysis, weights: dict[str, float] | None,
-           top: int | None = None) -> Analysis:
-    chosen = check_weights(weights if weights is not None else analysis.settings.ensemble.weights)
-    blend_notes: list[str] = []
-    recs = blend(analysis.results, analysis.settings, weights=chosen, top=top,
-                 exclude=analysis.exclude, groups=analysis.groups, notes=blend_notes)
-    notes = [n for n in analysis.notes if not n.startswith("blend: ")]
-    return dataclasses.replace(analysis, ensemble=recs, weights=chosen,
-                               notes=notes + [f"blend: {n}" for n in blend_notes])
+def _with_lists(analysis: Analysis) -> Analysis:
+    """Rediscover (from the cut history and the trends), then every list."""
+    start = time.perf_counter()
+    results = dict(analysis.results)
+    if "recency" in results:  # Rediscover lives on the same counted plays as Play next
+        results["rediscover"] = rediscover.rediscover_result(
+            analysis.history, analysis.settings, as_of=analysis.as_of, trends=analysis.trends,
+            top=int(analysis.settings.ensemble.pool))
+    groups = diversity_groups(analysis.history, analysis.contexts, analysis.similarity)
+    lists = build_lists(results, analysis.settings, provider=analysis.provider,
+                        shares=analysis.shares, groups=groups)
+    notes = [n for n in analysis.notes if not n.startswith(NOTE_PREFIXES)]
+    notes += [f"{name}: {n}" for name, lst in lists.items() for n in lst.notes]
+    return dataclasses.replace(analysis, lists=lists, groups=groups, notes=notes,
+                               timings={**analysis.timings,
+                                        "lists": time.perf_counter() - start})
 
 
 def _answered_by(similarity: SimilarityResult | None, source: Any) -> str | None:
@@ -258,14 +266,25 @@ def _answered_by(similarity: SimilarityResult | None, source: Any) -> str | None
     return similarity.provider if similarity is not None else getattr(source, "name", None)
 
 
-def reblend(analysis: Analysis, *, weights: dict[str, float] | None = None,
+def _remix(analysis: Analysis, shares: Mapping[str, float], top: int | None) -> Analysis:
+    lists = dict(analysis.lists)
+    lists["mix"] = mix(lists, shares, top=analysis.settings.ensemble.top if top is None else top,
+                       diversity=float(analysis.settings.ensemble.diversity),
+                       groups=analysis.groups)
+    notes = [n for n in analysis.notes if not n.startswith("mix: ")]
+    return dataclasses.replace(analysis, lists=lists, shares=dict(shares),
+                               notes=notes + [f"mix: {n}" for n in lists["mix"].notes])
+
+
+def reblend(analysis: Analysis, *, shares: Mapping[str, float] | None = None,
             tier: str | None = None, top: int | None = None,
             progress: Progress | None = None, cancel: CancelToken | None = None) -> Analysis:
-    """New weights / tier / length without refitting (content is redone if the tier moves).
+    """New shares / tier / length without refitting (Discover is redone if the tier moves).
 
-    ``weights=None`` keeps the weights the analysis was blended with.
+    ``shares=None`` keeps the shares the analysis was mixed with.
     """
-    weights = analysis.weights if weights is None else check_weights(weights)
+    shares = analysis.shares if shares is None else dict(shares)
+    mix_shares({}, shares)
     if tier is not None and tier != analysis.tier:
         parse_tier(tier)
         if analysis.ranking is None or analysis.source is None:
@@ -273,18 +292,19 @@ def reblend(analysis: Analysis, *, weights: dict[str, float] | None = None,
         start = time.perf_counter()
         content = _content(analysis.ranking, analysis.source, analysis.settings, tier,
                            int(analysis.settings.ensemble.pool), progress, cancel)
-        results = {**analysis.results, "content": content}
         similarity = content.meta.get("similarity")
+        provider = _answered_by(similarity, analysis.source)
+        lists = {**analysis.lists, "discover": discover_list(content, provider)}
         analysis = dataclasses.replace(
-            analysis, results=results, similarity=similarity, tier=tier,
-            provider=_answered_by(similarity, analysis.source),
+            analysis, results={**analysis.results, "content": content}, lists=lists,
+            similarity=similarity, tier=tier, provider=provider,
             groups=diversity_groups(analysis.history, analysis.contexts, similarity),
             timings={**analysis.timings, "content": time.perf_counter() - start})
-    return _blend(analysis, weights, top)
+    return _remix(analysis, shares, top)
 
 
-def combine(parts: list[Analysis], weights: dict[str, float] | None = None) -> Analysis:
-    """One analysis from per-engine ones (same history, settings and cutoff), blended.
+def combine(parts: list[Analysis], shares: Mapping[str, float] | None = None) -> Analysis:
+    """One analysis from per-engine ones (same history, settings and cutoff), with lists.
 
     Lets a UI run each engine in its own worker (own progress, own failure) and still get
     the result one ``analyse`` over every engine would give.
@@ -297,7 +317,7 @@ def combine(parts: list[Analysis], weights: dict[str, float] | None = None) -> A
     for part in parts:
         results.update(part.results)
         timings.update(part.timings)
-        notes += [n for n in part.notes if not n.startswith("blend: ") and n not in notes]
+        notes += [n for n in part.notes if not n.startswith(NOTE_PREFIXES) and n not in notes]
         trends = trends or part.trends
         contexts = contexts or part.contexts
         if part.similarity is not None or part.source is not None:
@@ -305,5 +325,5 @@ def combine(parts: list[Analysis], weights: dict[str, float] | None = None) -> A
     merged = dataclasses.replace(
         merged, results=results, trends=trends, contexts=contexts, similarity=similarity,
         source=source, provider=provider, notes=notes, timings=timings,
-        groups=diversity_groups(merged.history, contexts, similarity))
-    return reblend(merged, weights=weights)
+        shares=dict(merged.shares if shares is None else shares))
+    return _with_lists(merged)

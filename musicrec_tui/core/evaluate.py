@@ -1,17 +1,29 @@
-"""Rolling-origin backtest: would the engines have predicted what you played next?
+"""Rolling-origin backtest: would each list have predicted what you played next?
 
 Cutoffs every ``step_days`` over the last ``span_days`` of the history. At each cutoff the
-engines are fitted on plays up to it (``analysis.analyse``) and each ranked list is judged
-against the most-played artists of the next ``horizon_days`` (NDCG@k with gain = plays in
-the window, and overlap@k). Context picks are judged by hit@k on the next
-``context_horizon_days``: every play counts as a hit when its artist is among the picks of
-its own weekday × hour slot. A list without a notion of time (the baselines, the other
-engines) offers the same picks for every slot.
+engines and lists are fitted on plays up to it (``analysis.analyse``) and each list is
+judged against its own question, beside the baselines that question has:
+
+- **Play next**: NDCG@k (gain = plays) on the next ``horizon_days``; baselines all-time,
+  recent and decayed play counts.
+- **Rediscover**: NDCG@k on the next ``horizon_days`` counting only artists dormant at the
+  cutoff (no counted play in ``rediscover.dormant_days``); baselines all-time counts and
+  all-time counts × exp(−days since the last play / 365). A cutoff where no dormant artist
+  came back says nothing and is left out.
+- **Context picks**: hit@k on the next ``context_horizon_days``, each play judged against
+  the picks of the context owning its own weekday × hour slot; baselines the global Play
+  next list and decayed counts, the same picks for every slot.
+- **Mix**: NDCG@k like Play next (it trades some of it for variety and new artists).
+
+Each difference gets a moving-block bootstrap interval over the cutoffs (cutoffs closer
+than a horizon judge overlapping windows). Discover is not backtested: new artists cannot
+be judged on the history that defines what is new.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,73 +31,106 @@ import numpy as np
 import pandas as pd
 
 from musicrec_tui.core.analysis import Analysis, analyse
-from musicrec_tui.core.engines.base import EngineResult
-from musicrec_tui.core.engines.ensemble import blend
+from musicrec_tui.core.engines.common import NS_PER_DAY
+from musicrec_tui.core.engines.recency import Plays
+from musicrec_tui.core.engines.rediscover import dormant_stats
 from musicrec_tui.core.errors import MusicrecError
 from musicrec_tui.core.history.model import History
 from musicrec_tui.core.metrics import (
+    block_bootstrap,
     decayed_counts,
     ndcg_at_k,
     ordered,
-    overlap_at_k,
     play_counts,
     window_counts,
 )
 from musicrec_tui.core.progress import CancelToken, Progress, check, report
 from musicrec_tui.core.settings import Settings
 
-BASELINES = ("all-time counts", "recent counts", "decayed counts")
-ENGINE_ROWS = ("ranking", "recency", "temporal", "context", "content")
+# The second Rediscover baseline's decay, days (fixed by the question, not a setting).
+REDISCOVER_BASELINE_DAYS = 365.0
 
 
 @dataclass
-class Score:
-    """Mean metrics of one list over the cutoffs."""
+class Comparison:
+    """A list against one baseline over the cutoffs both were judged on."""
 
-    name: str
-    kind: str  # "baseline", "engine" or "ensemble"
-    ndcg: float
-    overlap: float
-    hit: float
+    baseline: str
+    score: float
+    difference: float
+    interval: tuple[float, float]
+    won: float  # share of those cutoffs where the list scored higher
+
+    @property
+    def relative(self) -> float:
+        return self.difference / self.score if self.score > 0 else math.nan
+
+
+@dataclass
+class ListScore:
+    name: str  # "play-next", "rediscover", "context picks", "mix"
+    metric: str  # "NDCG@20" or "hit@10"
+    score: float
     cutoffs: int
+    baselines: list[Comparison]
+
+    def against(self, baseline: str) -> Comparison:
+        return next(c for c in self.baselines if c.baseline == baseline)
+
+
+@dataclass
+class Fold:
+    """One cutoff: the fitted analysis, and each list and baseline as ranked artists."""
+
+    cutoff: pd.Timestamp
+    analysis: Analysis
+    truth: pd.Series  # plays per artist in the horizon window
+    dormant: set[str]  # artists with no counted play in the dormant window at the cutoff
+    lists: dict[str, list[str]]  # name → ranked artists (lists and NDCG baselines)
+    clusters: np.ndarray  # context-window plays: the context id of each play's slot
+    played: np.ndarray  # context-window plays: artist
+    picks: dict[int, list[str]]  # context id → its picks
+
+
+# (list, metric kind, its baselines): "ndcg" judges all artists, "dormant" only the
+# dormant ones, "hit" the context window's plays per slot.
+QUESTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("play-next", "ndcg", ("decayed counts", "recent counts", "all-time counts")),
+    ("rediscover", "dormant", ("all-time counts", "all-time × recency")),
+    ("context picks", "hit", ("global play next", "decayed counts")),
+    ("mix", "ndcg", ("decayed counts",)),
+)
 
 
 @dataclass
 class Backtest:
     cutoffs: list[pd.Timestamp]
-    rows: list[Score]
-    per_cutoff: pd.DataFrame  # cutoff, name, ndcg, overlap, hit
+    scores: list[ListScore]
+    per_cutoff: pd.DataFrame  # cutoff, list, series (the list or a baseline), value
     notes: list[str] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
 
-    def row(self, name: str) -> Score:
-        return next(r for r in self.rows if r.name == name)
+    def row(self, name: str) -> ListScore:
+        return next(s for s in self.scores if s.name == name)
 
     def to_dict(self) -> dict[str, Any]:
+        def num(x: float) -> float | None:
+            return round(float(x), 4) if math.isfinite(x) else None
+
         return {
             "cutoffs": [c.isoformat() for c in self.cutoffs],
             "protocol": self.settings,
-            "rows": [{"name": r.name, "kind": r.kind, "ndcg": round(r.ndcg, 4),
-                      "overlap": round(r.overlap, 4), "hit": round(r.hit, 4),
-                      "cutoffs": r.cutoffs} for r in self.rows],
-            "per_cutoff": [{"cutoff": r.cutoff.isoformat(), "name": r.name,
-                            "ndcg": round(r.ndcg, 4), "overlap": round(r.overlap, 4),
-                            "hit": round(r.hit, 4)} for r in self.per_cutoff.itertuples()],
+            "lists": [{
+                "list": s.name, "metric": s.metric, "score": num(s.score), "cutoffs": s.cutoffs,
+                "baselines": [{
+                    "name": c.baseline, "score": num(c.score), "difference": num(c.difference),
+                    "relative": num(c.relative), "interval": [num(v) for v in c.interval],
+                    "won": num(c.won)} for c in s.baselines],
+            } for s in self.scores],
+            "per_cutoff": [{"cutoff": r.cutoff.isoformat(), "list": r.list, "series": r.series,
+                            "value": num(r.value)} for r in self.per_cutoff.itertuples()],
             "notes": list(self.notes),
         }
-
-
-@dataclass
-class Fold:
-    """One cutoff: the fitted analysis plus what really happened afterwards."""
-
-    cutoff: pd.Timestamp
-    analysis: Analysis
-    truth: pd.Series  # plays per artist in the horizon window
-    clusters: np.ndarray  # context-window plays: the context id of each play's slot (−1 none)
-    played: np.ndarray  # context-window plays: artist
-    cluster_results: dict[int, EngineResult]  # the context engine's list per context id
-    baselines: dict[str, list[str]]
 
 
 def cutoffs(history: History, settings: Settings) -> list[pd.Timestamp]:
@@ -113,123 +158,136 @@ def cutoffs(history: History, settings: Settings) -> list[pd.Timestamp]:
     return sorted(out)
 
 
-def _context_lists(analysis: Analysis, window: pd.DataFrame,
-                   pool: int) -> tuple[np.ndarray, dict[int, EngineResult]]:
-    """Context id of each judged play, and the context engine's list for each id seen."""
+def dormant_baselines(history: History, as_of: pd.Timestamp,
+                      settings: Settings) -> tuple[set[str], dict[str, list[str]]]:
+    """The artists dormant at ``as_of``, and Rediscover's two baselines over them."""
+    plays = Plays.of(history, as_of)
+    count, since, dormant = dormant_stats(plays, as_of.value / NS_PER_DAY,
+                                          settings.rediscover.dormant_days)
+    names = plays.names[dormant]
+    counts = pd.Series(count[dormant], index=names)
+    decayed = counts * np.exp(-since[dormant] / REDISCOVER_BASELINE_DAYS)
+    return set(names.tolist()), {"all-time counts": ordered(counts),
+                                 "all-time × recency": ordered(decayed)}
+
+
+def _fold(history: History, analysis: Analysis, settings: Settings) -> Fold:
+    ev = settings.evaluate
+    cutoff = analysis.as_of
+    plays = history.counted_plays
+    upto = plays[plays["ts"] <= cutoff]
+    dormant, baselines = dormant_baselines(analysis.history, cutoff, settings)
+    lists = {name: [r.artist for r in lst.items] for name, lst in analysis.lists.items()}
+    lists.update({
+        "all-time counts": ordered(play_counts(upto)),
+        "recent counts": ordered(window_counts(
+            upto, cutoff - pd.Timedelta(days=ev.baseline_window_days), cutoff)),
+        "decayed counts": ordered(decayed_counts(upto, cutoff, ev.baseline_half_life_days)),
+        **{f"dormant {name}": ranked for name, ranked in baselines.items()},
+    })
+    ctx = plays[(plays["ts"] > cutoff)
+                & (plays["ts"] <= cutoff + pd.Timedelta(days=ev.context_horizon_days))]
     contexts = analysis.contexts
-    if contexts is None or window.empty:
-        return np.full(len(window), -1, dtype=np.int64), {}
-    ids = np.asarray(contexts.ids_for(window["local_ts"]), dtype=np.int64)
-    results = {}
-    for cid in np.unique(ids):
-        first = int(np.flatnonzero(ids == cid)[0])
-        results[int(cid)] = contexts.result(at=window["local_ts"].iloc[first], top=pool)
-    return ids, results
+    if contexts is None or ctx.empty:
+        clusters, picks = np.full(len(ctx), -1, dtype=np.int64), {}
+    else:
+        clusters = np.asarray(contexts.ids_for(ctx["local_ts"]), dtype=np.int64)
+        picks = {c.id: [p.artist for p in c.picks] for c in contexts.clusters}
+    return Fold(cutoff, analysis,
+                window_counts(plays, cutoff, cutoff + pd.Timedelta(days=ev.horizon_days)),
+                dormant, lists, clusters, ctx["artist"].astype(str).to_numpy(), picks)
 
 
 def prepare(history: History, settings: Settings, *, progress: Progress | None = None,
             cancel: CancelToken | None = None) -> list[Fold]:
-    """Fit every engine at every cutoff (the expensive part; ``score`` is cheap)."""
-    ev = settings.evaluate
-    plays = history.counted_plays
+    """Fit every engine and list at every cutoff (the expensive part; ``score`` is cheap)."""
     points = cutoffs(history, settings)
     folds = []
     for n, cutoff in enumerate(points):
         check(cancel)
         analysis = analyse(history, settings, as_of=cutoff, at=cutoff, cancel=cancel)
-        truth = window_counts(plays, cutoff, cutoff + pd.Timedelta(days=ev.horizon_days))
-        ctx_end = cutoff + pd.Timedelta(days=ev.context_horizon_days)
-        ctx = plays[(plays["ts"] > cutoff) & (plays["ts"] <= ctx_end)]
-        clusters, cluster_results = _context_lists(analysis, ctx, settings.ensemble.pool)
-        upto = plays[plays["ts"] <= cutoff]
-        baselines = {
-            "all-time counts": ordered(play_counts(upto)),
-            "recent counts": ordered(window_counts(
-                upto, cutoff - pd.Timedelta(days=ev.baseline_window_days), cutoff)),
-            "decayed counts": ordered(decayed_counts(upto, cutoff, ev.baseline_half_life_days)),
-        }
-        folds.append(Fold(
-            cutoff=cutoff, analysis=analysis, truth=truth,
-            clusters=clusters, played=ctx["artist"].astype(str).to_numpy(),
-            cluster_results=cluster_results, baselines=baselines,
-        ))
+        folds.append(_fold(history, analysis, settings))
         report(progress, n + 1, len(points))
     return folds
 
 
-def _hit(fold: Fold, picks_by_cluster: Mapping[int, list[str]], fallback: list[str],
-         k: int) -> float:
+def hit_rate(fold: Fold, picks_of: Callable[[int], list[str]], k: int) -> float:
+    """Share of the context window's plays whose artist is in the top ``k`` picks of the
+    context owning the play's slot (NaN when nothing was played)."""
     if len(fold.played) == 0:
-        return 0.0
+        return math.nan
     hits = 0
     for cluster in np.unique(fold.clusters):
-        picks = set(picks_by_cluster.get(int(cluster), fallback)[:k])
         mask = fold.clusters == cluster
-        hits += int(np.isin(fold.played[mask], list(picks)).sum())
+        hits += int(np.isin(fold.played[mask], picks_of(int(cluster))[:k]).sum())
     return hits / len(fold.played)
 
 
-def _ensemble_lists(fold: Fold, settings: Settings, weights: Mapping[str, float] | None,
-                    k: int, k_ctx: int) -> tuple[list[str], dict[int, list[str]]]:
-    a = fold.analysis
-    overall = [r.artist for r in blend(a.results, settings, weights=weights, top=k,
-                                       exclude=a.exclude, groups=a.groups)]
-    per_cluster = {
-        cluster: [r.artist for r in blend({**a.results, "context": res}, settings,
-                                          weights=weights, top=k_ctx, exclude=a.exclude,
-                                          groups=a.groups)]
-        for cluster, res in fold.cluster_results.items()
-    }
-    return overall, per_cluster
-
-
-def score(folds: list[Fold], settings: Settings, *,
-          weights: Mapping[str, float] | None = None) -> Backtest:
-    """Judge every list at every fold; ``weights`` overrides the blend's (for tuning)."""
+def _values(fold: Fold, question: str, kind: str, names: tuple[str, ...],
+            settings: Settings) -> dict[str, float]:
+    """The list's and each baseline's value at one fold (NaN: nothing to judge)."""
     ev = settings.evaluate
-    k, k_ctx = ev.top_k, ev.context_top_k
-    rows: list[dict[str, Any]] = []
-    notes: list[str] = []
+    if kind == "hit":
+        lists = {"global play next": fold.lists["play-next"],
+                 "decayed counts": fold.lists["decayed counts"]}
+        out = {question: hit_rate(fold, lambda c: fold.picks.get(c, []), ev.context_top_k)}
+        for name in names:
+            out[name] = hit_rate(fold, lambda c, ranked=lists[name]: ranked, ev.context_top_k)
+        return out
+    gains = fold.truth[fold.truth > 0]
+    if kind == "dormant":
+        gains = gains[gains.index.isin(list(fold.dormant))]
+    if gains.empty:
+        return dict.fromkeys((question, *names), math.nan)
+    prefix = "dormant " if kind == "dormant" else ""
+    out = {question: ndcg_at_k(fold.lists[question], gains.to_dict(), ev.top_k)}
+    for name in names:
+        out[name] = ndcg_at_k(fold.lists[prefix + name], gains.to_dict(), ev.top_k)
+    return out
+
+
+def score(folds: list[Fold], settings: Settings) -> Backtest:
+    """Judge every list and baseline at every fold, with bootstrap intervals."""
+    ev = settings.evaluate
+    rows: list[tuple[pd.Timestamp, str, str, float]] = []
     for fold in folds:
-        gains = fold.truth.to_dict()
-        truth = ordered(fold.truth)
-        lists: dict[str, tuple[str, list[str], dict[int, list[str]]]] = {}
-        for name, ranked in fold.baselines.items():
-            lists[name] = ("baseline", ranked, {})
-        for engine in ENGINE_ROWS:
-            result = fold.analysis.results.get(engine)
-            if result is None:
-                continue
-            ranked = [it.artist for it in result.items]
-            by_cluster = ({c: [it.artist for it in r.items]
-                           for c, r in fold.cluster_results.items()}
-                          if engine == "context" else {})
-            lists[engine] = ("engine", ranked, by_cluster)
-        overall, per_cluster = _ensemble_lists(fold, settings, weights, k, k_ctx)
-        lists["ensemble"] = ("ensemble", overall, per_cluster)
-        for name, (kind, ranked, by_cluster) in lists.items():
-            rows.append({
-                "cutoff": fold.cutoff, "name": name, "kind": kind,
-                "ndcg": ndcg_at_k(ranked, gains, k), "overlap": overlap_at_k(ranked, truth, k),
-                "hit": _hit(fold, by_cluster, ranked, k_ctx),
-            })
-        notes.extend(f"{fold.cutoff:%Y-%m-%d}: {n}" for n in fold.analysis.notes
-                     if not n.startswith("blend: "))
-    per_cutoff = pd.DataFrame(rows, columns=["cutoff", "name", "kind", "ndcg", "overlap", "hit"])
-    summary = []
-    for name, group in per_cutoff.groupby("name", sort=False):
-        summary.append(Score(str(name), str(group["kind"].iloc[0]), float(group["ndcg"].mean()),
-                             float(group["overlap"].mean()), float(group["hit"].mean()),
-                             len(group)))
+        for question, kind, names in QUESTIONS:
+            for series, value in _values(fold, question, kind, names, settings).items():
+                rows.append((fold.cutoff, question, series, value))
+    per_cutoff = pd.DataFrame(rows, columns=["cutoff", "list", "series", "value"])
+    block = max(1, math.ceil(ev.horizon_days / ev.step_days))
+    scores = []
+    for question, kind, names in QUESTIONS:
+        table = per_cutoff[per_cutoff["list"] == question].pivot(
+            index="cutoff", columns="series", values="value")
+        own = table[question].to_numpy(dtype=float)
+        judged = np.isfinite(own)
+        comparisons = []
+        for name in names:
+            base = table[name].to_numpy(dtype=float)
+            both = judged & np.isfinite(base)
+            diff = own[both] - base[both]
+            interval = block_bootstrap(diff, block, ev.bootstrap_resamples, ev.confidence,
+                                       settings.ensemble.seed)
+            comparisons.append(Comparison(
+                name, float(base[both].mean()) if both.any() else math.nan,
+                float(diff.mean()) if both.any() else math.nan, interval,
+                float((diff > 0).mean()) if both.any() else math.nan))
+        metric = (f"hit@{ev.context_top_k}" if kind == "hit" else f"NDCG@{ev.top_k}")
+        scores.append(ListScore(question, metric,
+                                float(own[judged].mean()) if judged.any() else math.nan,
+                                int(judged.sum()), comparisons))
+    notes = list(dict.fromkeys(f"{f.cutoff:%Y-%m-%d}: {n}" for f in folds
+                               for n in f.analysis.notes
+                               if not n.startswith(("mix: ", "discover: "))))
     protocol = {"step_days": ev.step_days, "span_days": ev.span_days,
                 "horizon_days": ev.horizon_days, "context_horizon_days": ev.context_horizon_days,
-                "top_k": k, "context_top_k": k_ctx,
-                "weights": dict(weights if weights is not None else settings.ensemble.weights)}
-    return Backtest([f.cutoff for f in folds], summary, per_cutoff,
-                    list(dict.fromkeys(notes)), protocol)
+                "top_k": ev.top_k, "context_top_k": ev.context_top_k,
+                "dormant_days": settings.rediscover.dormant_days,
+                "bootstrap_block": block, "confidence": ev.confidence}
+    return Backtest([f.cutoff for f in folds], scores, per_cutoff, notes, protocol)
 
 
-def evaluate(history: History, settings: Settings, *, weights: Mapping[str, float] | None = None,
-             progress: Progress | None = None, cancel: CancelToken | None = None) -> Backtest:
-    return score(prepare(history, settings, progress=progress, cancel=cancel), settings,
-                 weights=weights)
+def evaluate(history: History, settings: Settings, *, progress: Progress | None = None,
+             cancel: CancelToken | None = None) -> Backtest:
+    return score(prepare(history, settings, progress=progress, cancel=cancel), settings)

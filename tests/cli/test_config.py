@@ -122,8 +122,8 @@ def test_set_keeps_comments_and_validates_before_writing(capsys):
     before = path.read_bytes()
     for argv, problem in (
         (["set", "ensemble.top", "many"], "is not an integer"),
-        (["set", "ensemble.weights", "recency=0.5"], "sums to 0.5"),
-        (["set", "ensemble.wieghts", "recency=1"], "did you mean ensemble.weights?"),
+        (["set", "ensemble.shares", "play_next=-0.5"], "negative weight"),
+        (["set", "ensemble.shraes", "play_next=1"], "did you mean ensemble.shares?"),
         (["set", "content.tier", "0-4"], "ranks start at 1"),
     ):
         code, _, err = _run(capsys, *argv)
@@ -132,10 +132,9 @@ def test_set_keeps_comments_and_validates_before_writing(capsys):
 
 
 def test_set_creates_sections_and_writes_weights(capsys, monkeypatch):
-    code, _, _ = _run(capsys, "set", "ensemble.weights",
-                      "recency=0.5,temporal=0.2,context=0.1,ranking=0.1,content=0.1")
+    code, _, _ = _run(capsys, "set", "ensemble.shares", "play_next=2,rediscover=1,discover=1")
     assert code == 0
-    assert load_settings().ensemble.weights["recency"] == 0.5
+    assert load_settings().ensemble.shares["play_next"] == 2.0  # relative: kept as written
     code, _, _ = _run(capsys, "set", "providers.similar", "offline")
     assert load_settings().providers.similar == "offline"
     # the setting's old name still works, in `config set` and in the environment

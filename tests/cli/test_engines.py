@@ -21,6 +21,14 @@ def export(tmp_path_factory):
     return str(write_extended_export(tmp_path_factory.mktemp("export"), yearly_plays(days=300)))
 
 
+@pytest.fixture(scope="module")
+def dormant_export(tmp_path_factory):
+    """The yearly export plus a band only played in its first month (dormant after)."""
+    gone = [(f"2023-01-{d:02d}T12:00:00+00:00", "Gone Band") for d in range(1, 29)]
+    return str(write_extended_export(tmp_path_factory.mktemp("dormant"),
+                                     yearly_plays(days=300) + gone))
+
+
 def run(capsys, *argv):
     code = main(list(argv))
     out, err = capsys.readouterr()
@@ -51,61 +59,94 @@ def test_contexts_json(capsys, export):
     assert code == 0 and "listening contexts" in out
 
 
-def test_recommend_ensemble_json(capsys, export):
+def test_recommend_mix_json(capsys, export):
     code, out, _ = run(capsys, "recommend", export, "--json", "--top", "5", "--offline",
                        "--as-of", "2023-06-01", "--at", "2023-06-01 08:00")
     assert code == 0
     data = _no_nan(out)
-    assert data["engine"] == "ensemble" and data["provider"] == "offline"
+    assert data["list"] == "mix" and data["engine"] is None and data["provider"] == "offline"
     assert data["as_of"].startswith("2023-06-01")
     assert data["at"].startswith("2023-06-01T08:00")
     assert data["origins"] and set(data["origins"]) == {"offline"}
+    assert sum(data["shares"].values()) == pytest.approx(1.0)
     recs = data["recommendations"]
     assert len(recs) == 5
     for rec in recs:
-        assert set(rec) >= {"artist", "score", "engines", "why"}
+        assert set(rec) == {"artist", "score", "list", "engines", "why", "in_library"}
+        assert rec["list"] in ("play-next", "rediscover")
         assert sum(rec["engines"].values()) == pytest.approx(rec["score"], abs=1e-3)
+    assert any("need a similarity provider" in n for n in data["notes"])
 
 
-def test_recommend_single_engine_and_weights(capsys, export):
+@pytest.mark.parametrize("name", ["play-next", "rediscover", "discover"])
+def test_recommend_each_list(capsys, dormant_export, name):
+    code, out, _ = run(capsys, "recommend", dormant_export, "--json", "--list", name,
+                       "--offline", "--as-of", "2023-06-01")
+    assert code == 0
+    data = _no_nan(out)
+    assert data["list"] == name and data["shares"] is None
+    assert all(r["list"] == name for r in data["recommendations"])
+    if name == "discover":  # offline: no new artists, and how to get some
+        assert data["recommendations"] == []
+        assert any("musicrec config set-key" in n for n in data["notes"])
+    else:
+        assert data["recommendations"]
+    if name == "rediscover":
+        assert data["recommendations"][0]["artist"] == "Gone Band"
+
+
+def test_recommend_single_engine_and_shares(capsys, export, dormant_export):
     code, out, _ = run(capsys, "recommend", export, "--json", "--engine", "ranking", "--top", "2")
     data = _no_nan(out)
     assert code == 0 and len(data["recommendations"]) == 2
+    assert data["engine"] == "ranking" and data["list"] is None
     assert set(data["recommendations"][0]["engines"]) == {"ranking"}
-    assert not [n for n in data["notes"] if n.startswith("blend: ")]
-    code, out, _ = run(capsys, "recommend", export, "--json", "--weights",
-                       "recency=0.5,temporal=0.5", "--offline")
+    assert not [n for n in data["notes"] if n.startswith(("mix: ", "discover: "))]
+    # One weights rule for flags, settings and the app: relative shares are rescaled, and
+    # the notes say so.
+    code, out, _ = run(capsys, "recommend", dormant_export, "--json", "--shares",
+                       "play-next=2,rediscover=2", "--offline", "--as-of", "2023-06-01")
     data = _no_nan(out)
-    assert data["weights"] == {"recency": 0.5, "temporal": 0.5}
-    assert set().union(*(r["engines"] for r in data["recommendations"])) <= {"recency",
-                                                                             "temporal"}
+    assert code == 0
+    assert data["shares"] == {"play-next": 0.5, "rediscover": 0.5}
+    assert "mix: ensemble.shares summed to 4; rescaled to sum to 1" in data["notes"]
     code, out, err = run(capsys, "recommend", export, "--offline", "--top", "3")
-    assert code == 0 and "ensemble recommendations" in out and "offline" in err
+    assert code == 0 and "Mix as of" in out and "offline" in err
 
 
 @pytest.mark.parametrize("args,message", [
     (["--as-of", "2019-01-01"], "no plays on or before 2019-01-01; the history starts 2023-01-01"),
     (["--as-of", "yesterday-ish"], "--as-of: 'yesterday-ish' is not a date"),
     (["--tier", "50-1"], "content.tier"),
-    (["--weights", "recency=0.5"], "sum to 1"),
-    (["--weights", "vibes=1"], "unknown engine"),
+    (["--shares", "play-next=0"], "needs at least one weight above 0"),
+    (["--shares", "vibes=1"], "unknown name 'vibes'"),
 ])
 def test_recommend_errors_are_one_line(capsys, export, args, message):
     code, _, err = run(capsys, "recommend", export, "--offline", *args)
     assert code == 2
-    assert message in err.replace("\n", " ")
+    assert message in " ".join(err.split())
     assert "Traceback" not in err
 
 
 def test_evaluate_json_and_table(capsys, export):
-    code, out, _ = run(capsys, "evaluate", export, "--json")
+    code, out, _ = run(capsys, "evaluate", export, "--json", "--every", "45")
     assert code == 0
     data = _no_nan(out)
-    assert len(data["cutoffs"]) == 2
-    names = {r["name"] for r in data["rows"]}
-    assert {"all-time counts", "recent counts", "decayed counts", "ensemble"} <= names
+    assert len(data["cutoffs"]) == 4 and data["protocol"]["step_days"] == 45
+    lists = {r["list"]: r for r in data["lists"]}
+    assert list(lists) == ["play-next", "rediscover", "context picks", "mix"]
+    play = lists["play-next"]
+    assert play["metric"] == "NDCG@20" and play["cutoffs"] == 4
+    assert [b["name"] for b in play["baselines"]] == ["decayed counts", "recent counts",
+                                                     "all-time counts"]
+    for b in play["baselines"]:
+        assert set(b) == {"name", "score", "difference", "relative", "interval", "won"}
+    assert [b["name"] for b in lists["rediscover"]["baselines"]] == [
+        "all-time counts", "all-time × recency"]
+    assert lists["context picks"]["metric"] == "hit@10"
     code, out, _ = run(capsys, "evaluate", export)
     assert code == 0 and "NDCG@20" in out and "hit@10" in out
+    assert "vs decayed counts" in out and "won" in out
 
 
 def test_evaluate_too_short(capsys, tmp_path):
@@ -127,12 +168,13 @@ def test_help_has_an_example(capsys, command):
 def test_one_artist_export_gives_json_without_nan(capsys, tmp_path):
     solo = write_extended_export(tmp_path, [(f"2024-01-{d:02d}T10:00", "Solo")
                                             for d in range(1, 10)])
-    for engine in ("ensemble", "ranking", "recency", "temporal", "context", "content"):
-        code, out, _ = run(capsys, "recommend", str(solo), "--json", "--offline",
-                           "--engine", engine)
-        assert code == 0, engine
+    for flag in (["--list", "mix"], ["--list", "play-next"], ["--list", "rediscover"],
+                 *(["--engine", e] for e in ("ranking", "recency", "temporal", "context",
+                                             "content"))):
+        code, out, _ = run(capsys, "recommend", str(solo), "--json", "--offline", *flag)
+        assert code == 0, flag
         data = _no_nan(out)
-        assert all(r["artist"] == "Solo" for r in data["recommendations"]), engine
+        assert all(r["artist"] == "Solo" for r in data["recommendations"]), flag
 
 
 def test_a_bad_file_is_a_warning_and_the_good_ones_still_load(capsys, export, tmp_path):

@@ -50,8 +50,10 @@ def test_csv_to_stdout_round_trips(spotify, outdir, capsys, monkeypatch):
     assert _export([spotify], "--format", "csv", "--out", "-") == 0
     text = capsys.readouterr().out
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
-    assert rows, "the blend is empty"
-    assert [int(r["rank"]) for r in rows] == list(range(1, len(rows) + 1))
+    assert rows, "the lists are empty"
+    mixed = [r for r in rows if r["list"].startswith("mix:")]
+    assert [int(r["rank"]) for r in mixed] == list(range(1, len(mixed) + 1))
+    assert {r["list"] for r in rows} >= {"play-next", "mix:play-next"}
     assert {COMMA, QUOTES, NEWLINE} <= {r["artist"] for r in rows}
     assert list(outdir.iterdir()) == []
 
@@ -61,7 +63,7 @@ def test_tracks_reports_the_count_on_stderr(spotify, outdir, capsys):
     assert _export([spotify], "--format", "tracks", "--out", str(out)) == 0
     lines = out.read_text().splitlines()
     assert lines and all(line.startswith("spotify:track:") for line in lines)
-    assert f"{len(lines)} tracks → {out}" in capsys.readouterr().err
+    assert f"{len(lines)} tracks from Play next" in capsys.readouterr().err
     out_links = outdir / "links.txt"
     assert _export([spotify], "--format", "tracks", "--links", "--out", str(out_links)) == 0
     links = out_links.read_text().splitlines()

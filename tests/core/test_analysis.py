@@ -24,19 +24,28 @@ def analysis(history):
     return analyse(history, load_settings())
 
 
-def test_analyse_runs_every_engine(analysis, history):
+def test_analyse_runs_every_engine_and_builds_every_list(analysis, history):
     assert set(analysis.results) == {"ranking", "recency", "temporal", "context", "content"}
+    assert list(analysis.lists) == ["mix", "play-next", "rediscover", "discover"]
     assert analysis.as_of == history.plays["ts"].iloc[-1]
     assert analysis.provider == "offline"
     assert analysis.similarity is not None and analysis.similarity.provider == "offline"
-    assert len(analysis.ensemble) == min(20, len(analysis.history.plays["artist"].unique()))
     assert set(analysis.timings) >= {"ranking", "recency", "temporal", "context", "content",
-                                     "blend"}
-    top = analysis.ensemble[0]
-    assert top.score == max(r.score for r in analysis.ensemble)
-    assert sum(top.engines.values()) == pytest.approx(top.score)
-    assert top.why
-    assert analysis.weights == dict(load_settings().ensemble.weights)
+                                     "lists"}
+    for name, found in analysis.lists.items():
+        for rec in found.items:
+            assert rec.list == name or (name == "mix" and rec.list != "mix")
+            assert 0 < rec.score <= 1 and rec.why
+            assert sum(rec.engines.values()) == pytest.approx(rec.score)
+    # Offline: no new artists, and the list says how to get some.
+    assert analysis.lists["discover"].items == []
+    assert "need a similarity provider" in analysis.lists["discover"].notes[0]
+    assert analysis.mix == analysis.lists["mix"].items
+    dormant = analysis.lists["rediscover"]
+    assert {r.list for r in analysis.mix} == {"play-next"} | ({"rediscover"} if dormant.items
+                                                             else set())
+    assert dormant.items or "no dormant favourites" in dormant.notes[0]
+    assert analysis.shares == dict(load_settings().ensemble.shares)
 
 
 def test_as_of_cuts_the_history(history):
@@ -45,7 +54,7 @@ def test_as_of_cuts_the_history(history):
     assert early.history.plays["ts"].max() <= cutoff
     assert early.as_of == cutoff
     assert early.at == cutoff  # the context engine answers for the as-of instant by default
-    assert "Rising Star" not in {r.artist for r in early.ensemble[:3]}
+    assert "Rising Star" not in {r.artist for r in early.lists["play-next"].items[:3]}
     # A naive date is read in the history's zone.
     assert analyse(history, load_settings(), as_of="2023-03-01",
                    engines=["recency"]).as_of == cutoff
@@ -62,36 +71,40 @@ def test_engine_failure_becomes_a_note(history, monkeypatch):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(analysis_mod.temporal, "fit_trends", broken)
-    result = analyse(history, load_settings(), engines=["recency", "temporal"],
-                     weights={"recency": 0.5, "temporal": 0.5})
+    result = analyse(history, load_settings(), engines=["recency", "temporal"])
     assert "temporal" not in result.results
     assert any("temporal failed: RuntimeError: boom" in n for n in result.notes)
-    assert any(n.startswith("blend: no results from") and "temporal" in n for n in result.notes)
-    assert result.ensemble
+    # Rediscover still runs, without the temporal engine's part.
+    assert all(r.engines.get("temporal", 0) == 0 for r in result.lists["rediscover"].items)
+    assert result.mix
 
 
 def test_one_artist_history_has_no_nan():
     one = make_history([(f"2024-01-{d:02d}T10:00", "Solo") for d in range(1, 20)])
     result = analyse(one, load_settings())
-    assert [r.artist for r in result.ensemble] == ["Solo"]
-    assert all(r.score == r.score for r in result.ensemble)
+    assert [r.artist for r in result.mix] == ["Solo"]
+    assert all(r.score == r.score for r in result.mix)
 
 
-def test_reblend_changes_weights_and_tier_without_refit(analysis):
-    only_recency = reblend(analysis, weights={"recency": 1.0})
-    assert set().union(*(r.engines for r in only_recency.ensemble)) == {"recency"}
-    assert only_recency.trends is analysis.trends  # nothing refitted
-    assert only_recency.results["temporal"] is analysis.results["temporal"]
+def test_reblend_changes_shares_and_tier_without_refit(analysis):
+    only_play = reblend(analysis, shares={"play_next": 1.0})
+    assert {r.list for r in only_play.mix} == {"play-next"}
+    assert only_play.trends is analysis.trends  # nothing refitted
+    assert only_play.results["temporal"] is analysis.results["temporal"]
+    assert only_play.lists["rediscover"] is analysis.lists["rediscover"]
     moved = reblend(analysis, tier="2-3")
     assert moved.tier == "2-3"
     assert moved.results["content"] is not analysis.results["content"]
     assert set(moved.similarity.neighbours) == set(analysis.ranking.table.index[1:3])
-    longer = reblend(analysis, top=3)
-    assert len(longer.ensemble) == 3
-    # Weights chosen before are kept when only the tier moves.
-    assert reblend(only_recency, tier="1-2").weights == {"recency": 1.0}
-    with pytest.raises(SettingsError):
-        reblend(analysis, weights={"recency": 0.5})
+    shorter = reblend(analysis, top=3)
+    assert len(shorter.mix) == 3
+    # Shares chosen before are kept when only the tier moves.
+    assert reblend(only_play, tier="1-2").shares == {"play_next": 1.0}
+    # The one weights rule: relative shares are rescaled, and the notes say so.
+    doubled = reblend(analysis, shares={"play_next": 1, "rediscover": 1})
+    assert "mix: ensemble.shares summed to 2; rescaled to sum to 1" in doubled.notes
+    with pytest.raises(SettingsError, match="unknown name"):
+        reblend(analysis, shares={"recency": 0.5})
     with pytest.raises(SettingsError):
         reblend(analysis, tier="9-1")
 
@@ -140,8 +153,8 @@ def test_diversity_groups_from_contexts_and_neighbourhoods():
 ])
 def test_degenerate_histories_give_results_and_notes_not_crashes(plays):
     result = analyse(make_history(plays), load_settings())
-    assert result.ensemble
-    assert all(r.score == r.score and r.why for r in result.ensemble)
+    assert result.mix
+    assert all(r.score == r.score and r.why for r in result.mix)
     failures = [n for n in result.notes if "failed" in n]
     assert not failures, failures
 
@@ -156,13 +169,14 @@ def test_progress_is_monotonic_across_engines(history):
 
 
 def test_combining_per_engine_runs_equals_one_run(history):
-    """The TUI runs each engine in its own worker; merging must give the same blend."""
+    """The TUI runs each engine in its own worker; merging must give the same lists."""
     settings = load_settings()
     whole = analyse(history, settings)
     parts = [analyse(history, settings, engines=[name]) for name in analysis_mod.ENGINES]
     merged = analysis_mod.combine(parts)
-    assert [(r.artist, round(r.score, 9)) for r in merged.ensemble] == [
-        (r.artist, round(r.score, 9)) for r in whole.ensemble]
+    for name in whole.lists:
+        assert [(r.artist, round(r.score, 9)) for r in merged.lists[name].items] == [
+            (r.artist, round(r.score, 9)) for r in whole.lists[name].items], name
     assert set(merged.results) == set(whole.results)
     with pytest.raises(MusicrecError, match="nothing to combine"):
         analysis_mod.combine([])

@@ -10,16 +10,16 @@ import pytest
 from sklearn.metrics import silhouette_score
 
 from musicrec_tui.core.engines.context import ALL_SLOTS, fit_contexts, weighted_silhouette
-from musicrec_tui.core.engines.context_picks import lift, predict_scores
+from musicrec_tui.core.engines.context_picks import backoff_scores, lift
 from musicrec_tui.core.engines.labels import band, context_label, dominant_band, unique_labels
-from musicrec_tui.core.engines.recency import recency_result
+from musicrec_tui.core.engines.recency import play_next_result
 from musicrec_tui.core.errors import Cancelled
 from musicrec_tui.core.settings import load_settings
 from tests.helpers_engines import demo_history, make_history, planted_history
 
 
 def _lead(contexts, artist):
-    return [c for c in contexts.clusters if c.picks and c.picks[0].artist == artist]
+    return [c for c in contexts.clusters if c.typical and c.typical[0].artist == artist]
 
 
 def test_planted_context_artists_lead_contexts_with_fitting_labels():
@@ -32,9 +32,11 @@ def test_planted_context_artists_lead_contexts_with_fitting_labels():
     for c in nights:
         assert c.label.startswith("Weekend late nights")
     monday_8 = ctx.at(pd.Timestamp("2024-01-08 08:00"))  # a Monday
-    assert monday_8.picks[0].artist == "Morning Coffee"
-    assert ctx.at("2024-01-07 01:00").picks[0].artist == "Night Owl"  # a Sunday
-    assert "weekday" in monday_8.picks[0].why and "plays" in monday_8.picks[0].why
+    assert monday_8.typical[0].artist == "Morning Coffee"
+    assert ctx.at("2024-01-07 01:00").typical[0].artist == "Night Owl"  # a Sunday
+    assert "weekday" in monday_8.typical[0].why and "plays" in monday_8.typical[0].why
+    # The planted artists are among each context's picks, which the global list backs.
+    assert "Morning Coffee" in [i.artist for i in monday_8.picks]
 
 
 def test_slots_cover_the_week_once_and_labels_are_unique():
@@ -62,8 +64,8 @@ def test_one_play_artist_never_tops_a_context():
     plays.append(("2024-02-01 03:00", "One hit"))  # alone in its own corner of the week
     ctx = fit_contexts(make_history(plays), load_settings())
     for c in ctx.clusters:
-        assert c.picks[0].artist == "Regular"
-        assert all(np.isfinite(i.score) for i in c.picks)
+        assert c.picks[0].artist == "Regular" and c.typical[0].artist == "Regular"
+        assert all(np.isfinite(i.score) for i in c.picks + c.typical)
 
 
 def test_deterministic_and_k_override():
@@ -160,8 +162,8 @@ def test_demo_planted_context_artists_lead_and_labels_fit(demo):
         for dow in planted["dows"]:
             for hour in planted["hours"]:
                 c = ctx.at(monday + pd.Timedelta(days=dow, hours=hour))
-                assert c.picks[0].artist in planted["artists"], (planted["label"], dow, hour)
-                assert sum(i.artist in planted["artists"] for i in c.picks[:5]) >= 3
+                assert c.typical[0].artist in planted["artists"], (planted["label"], dow, hour)
+                assert sum(i.artist in planted["artists"] for i in c.typical[:5]) >= 3
                 assert c.label.startswith("Weekend" if weekend else "Weekday"), c.label
                 assert band_word in c.label, c.label
 
@@ -180,43 +182,64 @@ def _habits(days=150, seed=2):
     return make_history(plays)
 
 
-def test_tilt_strength_is_chosen_on_the_holdout():
-    # Strong time-of-week habits: a tilt beats plain recency on the last 30 days.
+def test_tilt_is_chosen_on_the_last_months_and_never_loses_there():
+    # Strong time-of-week habits: a tilt beats the global list on the last months.
     strong = fit_contexts(_habits(), load_settings())
-    assert strong.meta["lift_power"] > 0
+    assert strong.meta["slot_tilt"] > 0
     rates = strong.meta["holdout_hit"]
-    assert rates[strong.meta["lift_power"]] >= rates[0.0] * 1.1
-    # Artists at random times: no tilt earns its keep, the list is global recency.
+    assert rates[strong.meta["slot_tilt"]] > rates[0.0] * 1.02
+    # Artists at random times: no tilt earns its keep, the picks are the global Play next.
     rng = np.random.default_rng(5)
     start = pd.Timestamp("2024-01-01")
     plays = [(start + pd.Timedelta(minutes=int(m)), f"Band {int(a)}")
              for m, a in zip(np.sort(rng.integers(0, 200 * 24 * 60, 3000)),
                              rng.zipf(1.5, 3000) % 40, strict=True)]
     flat = fit_contexts(make_history(plays), load_settings())
-    assert flat.meta["lift_power"] == 0.0
-    recent = recency_result(make_history(plays), load_settings(), top=10)
+    assert flat.meta["slot_tilt"] == 0.0
+    assert all(r <= flat.meta["holdout_hit"][0.0] * 1.02 for r in flat.meta["holdout_hit"].values())
+    global_list = play_next_result(make_history(plays), load_settings(), top=10)
     for c in flat.clusters:
-        assert [i.artist for i in c.ranked[:10]] == [i.artist for i in recent.items]
+        assert [i.artist for i in c.picks] == [i.artist for i in global_list.items]
 
 
-def test_predict_scores_without_tilt_are_the_global_recent_shares():
+def test_backoff_without_tilt_is_the_global_list_and_small_contexts_tilt_less():
+    dec = np.array([[8.0, 0.0, 2.0], [0.0, 1.0, 0.0]])
+    overall = np.array([0.5, 0.25, 0.25])
+    assert np.allclose(backoff_scores(dec, overall, 0.0), [overall, overall])
+    tilted = backoff_scores(dec, overall, 0.5)
+    assert np.allclose(tilted.sum(axis=1), 1.0)
+    # The big context (10 plays) moves further from the global shares than the small one.
+    assert tilted[0, 0] - overall[0] > 0 and tilted[1, 1] - overall[1] > 0
+    assert abs(tilted[0, 2] - overall[2]) < abs(tilted[0, 1] - overall[1])
     raw = np.array([[4.0, 0.0, 1.0], [0.0, 6.0, 1.0]])
-    dec = np.array([[2.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
-    flat = predict_scores(raw, dec, 0.0, 5.0)
-    assert np.allclose(flat, [[0.5, 0.25, 0.25]] * 2)
-    tilted = predict_scores(raw, dec, 1.0, 5.0)
-    assert tilted[0, 0] > flat[0, 0] and tilted[1, 0] < flat[1, 0]
     assert np.allclose(lift(raw, 0.0)[0, 0], 4 / (5 * 4 / 12))
 
 
-def test_result_is_the_what_to_play_list_and_picks_what_a_context_is_about():
+def test_result_is_the_picks_and_typical_what_a_context_is_about():
     ctx = fit_contexts(planted_history(), load_settings())
     morning = ctx.at("2024-01-08 08:00")
     res = ctx.result(at="2024-01-08 08:00")
     assert [i.artist for i in res.items] == [i.artist for i in morning.ranked[:10]]
+    assert morning.picks == morning.ranked[:10]
     assert [i.score for i in res.items] == sorted((i.score for i in res.items), reverse=True)
-    assert [i.score for i in morning.picks] == sorted((i.score for i in morning.picks),
-                                                      reverse=True)
+    assert [i.score for i in morning.typical] == sorted((i.score for i in morning.typical),
+                                                        reverse=True)
+    assert morning.typical[0].artist == "Morning Coffee"
+
+
+def test_each_reason_gives_that_contexts_own_play_count():
+    """#12: every context's reason quoted the count of one context (the last built)."""
+    ctx = fit_contexts(planted_history(), load_settings())
+    counted = ctx.clusters[0].picks[0].artist
+    plays = planted_history().counted_plays
+    ids = ctx.ids_for(plays["local_ts"])
+    for c in ctx.clusters:
+        own = int(((ids == c.id) & (plays["artist"] == counted).to_numpy()).sum())
+        item = next(i for i in c.ranked if i.artist == counted)
+        assert item.extra["plays"] == own
+        assert (f": {own} play" in item.why) if own else ("no plays in" in item.why)
+    assert len({next(i for i in c.ranked if i.artist == counted).extra["plays"]
+                for c in ctx.clusters}) > 1
 
 
 def test_reason_says_when_a_low_support_pick_leans_on_overall_recency():

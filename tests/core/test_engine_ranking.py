@@ -123,3 +123,36 @@ def test_scrobbles_without_a_measured_length_count_typical_hours():
     typical_hours = settings.ranking.typical_track_seconds / 3600
     assert table.loc["Scrobbled", "hours"] == pytest.approx(4 * typical_hours)
     assert table.loc["Spotified", "hours"] == pytest.approx(180 / 3600)
+
+
+def test_a_few_plays_cannot_outrank_hundreds_on_their_average_alone():
+    """#12: "Meet Bros." (3 full plays) ranked #25, above artists with 126 plays, because an
+    average over 3 plays counted as much as one over 900."""
+    plays = (_plays("Few", 3, ms=200_000)
+             + [(pd.Timestamp("2024-02-01") + pd.Timedelta(hours=i), "Many",
+                 200_000 if i % 3 else 60_000, "Many song") for i in range(126)])
+    for i in range(20):
+        plays += _plays(f"Filler {i:02d}", 20 + i, f"2024-03-{i + 1:02d} 10:00", ms=120_000)
+    t = fit_ranking(make_history(plays), load_settings()).table
+    assert t.loc["Few", "e_avg"] < t.loc["Many", "e_avg"] + 0.2
+    assert t.loc["Many", "rank"] < t.loc["Few", "rank"]
+    # The shrinkage is ranking.prior_plays extra plays at the overall mean engagement.
+    prior = load_settings().ranking.prior_plays
+    h = make_history(plays)
+    mean = float(h.plays["engagement"].mean())
+    assert t.loc["Few", "e_avg"] == pytest.approx((t.loc["Few", "e_total"] + prior * mean)
+                                                  / (3 + prior))
+    raw = fit_ranking(h, load_settings({"ranking": {"prior_plays": 0}})).table
+    assert raw.loc["Few", "e_avg"] == pytest.approx(1.0)
+
+
+def test_hours_and_engagement_without_listening_times_are_marked_estimated():
+    h = make_history(_plays("Measured", 5) + _plays("Scrobbled", 5, "2024-02-01"))
+    plays = h.plays.copy()
+    plays.loc[plays["artist"] == "Scrobbled", "ms_played"] = pd.NA
+    ranking = fit_ranking(type(h)(plays, h.report, h.tz), load_settings())
+    t = ranking.table
+    assert t.loc["Scrobbled", "estimated"] == 1.0 and t.loc["Measured", "estimated"] == 0.0
+    why = {i.artist: i.why for i in ranking.result().items}
+    assert "(estimated: no listening times)" in why["Scrobbled"]
+    assert "engagement" in why["Measured"] and "estimated" not in why["Measured"]

@@ -1,19 +1,26 @@
-"""Backtest metrics on hand-computed cases, cutoff placement, the context hit rate, and a
-small end-to-end run."""
+"""Backtest metrics on hand-computed cases, cutoff placement, the bootstrap, each list's
+question (Rediscover only on dormant artists, context picks per slot), and a small
+end-to-end run."""
 
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from musicrec_tui.core.analysis import Analysis
-from musicrec_tui.core.engines.base import EngineResult, Item
 from musicrec_tui.core.errors import MusicrecError
 from musicrec_tui.core.evaluate import Fold, cutoffs, evaluate, score
-from musicrec_tui.core.metrics import decayed_counts, ndcg_at_k, ordered, overlap_at_k
+from musicrec_tui.core.metrics import (
+    block_bootstrap,
+    decayed_counts,
+    ndcg_at_k,
+    ndcg_codes,
+    ordered,
+    top_codes,
+)
 from musicrec_tui.core.settings import load_settings
 from tests.helpers_library import make_history, yearly_history
 
@@ -30,11 +37,16 @@ def test_ndcg_by_hand():
     assert ndcg_at_k(["B", "A"], {"A": 1}, 1) == 0.0
 
 
-def test_overlap_by_hand():
-    assert overlap_at_k(["A", "B", "C"], ["A", "D", "C"], 3) == pytest.approx(2 / 3)
-    # Fewer true artists than k: judged against what there is.
-    assert overlap_at_k(["A", "B", "C"], ["A"], 3) == 1.0
-    assert overlap_at_k(["A"], [], 3) == 0.0
+def test_ndcg_on_codes_matches_and_top_codes_break_ties_by_name():
+    names = np.array(["A", "B", "C", "D"], dtype=object)
+    scores = np.array([2.0, 5.0, 2.0, 0.0])
+    assert top_codes(scores, names, 3).tolist() == [1, 0, 2]
+    assert top_codes(scores, names, 2, mask=np.array([True, False, True, True])).tolist() == [0, 2]
+    gains = np.array([3.0, 0.0, 1.0, 2.0])
+    ranked = top_codes(scores, names, 3)
+    assert ndcg_codes(ranked, gains, 3) == pytest.approx(
+        ndcg_at_k(["B", "A", "C"], {"A": 3, "C": 1, "D": 2}, 3))
+    assert math.isnan(ndcg_codes(ranked, np.zeros(4), 3))
 
 
 def test_decayed_counts_and_order():
@@ -46,50 +58,84 @@ def test_decayed_counts_and_order():
     assert ordered(pd.Series({"b": 1.0, "a": 1.0, "c": 2.0, "z": 0.0})) == ["c", "a", "b"]
 
 
+def test_block_bootstrap_is_reproducible_and_honest():
+    steady = block_bootstrap(np.full(12, 0.02), 3, 500, 0.95, seed=1)
+    assert steady == pytest.approx((0.02, 0.02))
+    rng = np.random.default_rng(0)
+    noisy = rng.normal(0.01, 0.05, 24)
+    lo, hi = block_bootstrap(noisy, 3, 2000, 0.95, seed=1)
+    assert lo < noisy.mean() < hi and hi - lo > 0.02
+    assert block_bootstrap(noisy, 3, 2000, 0.95, seed=1) == (lo, hi)
+    # Overlapping windows: blocks keep neighbours together, so a trend across cutoffs gives
+    # a wider interval than resampling each cutoff alone.
+    trend = np.linspace(-0.05, 0.07, 24)
+    one = block_bootstrap(trend, 1, 2000, 0.95, seed=1)
+    six = block_bootstrap(trend, 6, 2000, 0.95, seed=1)
+    assert six[1] - six[0] > one[1] - one[0]
+    assert all(math.isnan(v) for v in block_bootstrap(np.array([]), 3, 100, 0.95, seed=1))
+    # Fewer than two blocks of cutoffs: no interval rather than a falsely exact one.
+    assert all(math.isnan(v) for v in block_bootstrap(np.array([0.1, 0.2]), 3, 100, 0.95, 1))
+
+
 def test_cutoffs_are_spaced_and_need_training_history():
     history = yearly_history(days=400)
-    settings = load_settings()
+    settings = load_settings({"evaluate": {"step_days": 90}})
     points = cutoffs(history, settings)
     last = history.plays["ts"].iloc[-1]
     assert points == [last - pd.Timedelta(days=d) for d in (270, 180, 90)]
+    monthly = cutoffs(history, load_settings())  # every 30 days by default
+    assert len(monthly) == 9 and monthly[-1] == last - pd.Timedelta(days=90)
     short = make_history([("2024-01-01", "A"), ("2024-02-01", "A")])
     with pytest.raises(MusicrecError, match="too short for a backtest: it spans 31 days"):
         cutoffs(short, settings)
 
 
-def _analysis(history, results) -> Analysis:
-    return Analysis(history=history, settings=load_settings(), as_of=history.plays["ts"].iloc[-1],
-                    ranking=None, trends=None, contexts=None, results=results, ensemble=[],
-                    similarity=None)
-
-
-def test_hit_rate_judges_each_play_against_its_own_slot():
+def _fold(**lists) -> Fold:
     history = make_history([("2024-01-01T08:00", "Jazz"), ("2024-01-01T22:00", "Techno")])
-    items = lambda *names: EngineResult("x", [Item(n, 1.0 / (i + 1), n)  # noqa: E731
-                                              for i, n in enumerate(names)])
-    fold = Fold(
+    base = {"play-next": ["Techno", "Pop"], "rediscover": ["Old", "Older"], "mix": ["Techno"],
+            "decayed counts": ["Techno", "Pop"], "recent counts": ["Pop"],
+            "all-time counts": ["Jazz"], "dormant all-time counts": ["Older", "Old"],
+            "dormant all-time × recency": ["Old", "Older"]}
+    return Fold(
         cutoff=history.plays["ts"].iloc[-1],
-        analysis=_analysis(history, {"recency": items("Techno", "Pop"),
-                                     "context": items("Techno")}),
-        truth=pd.Series({"Jazz": 3, "Techno": 1}),
+        analysis=SimpleNamespace(notes=[]),  # type: ignore[arg-type]
+        truth=pd.Series({"Jazz": 3, "Techno": 1, "Old": 2}),
+        dormant={"Old", "Older"}, lists={**base, **lists},
         clusters=np.array([0, 0, 0, 1]),  # three morning plays, one night play
         played=np.array(["Jazz", "Jazz", "Pop", "Techno"]),
-        cluster_results={0: items("Jazz"), 1: items("Techno")},
-        baselines={"decayed counts": ["Techno", "Pop"]},
-    )
-    settings = load_settings({"evaluate": {"context_top_k": 1, "top_k": 2},
-                              "ensemble": {"diversity": 0.0}})
-    table = score([fold], settings, weights={"recency": 0.5, "context": 0.5})
-    # Global list ["Techno"] at k=1: only the night play hits → 1/4.
-    assert table.row("decayed counts").hit == pytest.approx(0.25)
+        picks={0: ["Jazz"], 1: ["Techno"]})
+
+
+def test_each_list_is_judged_on_its_own_question():
+    settings = load_settings({"evaluate": {"context_top_k": 1, "top_k": 2}})
+    table = score([_fold()], settings)
+    picks = table.row("context picks")
     # Context picks: morning → Jazz (2 of 3 morning plays), night → Techno: 3/4.
-    assert table.row("context").hit == pytest.approx(0.75)
-    # NDCG@2 of ["Techno", "Pop"] with gains Jazz 3, Techno 1: 1 / (3 + 1/log2(3)).
-    assert table.row("decayed counts").ndcg == pytest.approx(1 / (3 + 1 / math.log2(3)))
-    assert table.row("ensemble").kind == "ensemble"
+    assert picks.score == pytest.approx(0.75) and picks.metric == "hit@1"
+    # The global list ["Techno"] at k=1: only the night play hits → 1/4.
+    assert picks.against("global play next").score == pytest.approx(0.25)
+    assert picks.against("global play next").difference == pytest.approx(0.5)
+    # NDCG@2 of ["Techno", "Pop"] with gains Jazz 3, Old 2, Techno 1.
+    assert table.row("play-next").score == pytest.approx(1 / (3 + 2 / math.log2(3)))
+    # Rediscover: only the dormant artists' plays count (Old 2): ["Old", …] is perfect, the
+    # all-time baseline ["Older", "Old"] is not.
+    redis = table.row("rediscover")
+    assert redis.score == pytest.approx(1.0)
+    assert redis.against("all-time counts").score == pytest.approx(1 / math.log2(3))
+    assert redis.against("all-time × recency").won == 0.0
     data = table.to_dict()
-    assert data["protocol"]["weights"] == {"recency": 0.5, "context": 0.5}
-    assert {r["name"] for r in data["rows"]} >= {"decayed counts", "context", "ensemble"}
+    assert [r["list"] for r in data["lists"]] == ["play-next", "rediscover", "context picks",
+                                                 "mix"]
+    assert data["protocol"]["bootstrap_block"] == 3
+
+
+def test_a_cutoff_where_no_dormant_artist_returned_is_left_out():
+    quiet = _fold()
+    quiet.truth = pd.Series({"Jazz": 3})
+    quiet.cutoff += pd.Timedelta(days=30)
+    table = score([_fold(), quiet], load_settings())
+    assert table.row("rediscover").cutoffs == 1
+    assert table.row("play-next").cutoffs == 2
 
 
 def test_end_to_end_small_history_is_deterministic():
@@ -99,11 +145,13 @@ def test_end_to_end_small_history_is_deterministic():
     calls = []
     first = evaluate(history, settings, progress=lambda d, t: calls.append((d, t)))
     assert calls[-1] == (len(first.cutoffs), len(first.cutoffs))
-    names = [r.name for r in first.rows]
-    assert names[:3] == ["all-time counts", "recent counts", "decayed counts"]
-    assert "ensemble" in names and "recency" in names
-    for row in first.rows:
-        for value in (row.ndcg, row.overlap, row.hit):
-            assert 0.0 <= value <= 1.0 and not math.isnan(value)
+    assert [s.name for s in first.scores] == ["play-next", "rediscover", "context picks", "mix"]
+    play = first.row("play-next")
+    assert [c.baseline for c in play.baselines] == ["decayed counts", "recent counts",
+                                                   "all-time counts"]
+    assert 0.0 <= play.score <= 1.0 and play.cutoffs == len(first.cutoffs)
+    assert len(first.cutoffs) == 3 and first.settings["bootstrap_block"] == 1
+    for c in play.baselines:
+        assert c.interval[0] <= c.difference <= c.interval[1]
     again = evaluate(history, settings)
     assert again.to_dict() == first.to_dict()

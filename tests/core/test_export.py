@@ -83,7 +83,11 @@ def test_json_exports_match_their_schema(any_analysis, fmt):
     ("comprehensive", lambda d: d["export_metadata"]["source_files"][0].update(
         name="/home/someone/export.json")),
     ("comprehensive", lambda d: d["system_configuration"].update(secrets={"api_key": "x"})),
-    ("comprehensive", lambda d: d["ensemble"][0].pop("contributions")),
+    ("comprehensive", lambda d: d["lists"]["mix"]["items"][0].pop("contributions")),
+    ("comprehensive", lambda d: d["lists"]["mix"]["items"][0].update(list="mix")),
+    ("comprehensive", lambda d: d["lists"].pop("rediscover")),
+    ("summary", lambda d: d["top_recommendations"][0].pop("list")),
+    ("summary", lambda d: d["lists"]["discover"].pop("notes")),
     ("comprehensive", lambda d: d["listening_analysis"]["trends"].pop("rising")),
 ])
 def test_schemas_catch_mistakes(any_analysis, fmt, breakage):
@@ -98,8 +102,15 @@ def test_comprehensive_content(analysis):
     meta = data["export_metadata"]
     assert meta["timestamp"] == "2025-03-14T21:03:00Z"
     assert meta["engines"] == sorted(analysis.results)
-    assert [e["artist"] for e in data["ensemble"]] == [r.artist for r in analysis.ensemble]
-    assert data["ensemble"][0]["contributions"] == analysis.ensemble[0].engines
+    mixed = analysis.lists["mix"].items
+    assert [e["artist"] for e in data["lists"]["mix"]["items"]] == [r.artist for r in mixed]
+    assert data["lists"]["mix"]["items"][0]["contributions"] == mixed[0].engines
+    for name, found in analysis.lists.items():
+        entries = data["lists"][name]["items"]
+        assert [(e["artist"], e["list"]) for e in entries] == [(r.artist, r.list)
+                                                               for r in found.items]
+    assert {e["list"] for e in data["lists"]["mix"]["items"]} == {"play-next", "rediscover",
+                                                                "discover"}
     # Two clusters share a label: both survive, the second keyed with its id.
     assert set(data["ai_ml_recommendations"]["context_aware"]) == {
         "Weekday mornings", "Weekday mornings (1)"}
@@ -115,6 +126,9 @@ def test_comprehensive_content(analysis):
     assert [t["artist"] for t in top] == list(analysis.ranking.table.index)
     assert data["system_configuration"]["effective"]["tier"] == "1-50"
     assert data["system_configuration"]["effective"]["k"] == 2
+    assert data["system_configuration"]["effective"]["shares"] == {
+        "play-next": 0.5, "rediscover": 0.25, "discover": 0.25}
+    assert data["system_configuration"]["effective"]["play_next_half_lives"] == [14, 60, 365]
 
 
 def test_system_configuration_is_the_allow_list_only(analysis):
@@ -129,11 +143,15 @@ def test_summary_content(analysis):
     data = json.loads(render(analysis, "summary", now=NOW))
     assert data["tier_used"] == "1-50"
     assert data["total_artists_in_library"] == len(ARTISTS)
-    assert [r["rank"] for r in data["top_recommendations"]] == list(
-        range(1, len(analysis.ensemble) + 1))
-    assert data["top_recommendations"][-1] == {
-        "rank": len(analysis.ensemble), "artist": DISCOVERY, "score": 0.65,
-        "why": analysis.ensemble[-1].why, "in_library": False}
+    mixed = analysis.lists["mix"].items
+    assert [r["rank"] for r in data["top_recommendations"]] == list(range(1, len(mixed) + 1))
+    new = next(r for r in data["top_recommendations"] if r["artist"] == DISCOVERY)
+    assert new == {"rank": mixed.index(next(m for m in mixed if m.artist == DISCOVERY)) + 1,
+                   "artist": DISCOVERY, "score": 1.0, "list": "discover",
+                   "why": f"because of {DISCOVERY}", "in_library": False}
+    assert set(data["lists"]) == {"play-next", "rediscover", "discover"}
+    assert [e["artist"] for e in data["lists"]["rediscover"]["items"]] == [
+        r.artist for r in analysis.lists["rediscover"].items]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -144,21 +162,28 @@ def test_renders_are_deterministic_apart_from_the_timestamp(any_analysis, fmt):
     assert later.replace("2030-01-01T00:00:00Z", "2025-03-14T21:03:00Z") == first
 
 
-def test_csv_round_trips_awkward_names(any_analysis):
+def test_csv_round_trips_awkward_names_and_tags_each_list(any_analysis):
     text = render(any_analysis, "csv")
     assert "\r\n" in text  # RFC 4180 line ends
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
-    assert len(rows) == len(any_analysis.ensemble)
-    assert [r["artist"] for r in rows] == [r.artist for r in any_analysis.ensemble]
-    assert {COMMA, QUOTES, NEWLINE} <= {r["artist"] for r in rows}
+    lists = any_analysis.lists
+    assert len(rows) == sum(len(found.items) for found in lists.values())
     header = next(csv.reader(io.StringIO(text, newline="")))
-    assert header == ["rank", "artist", "score", "recency", "temporal", "context", "ranking",
-                      "content", "why"]
-    for rank, (row, rec) in enumerate(zip(rows, any_analysis.ensemble, strict=True), start=1):
-        assert int(row["rank"]) == rank
-        assert float(row["score"]) == pytest.approx(rec.score, abs=1e-6)
-        assert float(row["recency"]) == pytest.approx(rec.engines.get("recency", 0.0), abs=1e-6)
-        assert row["why"] == rec.why
+    assert header[:5] == ["list", "rank", "artist", "score", "in_library"]
+    assert header[-1] == "why" and header[5] == "recency"
+    assert {COMMA, QUOTES, NEWLINE} <= {r["artist"] for r in rows}
+    mixed = [r for r in rows if r["list"].startswith("mix:")]
+    assert [r["artist"] for r in mixed] == [r.artist for r in lists["mix"].items]
+    assert [r["list"] for r in mixed] == [f"mix:{r.list}" for r in lists["mix"].items]
+    for name in ("play-next", "rediscover", "discover"):
+        own = [r for r in rows if r["list"] == name]
+        for rank, (row, rec) in enumerate(zip(own, lists[name].items, strict=True), start=1):
+            assert int(row["rank"]) == rank and row["artist"] == rec.artist
+            assert float(row["score"]) == pytest.approx(rec.score, abs=1e-6)
+            assert float(row["recency"] or 0) == pytest.approx(rec.engines.get("recency", 0.0),
+                                                               abs=1e-6)
+            assert row["in_library"] == ("true" if rec.in_library else "false")
+            assert row["why"] == rec.why
 
 
 def test_track_list_round_trip(any_analysis):
@@ -167,10 +192,10 @@ def test_track_list_round_trip(any_analysis):
     lines = render(any_analysis, "tracks").splitlines()
     assert lines == [t.uri for t in listed.tracks]
     assert all(re.fullmatch(r"spotify:track:[0-9A-Za-z]{22}", line) for line in lines)
-    in_library = [r.artist for r in any_analysis.ensemble if r.in_library]
+    in_library = [r.artist for r in any_analysis.lists["mix"].items if r.in_library]
     with_uri = [a for a in in_library if a != NO_URI_ARTIST]
     assert len(lines) == per_artist * len(with_uri)
-    # Order: ensemble order, then each artist's best tracks best first.
+    # Order: Mix order, then each artist's best tracks best first.
     expected = []
     for artist in with_uri:
         expected += [(artist, t) for t, _ in any_analysis.ranking.top_tracks(artist, per_artist)]
@@ -178,6 +203,11 @@ def test_track_list_round_trip(any_analysis):
     # The scrobble-only artist's best tracks have no URI.
     assert listed.missing_uri == per_artist * (NO_URI_ARTIST in in_library)
     assert DISCOVERY not in {t.artist for t in listed.tracks}
+    # Which lists gave tracks, and which cannot (new artists have no tracks).
+    assert listed.lists[0] == "play-next" and "discover" not in listed.lists
+    if any(not r.in_library for r in any_analysis.lists["mix"].items):
+        assert listed.without_tracks == ("discover",)
+        assert "Discover: new artists have no tracks" in listed.describe()
 
 
 def test_track_list_as_links(analysis):
@@ -191,7 +221,10 @@ def test_track_list_as_links(analysis):
 def test_m3u_round_trip(any_analysis):
     lines = render(any_analysis, "m3u").split("\n")
     assert lines[0] == "#EXTM3U" and lines[-1] == ""
-    body = lines[1:-1]
+    assert lines[1] == "#PLAYLIST:musicrec Mix"
+    assert lines[2] == f"# {track_list(any_analysis).describe()}"
+    assert lines[2].startswith("# tracks from Play next")
+    body = lines[3:-1]
     tracks = track_list(any_analysis).tracks
     assert len(body) == 2 * len(tracks)
     for (info, url), track in zip(zip(body[::2], body[1::2], strict=True), tracks, strict=True):
@@ -215,7 +248,7 @@ def test_export_writes_and_refuses_to_overwrite(analysis, outdir):
     assert str(out) in str(err.value) and "--force" in str(err.value)
     assert out.read_bytes() == first
     export(analysis, "csv", out, force=True)
-    assert out.read_text(encoding="utf-8").startswith("rank,artist,score")
+    assert out.read_text(encoding="utf-8").startswith("list,rank,artist,score")
     assert sorted(p.name for p in outdir.iterdir()) == ["recs.json"]
 
 
@@ -313,7 +346,7 @@ def test_comprehensive_lists_are_capped(analysis):
     assert len(data["listening_analysis"]["top_artists"]) == 2
     assert len(data["ai_ml_recommendations"]["content_based"]) == 2
     assert all(len(trends[name]) <= 2 for name in trends)
-    assert len(data["ensemble"]) == len(analysis.ensemble)  # already the blend's length
+    assert all(len(found["items"]) <= 2 for found in data["lists"].values())
 
 
 def test_source_files_are_names_and_hashes(tmp_path):

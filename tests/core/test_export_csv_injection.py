@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from musicrec_tui.core.engines.base import Recommendation
+from musicrec_tui.core.engines.base import RankedList, Recommendation
 from musicrec_tui.core.export import render
 from musicrec_tui.core.export.flat import spreadsheet_text
 from tests import helpers_export
@@ -37,14 +37,16 @@ def test_other_text_is_left_alone(name):
     assert spreadsheet_text(name) == name
 
 
-def _with_ensemble(names: list[str], *, scores: list[float] | None = None):
+def _with_mix(names: list[str], *, scores: list[float] | None = None):
     analysis = copy.copy(fake_analysis())
     scores = scores or [1 - k / 10 for k in range(len(names))]
-    analysis.ensemble = [
+    mixed = [
         Recommendation(name, score, {"recency": score / 2, "content": -0.25},
-                       f"{name} fans also play Aurora Lane", in_library=False)
+                       f"{name} fans also play Aurora Lane", in_library=False, list="discover")
         for name, score in zip(names, scores, strict=True)
     ]
+    analysis.lists = {"mix": RankedList("mix", mixed),
+                      **{n: RankedList(n, []) for n in ("play-next", "rediscover", "discover")}}
     return analysis
 
 
@@ -55,7 +57,7 @@ def _rows(text: str) -> list[dict[str, str]]:
 def test_csv_quotes_formula_artists_and_why_but_not_numbers():
     names = [*DANGEROUS, *HARMLESS]
     scores = [-0.5, *[0.9 - k / 20 for k in range(len(names) - 1)]]
-    analysis = _with_ensemble(names, scores=scores)
+    analysis = _with_mix(names, scores=scores)
     rows = _rows(render(analysis, "csv"))
 
     assert [r["artist"] for r in rows] == [spreadsheet_text(n) for n in names]
@@ -67,10 +69,11 @@ def test_csv_quotes_formula_artists_and_why_but_not_numbers():
     assert rows[0]["score"] == "-0.5" and float(rows[0]["score"]) == -0.5
     assert all(r["content"] == "-0.25" for r in rows)
     assert all(not r[k].startswith("'") for r in rows for k in ("rank", "score", "recency"))
+    assert all(r["list"] == "mix:discover" for r in rows)
 
 
 def test_no_csv_cell_starts_like_a_formula():
-    analysis = _with_ensemble(DANGEROUS)
+    analysis = _with_mix(DANGEROUS)
     cells = [cell for row in csv.reader(io.StringIO(render(analysis, "csv"), newline=""))
              for cell in row]
     numeric = set()
@@ -86,9 +89,10 @@ def test_no_csv_cell_starts_like_a_formula():
 
 @pytest.mark.parametrize("fmt", ["comprehensive", "summary"])
 def test_json_keeps_the_exact_names(fmt):
-    analysis = _with_ensemble(DANGEROUS)
+    analysis = _with_mix(DANGEROUS)
     data = json.loads(render(analysis, fmt))
-    entries = data["ensemble"] if fmt == "comprehensive" else data["top_recommendations"]
+    entries = (data["lists"]["mix"]["items"] if fmt == "comprehensive"
+               else data["top_recommendations"])
     assert [e["artist"] for e in entries] == DANGEROUS
     assert entries[3]["artist"] == "-M-"
 
@@ -97,7 +101,7 @@ def test_the_real_pipeline_guards_played_artists(monkeypatch):
     """Through import-shaped plays and the real engines, not a hand-made ensemble."""
     monkeypatch.setattr(helpers_export, "ARTISTS", [M, HYPERLINK, PLUS, AT, "Aurora Lane"])
     analysis = real_analysis()
-    played = {str(r.artist) for r in analysis.ensemble} & {M, HYPERLINK, PLUS, AT}
+    played = {str(r.artist) for r in analysis.mix} & {M, HYPERLINK, PLUS, AT}
     assert played, "the engines should recommend some of the played artists"
     csv_artists = {r["artist"] for r in _rows(render(analysis, "csv"))}
     assert {"'" + a for a in played} <= csv_artists

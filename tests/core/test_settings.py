@@ -34,7 +34,7 @@ def test_no_args_gives_the_defaults(workdir):
     s = load_settings()
     defaults = default_config()
     assert s.ensemble.top == defaults["ensemble"]["top"]
-    assert s.ensemble.weights == defaults["ensemble"]["weights"]
+    assert s.ensemble.shares == defaults["ensemble"]["shares"]
     assert s.import_.min_play_seconds == defaults["import"]["min_play_seconds"]
     assert {e.source for e in explain_settings()} == {"default"}
 
@@ -81,14 +81,14 @@ def test_layers_merge_per_key_not_per_section(workdir, monkeypatch):
     s = load_settings(cli={"ensemble": {"seed": 1, "pool": None}})
     assert (s.ensemble.top, s.ensemble.diversity, s.ensemble.seed) == (9, 0.75, 1)
     assert s.ensemble.pool == default_config()["ensemble"]["pool"]  # None = flag not given
-    assert s.ensemble.weights == default_config()["ensemble"]["weights"]
+    assert s.ensemble.shares == default_config()["ensemble"]["shares"]
 
 
 def test_weights_table_is_replaced_whole_and_completed(workdir, monkeypatch):
-    monkeypatch.setenv("MUSICREC_ENSEMBLE_WEIGHTS", "recency=0.6, content=0.4")
-    w = load_settings().ensemble.weights
-    assert w == {"recency": 0.6, "temporal": 0.0, "context": 0.0, "ranking": 0.0,
-                 "content": 0.4}
+    # Relative weights are kept as written (the Mix rescales them, and says so).
+    monkeypatch.setenv("MUSICREC_ENSEMBLE_SHARES", "play_next=2, discover=1")
+    assert load_settings().ensemble.shares == {"play_next": 2.0, "rediscover": 0.0,
+                                               "discover": 1.0}
     monkeypatch.setenv("MUSICREC_RANKING_WEIGHTS", '{"e_total": 0.5, "plays": 0.5}')
     assert load_settings().ranking.weights == {"e_total": 0.5, "e_avg": 0.0, "plays": 0.5,
                                                "hours": 0.0}
@@ -163,8 +163,8 @@ def test_config_file_env_isolates(workdir, monkeypatch, tmp_path):
 def test_user_toml_values_get_their_types(workdir):
     layers.user_config_path().write_text(
         '[import]\nmin_play_seconds = 10\ntimezone = "Asia/Tokyo"\n'
-        '[ensemble]\nweights = { recency = 0.5, temporal = 0.5 }\n')
+        '[ensemble]\nshares = { play_next = 0.5, discover = 0.5 }\n')
     s = load_settings()
     assert s.import_.min_play_seconds == 10.0 and isinstance(s.import_.min_play_seconds, float)
     assert s.import_.timezone == "Asia/Tokyo"
-    assert s.ensemble.weights["context"] == 0.0
+    assert s.ensemble.shares["rediscover"] == 0.0

@@ -30,12 +30,15 @@ def _error_from_env(monkeypatch, var: str, text: str) -> str:
     ("MUSICREC_IMPORT_USE_CACHE", "maybe", "is not true/false"),
     ("MUSICREC_ENSEMBLE_DIVERSITY", "nan", "finite"),
     ("MUSICREC_ENSEMBLE_DIVERSITY", "1.5", "between 0 and 1"),
-    ("MUSICREC_ENSEMBLE_WEIGHTS", "recency=0.5,temporal=0.4", "sums to 0.9"),
-    ("MUSICREC_ENSEMBLE_WEIGHTS", "recency=1.2,temporal=-0.2", "negative weight"),
-    ("MUSICREC_ENSEMBLE_WEIGHTS", "recncy=1", "unknown name 'recncy'"),
-    ("MUSICREC_ENSEMBLE_WEIGHTS", "recency", "is not a table"),
-    ("MUSICREC_ENSEMBLE_WEIGHTS", "recency=lots", "is not a table"),
-    ("MUSICREC_RANKING_WEIGHTS", "e_total=0.5,e_avg=0.6", "sums to 1.1"),
+    ("MUSICREC_ENSEMBLE_SHARES", "play_next=0,discover=0", "at least one weight above 0"),
+    ("MUSICREC_ENSEMBLE_SHARES", "play_next=1.2,discover=-0.2", "negative weight"),
+    ("MUSICREC_ENSEMBLE_SHARES", "play_nxt=1", "unknown name 'play_nxt'"),
+    ("MUSICREC_ENSEMBLE_SHARES", "play_next", "is not a table"),
+    ("MUSICREC_ENSEMBLE_SHARES", "play_next=lots", "is not a table"),
+    ("MUSICREC_RANKING_WEIGHTS", "e_total=-0.5,e_avg=0.6", "negative weight"),
+    ("MUSICREC_PLAY_NEXT_HALF_LIVES", "[14.0, 0.0]", "each above 0 days"),
+    ("MUSICREC_PLAY_NEXT_ALTERNATIVES", "[[7.0], []]", "at least one half-life"),
+    ("MUSICREC_CONTEXT_SLOT_TILTS", "[0.5, 1.5]", "at most 1"),
     ("MUSICREC_CONTENT_TIER", "1-", 'expected "start-end"'),
     ("MUSICREC_CONTENT_TIER", "top50", 'expected "start-end"'),
     ("MUSICREC_CONTENT_TIER", "0-50", "ranks start at 1"),
@@ -61,7 +64,9 @@ def _error_from_env(monkeypatch, var: str, text: str) -> str:
 ])
 def test_bad_env_values(monkeypatch, var, text, problem):
     message = _error_from_env(monkeypatch, var, text)
-    key = var.removeprefix("MUSICREC_").lower().replace("_", ".", 1)
+    rest = var.removeprefix("MUSICREC_").lower()
+    section = next(s for s in ("play_next", *rest.split("_")[:1]) if rest.startswith(s + "_"))
+    key = f"{section}.{rest.removeprefix(section + '_')}"
     assert message.startswith(f"env {var}: ")
     assert key in message
     assert repr(text.strip()) in message or "{" in message or text in message
@@ -94,8 +99,8 @@ def test_secret_looking_values_are_never_echoed(monkeypatch):
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("[ensemble]\nwieghts = { recency = 1.0 }\n", "unknown setting ensemble.wieghts "
-                                                  "(did you mean ensemble.weights?)"),
+    ("[ensemble]\nshraes = { play_next = 1.0 }\n", "unknown setting ensemble.shraes "
+                                                   "(did you mean ensemble.shares?)"),
     ("[ensembel]\ntop = 3\n", "unknown section [ensembel] (did you mean [ensemble]?)"),
     ("top = 3\n", "unknown setting top"),
     ("[ensemble]\ntop = \"five\"\n", "ensemble.top = 'five' is not an integer"),

@@ -42,7 +42,7 @@ async def test_export_confirms_before_overwriting(tmp_path):
         await settle(pilot)
         assert not isinstance(app.screen, ExportScreen | ConfirmScreen), "the modal closed"
         data = json.loads(target.read_text(encoding="utf-8"))
-        assert data["ensemble"], data.keys()
+        assert data["lists"]["mix"]["items"], data.keys()
         assert any(str(target) in str(n.message) for n in notifications(app))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.message import Message
 
 from musicrec_tui.tui.messages import ContextsFitted, EngineProgress, ImportProgress
-from musicrec_tui.tui.runs import engine_names
+from musicrec_tui.tui.runs import ENGINES
 from musicrec_tui.tui.screens.artists import ArtistsScreen
 from musicrec_tui.tui.screens.load import LoadScreen
 from musicrec_tui.tui.screens.recommend import RecommendScreen
@@ -45,11 +45,11 @@ async def test_each_outcome_is_a_typed_message():
         await pilot.press("5")
         await settle(pilot)
         done = _of(messages, RecommendScreen.EngineDone)
-        assert sorted(m.engine for m in done) == sorted(engine_names())
+        assert sorted(m.engine for m in done) == sorted(ENGINES)
         assert {m.run for m in done} == {1}
-        assert {m.label for m in _of(messages, EngineProgress)} <= set(engine_names())
+        assert {m.label for m in _of(messages, EngineProgress)} <= set(ENGINES)
         assert session.analysis is not None
-        assert set(session.analysis.results) == set(engine_names())
+        assert set(session.analysis.results) == set(ENGINES)
 
 
 async def test_a_fit_of_a_replaced_history_is_dropped():

@@ -1,4 +1,5 @@
-"""Pilot: run the recommendations, cancel a run, re-run; change a weight and see the order move."""
+"""Pilot: run the recommendations, cancel a run, re-run; change the Mix's shares and see the
+order move."""
 
 from __future__ import annotations
 
@@ -45,10 +46,10 @@ async def test_run_cancel_and_run_again(monkeypatch):
             await settle(pilot)
             assert all(state == "done" for state in screen._state.values())
             analysis = app.session.analysis
-            assert analysis is not None and analysis.ensemble
+            assert analysis is not None and analysis.mix
             assert set(analysis.results) == set(analysis_mod.ENGINES)
             table = screen.query_one("#recommend-table", ArtistTable)
-            assert table.rows == [r.artist for r in analysis.ensemble]
+            assert table.rows == [r.artist for r in analysis.mix]
 
 
 async def test_a_replaced_run_does_not_mark_the_new_one_cancelled(monkeypatch):
@@ -69,7 +70,7 @@ async def test_a_replaced_run_does_not_mark_the_new_one_cancelled(monkeypatch):
             assert set(app.session.analysis.results) == set(analysis_mod.ENGINES)
 
 
-async def test_changing_a_weight_reblends_without_refitting():
+async def test_changing_a_share_reblends_without_refitting():
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -78,20 +79,20 @@ async def test_changing_a_weight_reblends_without_refitting():
         screen = app.screen
         before = screen.order
         fitted = app.session.analysis.results
-        # All the weight on the ranking engine (weights are relative: 2 becomes 1.0).
-        for name in analysis_mod.ENGINES:
-            screen.query_one(f"#weight-{name}", Input).value = "2" if name == "ranking" else "0"
-        screen.query_one("#weight-ranking", Input).focus()
+        # The whole Mix from Rediscover (shares are relative: 2 becomes 1.0).
+        for key in ("play_next", "rediscover", "discover"):
+            screen.query_one(f"#share-{key}", Input).value = "2" if key == "rediscover" else "0"
+        screen.query_one("#share-rediscover", Input).focus()
         await pilot.press("enter")
         await settle(pilot)
         after = screen.order
         assert after != before
         analysis = app.session.analysis
-        assert analysis.weights["ranking"] == 1.0
+        assert analysis.shares["rediscover"] == 1.0
         assert analysis.results["temporal"] is fitted["temporal"], "no refit"
-        ranked = [item.artist for item in fitted["ranking"].items]
-        assert after[0] == ranked[0]
-        assert screen.query_one("#weight-recency", Input).value == "0.00"
+        assert after == [r.artist for r in analysis.mix]
+        assert {r.list for r in analysis.mix} == {"rediscover"}
+        assert screen.query_one("#share-play_next", Input).value == "0.00"
 
 
 async def test_the_status_says_the_engines_run(monkeypatch):

@@ -23,19 +23,18 @@ async def test_settings_are_saved_to_the_user_config():
         screen = app.screen
         assert isinstance(screen, SettingsScreen)
         screen.query_one("#set-import-min-play-seconds", Input).value = "45"
-        screen.query_one("#set-weight-recency", Input).value = "3"
-        screen.query_one("#set-weight-temporal", Input).value = "1"
-        for name in ("context", "ranking", "content"):
-            screen.query_one(f"#set-weight-{name}", Input).value = "0"
+        screen.query_one("#set-share-play-next", Input).value = "3"
+        screen.query_one("#set-share-rediscover", Input).value = "1"
+        screen.query_one("#set-share-discover", Input).value = "0"
         screen.query_one("#set-provider", Select).value = "offline"
         await pilot.press("ctrl+s")
         await pilot.pause()
         saved = tomllib.loads(user_config_path().read_text(encoding="utf-8"))
         assert saved["import"]["min_play_seconds"] == 45
-        assert saved["ensemble"]["weights"]["recency"] == 0.75
+        assert saved["ensemble"]["shares"]["play_next"] == 0.75
         assert saved["providers"]["similar"] == "offline"
         assert app.session.settings.import_.min_play_seconds == 45
-        assert app.session.settings.ensemble.weights["temporal"] == 0.25
+        assert app.session.settings.ensemble.shares["rediscover"] == 0.25
 
 
 async def test_a_bad_value_is_a_notification():

@@ -1,4 +1,4 @@
-"""Shapes shared by every engine and by the ensemble, export and UI layers."""
+"""Shapes shared by every engine and by the lists, export and UI layers."""
 
 from __future__ import annotations
 
@@ -28,10 +28,22 @@ class EngineResult:
 
 @dataclass(frozen=True)
 class Recommendation:
-    """One blended result: total score, each engine's weighted contribution, and why."""
+    """One item of a list: its score in the list (the list's best is 1), each engine's part
+    of that score, why, whether the artist is in the library, and the list it comes from."""
 
     artist: str
     score: float
     engines: dict[str, float]
     why: str
     in_library: bool = True
+    list: str = ""
+
+
+@dataclass
+class RankedList:
+    """One of the lists the app recommends from (Play next, Rediscover, Discover, Mix)."""
+
+    name: str
+    items: list[Recommendation]
+    notes: list[str] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)

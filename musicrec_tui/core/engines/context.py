@@ -11,7 +11,8 @@ is exact instead of sampled. Every one of the 168 weekday×hour cells is then gi
 nearest centroid, so the ``slots`` cover the whole week and ``at(when)`` always answers.
 
 Picks: a play belongs to the context owning its own slot (the way the backtest judges
-them); how the artists of a context are ranked is in ``context_picks``.
+them); how the artists of a context are ranked (its picks, which back off to the global
+Play next list, and what it is about) is in ``context_picks``.
 """
 
 from __future__ import annotations
@@ -29,10 +30,10 @@ from threadpoolctl import threadpool_limits
 from musicrec_tui.core.engines.base import EngineResult, Item
 from musicrec_tui.core.engines.common import counted_columns
 from musicrec_tui.core.engines.context_picks import (
-    choose_power,
+    backoff_scores,
+    choose_tilt,
     context_counts,
     lift,
-    predict_scores,
     typical_scores,
 )
 from musicrec_tui.core.engines.labels import (
@@ -42,6 +43,8 @@ from musicrec_tui.core.engines.labels import (
     dominant_band,
     unique_labels,
 )
+from musicrec_tui.core.engines.recency import Plays, shares
+from musicrec_tui.core.engines.recency_tune import tune_half_lives
 from musicrec_tui.core.history.model import History
 from musicrec_tui.core.progress import CancelToken, Progress, check, report
 from musicrec_tui.core.settings import Settings
@@ -52,15 +55,16 @@ ALL_SLOTS = [(d, h) for d in range(DAYS) for h in range(HOURS)]
 
 @dataclass
 class Context:
-    """One listening context. ``picks``: the artists it is about (shown in lists);
-    ``ranked``: what to play now in it (``Contexts.result``; see context_picks)."""
+    """One listening context. ``picks``: what to play in it (the global Play next list,
+    tilted to the context only where that helped); ``typical``: the artists it is about."""
 
     id: int
     label: str
     slots: list[tuple[int, int]]
     picks: list[Item]
     plays: int
-    # What to play now in this context (see context_picks), longer for the blend.
+    typical: list[Item] = field(default_factory=list)
+    # The picks, longer: what ``Contexts.result`` and the lists draw from.
     ranked: list[Item] = field(default_factory=list, repr=False)
 
 
@@ -197,78 +201,77 @@ def fit_contexts(history: History, settings: Settings, *, k: int | None = None,
     report(progress, 1, 3)
     check(cancel)
 
-    # 2. Per-play context, then support-aware picks per context.
+    # 2. Per-play context, then picks (backing off to the global list) per context.
     counted = counted_columns(plays, ["ts", "artist", "dow", "hour", "month"])
     play_ctx = cell_owner[_cells(counted, season)]
-    codes = counted["artist"].cat.codes.to_numpy()
-    n_artists = len(counted["artist"].cat.categories)
-    power, rates = choose_power(play_ctx, codes, counted["ts"], k_used, n_artists, settings)
-    raw, dec = context_counts(play_ctx, codes, counted["ts"], k_used, n_artists,
-                              counted["ts"].iloc[-1], settings.ensemble.recency_half_life_days)
-    scores = (predict_scores(raw, dec, power, cfg.prior_plays), typical_scores(raw, dec, settings),
-              lift(raw, cfg.prior_plays))
-    clusters = _build(counted, raw, scores, cell_owner, weights, features, settings)
-    order = sorted(range(k_used), key=lambda c: (-clusters[c][0], c))
+    played = Plays.of_frame(counted)
+    now = float(played.day[-1])
+    half_lives = tune_half_lives(played, now, settings).chosen
+    tilt, holdout = choose_tilt(play_ctx, played, k_used, half_lives, settings)
+    raw, dec = context_counts(play_ctx, played, k_used, now, half_lives)
+    scores = _Scores(raw, backoff_scores(dec, shares(played, now, half_lives), tilt),
+                     typical_scores(raw, dec, settings), lift(raw, cfg.prior_plays),
+                     played.names)
+    described = [_describe(c, cell_owner, weights, features) for c in range(k_used)]
+    order = sorted(range(k_used), key=lambda c: (-raw[c].sum(), c))
     remap = np.empty(k_used, dtype=np.int64)
     remap[order] = np.arange(k_used)
-    labels = unique_labels([clusters[c][1] for c in order], [clusters[c][2] for c in order],
-                           [clusters[c][3] for c in order])
+    labels = unique_labels(*([described[c][i] for c in order] for i in range(3)))
     report(progress, 2, 3)
 
     owner = remap[cell_owner].reshape(months, DAYS, HOURS)
     # With seasons a weekday×hour cell can change hands over the year: list it under the
     # context that holds it in most months.
     majority = np.stack([(owner == c).sum(axis=0) for c in range(k_used)]).argmax(axis=0)
+    pool = max(cfg.picks, settings.ensemble.pool)
     result = []
     for new_id, c in enumerate(order):
-        plays_in, _, _, _, ranked_fn = clusters[c]
         slots = [(int(d), int(h)) for d, h in zip(*np.nonzero(majority == new_id), strict=True)]
-        picks, ranked = ranked_fn(labels[new_id])
-        result.append(Context(new_id, labels[new_id], slots, picks, int(plays_in), ranked))
+        where = labels[new_id][0].lower() + labels[new_id][1:]
+        ranked = scores.items(c, scores.pick, pool, where, cfg.prior_plays)
+        typical = scores.items(c, scores.typical, cfg.picks, where, cfg.prior_plays)
+        result.append(Context(new_id, labels[new_id], slots, ranked[: cfg.picks],
+                              int(raw[c].sum()), typical, ranked))
     report(progress, 3, 3)
     meta = {"k": k_used, "silhouette": silhouette, "sessions": int(weights.sum()),
-            "lift_power": power, "holdout_hit": rates}
+            "slot_tilt": tilt, "holdout_hit": holdout.rates(), "holdout": holdout,
+            "half_lives": half_lives}
     return Contexts(result, history.tz, owner, notes, meta, cfg.picks)
 
 
-def _build(counted: pd.DataFrame, raw: np.ndarray,
-           scores: tuple[np.ndarray, np.ndarray, np.ndarray], cell_owner: np.ndarray,
-           weights: np.ndarray, features: np.ndarray, settings: Settings) -> list[tuple]:
-    """Per context: (plays, label, peak hour, busiest day, picks builder).
+@dataclass
+class _Scores:
+    """Per context × artist: plays, pick score, how typical, lift; and the artist names."""
 
-    ``scores`` = (predictive score, how typical of the context, lift) per context × artist.
-    """
-    cfg = settings.context
-    score, typical, lifts = scores
-    names = counted["artist"].cat.categories.astype(str).to_numpy()
-    candidates = np.flatnonzero(raw.sum(axis=0) > 0)
-    pool = max(cfg.picks, settings.ensemble.pool)
+    raw: np.ndarray
+    pick: np.ndarray
+    typical: np.ndarray
+    lifts: np.ndarray
+    names: np.ndarray
+
+    def items(self, c: int, score: np.ndarray, n: int, where: str, prior: float) -> list[Item]:
+        """The ``n`` best artists of context ``c`` by ``score``, each with c's own count."""
+        candidates = np.flatnonzero(self.raw.sum(axis=0) > 0)
+        plays, lifts = self.raw[c], self.lifts[c]
+        return [Item(str(self.names[a]), float(score[c, a]),
+                     _why(where, int(plays[a]), float(lifts[a]), prior),
+                     {"plays": int(plays[a]), "lift": float(lifts[a])})
+                for a in _top(candidates, score[c], self.names, n)]
+
+
+def _describe(c: int, cell_owner: np.ndarray, weights: np.ndarray,
+              features: np.ndarray) -> tuple[str, int, str]:
+    """(label, peak hour, busiest day) of context ``c`` from the session cells it owns."""
     dow_of = (np.arange(len(cell_owner)) % WEEK) // HOURS
     hour_of = np.arange(len(cell_owner)) % HOURS
-    out = []
-    for c in range(raw.shape[0]):
-        w = weights * (cell_owner == c)
-        weekend = float(w[dow_of >= 5].sum() / max(w.sum(), 1e-12))
-        # The centroid in raw features (K-Means' centre is this weighted mean, unscaled).
-        centre = (w[:, None] * features).sum(axis=0) / max(w.sum(), 1e-12)
-        hour = circular_hour(centre[0], centre[1])
-        busiest = DAY_NAMES[int(np.argmax(np.bincount(dow_of, weights=w, minlength=7)))]
-        when = dominant_band(np.bincount(hour_of, weights=w, minlength=HOURS))
-        best = _top(candidates, score[c], names, pool)
-        own = _top(candidates, typical[c], names, cfg.picks)
-
-        def items(label: str, order: np.ndarray, value: np.ndarray, c=c) -> list[Item]:
-            where = label[0].lower() + label[1:]
-            n, up = raw[c], lifts[c]
-            return [Item(str(names[a]), float(value[a]),
-                         _why(where, int(n[a]), float(up[a]), cfg.prior_plays),
-                         {"plays": int(n[a]), "lift": float(up[a])}) for a in order]
-
-        def ranked(label: str, best=best, own=own, c=c) -> tuple[list[Item], list[Item]]:
-            return items(label, own, typical[c]), items(label, best, score[c])
-
-        out.append((raw[c].sum(), context_label(when, weekend), hour, busiest, ranked))
-    return out
+    w = weights * (cell_owner == c)
+    weekend = float(w[dow_of >= 5].sum() / max(w.sum(), 1e-12))
+    # The centroid in raw features (K-Means' centre is this weighted mean, unscaled).
+    centre = (w[:, None] * features).sum(axis=0) / max(w.sum(), 1e-12)
+    hour = circular_hour(centre[0], centre[1])
+    busiest = DAY_NAMES[int(np.argmax(np.bincount(dow_of, weights=w, minlength=7)))]
+    when = dominant_band(np.bincount(hour_of, weights=w, minlength=HOURS))
+    return context_label(when, weekend), hour, busiest
 
 
 def _top(candidates: np.ndarray, score: np.ndarray, names: np.ndarray, n: int) -> np.ndarray:

@@ -1,50 +1,49 @@
-"""How a context ranks artists: what it is about, and what to play in it now.
+"""How a context ranks artists: what to play in it, and what it is about.
 
-Two rankings per context, because the two questions have different answers.
+``backoff_scores`` — a context's picks (``Context.picks``, its ``result``, the backtest):
+the global Play next shares G with a Dirichlet prior tilted by the context's own plays,
 
-``typical_scores`` — the artists a context is about (``Context.picks``, shown in lists):
+    pick(a, c) = (n_c(a) + α·G(a)) / (N_c + α),     α = N̄·(1 − t)/t
+
+where n_c are the context's plays decayed at Play next's half-lives, N_c their sum and N̄
+the mean over contexts: an average-sized context gets weight t on its own plays, a small
+one less. t = 0 is exactly the global list. ``choose_tilt`` picks t per history on its own
+last ``holdout_months`` months, and keeps t = 0 unless a tilt clearly won there: on real
+histories time-of-day lists predicted the next month worse than one global list, while a
+listener with strict morning and late-night habits gains a lot from them. A tilt must also
+lose to no tilt in none of those months.
+
+``typical_scores`` — the artists a context is about (``Context.typical``):
 
     share = mix·shrunk(decayed plays) + (1 − mix)·shrunk(all-time plays)
     shrunk(x) = (x in c + prior·overall share of x) / (total x in c + prior)
     typical = share × lift^q      (mix = picks_recency_mix, q = picks_lift_power)
 
-``predict_scores`` — what to play now in the context (``Contexts.result``, the blend and the
-backtest):
-
-    predict = global decayed share × lift^p
-
-with, in both, ``lift = (plays in c + prior) / (expected plays in c + prior)``: "expected"
-is the artist's overall share times the context's plays, and ``prior`` is ``prior_plays``.
-An artist needs a few plays in a context before its lift departs from 1 or its share
-there counts, so a one-play artist never tops a context. p = 0 is exactly global recency.
-
-How strong the tilt should be depends on the listener: on the sample histories a fixed tilt
-predicted the next month worse than global recent favourites (docs/engines.md), while a
-listener with strict morning and late-night habits gains a lot from it. So p is chosen per
-history: the picks are refit
-on all but the last ``holdout_days`` and each p in ``lift_powers`` is scored by hit@picks
-on those days (each play judged against the picks of its own slot, as the backtest does);
-the best p is then applied to the whole history. A holdout is a few hundred plays, so a p
-must beat the smallest one by ``min_gain`` (relative) to count; ties go to the smaller p.
-
+with ``lift = (plays in c + prior) / (expected plays in c + prior)``.
 """
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from musicrec_tui.core.engines.common import NS_PER_DAY, decay_weights
+import numpy as np
+
+from musicrec_tui.core.engines.recency import Plays, shares
 from musicrec_tui.core.settings import Settings
 
+MONTH_DAYS = 30.0
 
-def context_counts(play_ctx: np.ndarray, codes: np.ndarray, ts: pd.Series, k: int, n: int,
-                   now: pd.Timestamp, half_life: float) -> tuple[np.ndarray, np.ndarray]:
-    """(plays, decayed plays) per context × artist."""
-    flat = play_ctx * n + codes
-    raw = np.bincount(flat, minlength=k * n).astype(float).reshape(k, n)
-    weights = decay_weights(ts, now, half_life)
-    dec = np.bincount(flat, weights=weights, minlength=k * n).reshape(k, n)
+
+def context_counts(play_ctx: np.ndarray, plays: Plays, k: int, now: float,
+                   half_lives: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+    """(plays, plays decayed at ``half_lives`` (mean)) per context × artist."""
+    n = len(plays.names)
+    flat = play_ctx * n + plays.code
+    raw = np.bincount(flat, weights=plays.weight, minlength=k * n).reshape(k, n)
+    ages = np.maximum(now - plays.day, 0.0)
+    weights = np.mean([np.exp2(-ages / h) for h in half_lives], axis=0) if len(ages) else ages
+    dec = np.bincount(flat, weights=plays.weight * weights, minlength=k * n).reshape(k, n)
     return raw, dec
 
 
@@ -54,10 +53,13 @@ def lift(raw: np.ndarray, prior: float) -> np.ndarray:
     return (raw + prior) / (expected + prior)
 
 
-def predict_scores(raw: np.ndarray, dec: np.ndarray, power: float, prior: float) -> np.ndarray:
-    """Global recent favourites tilted towards each context, per context × artist."""
-    recent = dec.sum(axis=0)
-    return recent / max(recent.sum(), 1e-12) * lift(raw, prior) ** power
+def backoff_scores(dec: np.ndarray, overall: np.ndarray, tilt: float) -> np.ndarray:
+    """Per context × artist: the global shares ``overall`` tilted by the context's plays."""
+    if tilt <= 0:
+        return np.broadcast_to(overall, dec.shape).copy()
+    sizes = dec.sum(axis=1, keepdims=True)
+    alpha = max(float(sizes.mean()), 1e-12) * (1.0 - tilt) / tilt
+    return (dec + alpha * overall) / (sizes + alpha)
 
 
 def typical_scores(raw: np.ndarray, dec: np.ndarray, settings: Settings) -> np.ndarray:
@@ -75,31 +77,62 @@ def typical_scores(raw: np.ndarray, dec: np.ndarray, settings: Settings) -> np.n
     return share * lift(raw, prior) ** cfg.picks_lift_power
 
 
-def _hit_rate(score: np.ndarray, play_ctx: np.ndarray, codes: np.ndarray, top: int) -> float:
-    """Share of plays whose artist is among the top picks of the play's own context."""
+def _hits(score: np.ndarray, play_ctx: np.ndarray, codes: np.ndarray, top: int) -> int:
+    """Plays whose artist is among the top picks of the play's own context."""
     top = min(top, score.shape[1])
     best = np.argpartition(-score, top - 1, axis=1)[:, :top]
     chosen = np.zeros_like(score, dtype=bool)
     np.put_along_axis(chosen, best, True, axis=1)
-    return float(chosen[play_ctx, codes].mean())
+    return int(chosen[play_ctx, codes].sum())
 
 
-def choose_power(play_ctx: np.ndarray, codes: np.ndarray, ts: pd.Series, k: int, n: int,
-                 settings: Settings) -> tuple[float, dict[float, float]]:
-    """The lift power with the best hit rate on the held-out last days, and every rate."""
+def choose_tilt(play_ctx: np.ndarray, plays: Plays, k: int, half_lives: Sequence[float],
+                settings: Settings) -> tuple[float, Holdout]:
+    """The tilt to use (``pick_tilt``) and the hits behind the choice: each of the last
+    ``holdout_months`` months predicted from the plays before it, every play judged against
+    the picks of its own context."""
     cfg = settings.context
-    powers = sorted(cfg.lift_powers)
-    stamps = ts.to_numpy(dtype="datetime64[ns]").astype(np.int64)
-    split = stamps[-1] - int(cfg.holdout_days * NS_PER_DAY)
-    train = stamps <= split
-    if train.all() or not train.any():
-        return powers[0], {}
-    raw, dec = context_counts(play_ctx[train], codes[train], ts[train], k, n,
-                              ts[train].iloc[-1], settings.ensemble.recency_half_life_days)
-    test_ctx, test_codes = play_ctx[~train], codes[~train]
-    rates = {p: _hit_rate(predict_scores(raw, dec, p, cfg.prior_plays), test_ctx, test_codes,
-                          cfg.picks) for p in powers}
-    floor = rates[powers[0]] * (1 + cfg.min_gain)
-    earned = [p for p in powers[1:] if rates[p] >= floor]
-    best = max(earned, key=lambda p: (rates[p], -p)) if earned else powers[0]
-    return best, rates
+    tilts = [0.0, *sorted(t for t in cfg.slot_tilts if t > 0)]
+    holdout = Holdout({t: [] for t in tilts}, [])
+    if plays.empty or len(tilts) == 1:
+        return 0.0, holdout
+    end = float(plays.day.max())
+    for month in range(1, cfg.holdout_months + 1):
+        split = end - month * MONTH_DAYS
+        train = plays.day <= split
+        test = (plays.day > split) & (plays.day <= split + MONTH_DAYS)
+        if not train.any() or not test.any():
+            continue
+        past = Plays(plays.code[train], plays.day[train], plays.weight[train], plays.names)
+        overall = shares(past, split, half_lives)
+        _, dec = context_counts(play_ctx[train], past, k, split, half_lives)
+        holdout.plays.append(int(test.sum()))
+        for tilt in tilts:
+            holdout.hits[tilt].append(_hits(backoff_scores(dec, overall, tilt),
+                                            play_ctx[test], plays.code[test], cfg.picks))
+    return pick_tilt(holdout, cfg.min_gain), holdout
+
+
+@dataclass
+class Holdout:
+    """Hits per tilt in each held-out month, and the plays judged in each."""
+
+    hits: dict[float, list[int]]
+    plays: list[int]
+
+    def rates(self) -> dict[float, float]:
+        total = sum(self.plays)
+        return {t: sum(h) / total for t, h in self.hits.items()} if total else {}
+
+
+def pick_tilt(holdout: Holdout, min_gain: float) -> float:
+    """The best tilt among those that beat no tilt by ``min_gain`` over the months and lost
+    to it in none of them (the picks must never lose to the global list); else 0."""
+    rates = holdout.rates()
+    if not rates:
+        return 0.0
+    floor = rates[0.0] * (1 + min_gain)
+    earned = [t for t in rates if t > 0 and rates[t] > floor
+              and all(h >= h0 for h, h0 in zip(holdout.hits[t], holdout.hits[0.0],
+                                                  strict=True))]
+    return max(earned, key=lambda t: (rates[t], -t)) if earned else 0.0

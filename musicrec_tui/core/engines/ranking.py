@@ -9,13 +9,20 @@ Which plays count where: E_total and E_avg use *every* play, because a skip is s
 skipped play has low engagement and drags E_avg down); ``plays`` in the formula is the
 ``counted`` plays (≥ min play length), so skips do not inflate the volume term. Hours are the
 time actually listened (``ms_played``); scrobbles without it use the estimated track length,
-or ``ranking.typical_track_seconds`` when the track was never measured.
+or ``ranking.typical_track_seconds`` when the track was never measured; ``estimated`` is the
+share of an artist's plays with no measured listening time (Last.fm CSV: all of them), so
+the UI can mark those hours and engagement as estimates.
+
+E_avg is shrunk towards the mean engagement of every play, as if each artist had
+``ranking.prior_plays`` more plays at that mean: an average over 3 plays no longer counts as
+much as one over 900. The weights are relative (rescaled to sum to 1).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,10 +31,14 @@ from musicrec_tui.core.engines.base import EngineResult, Item
 from musicrec_tui.core.engines.common import counted_columns
 from musicrec_tui.core.history.model import History
 from musicrec_tui.core.settings import Settings
+from musicrec_tui.core.settings.checks import relative_weights
 
 TABLE_COLUMNS = ("rank", "score", "plays", "counted_plays", "hours", "e_total", "e_avg",
-                 "first", "last")
+                 "first", "last", "estimated")
 MS_PER_HOUR = 3_600_000
+# An artist whose plays mostly lack a measured listening time has estimated hours and
+# engagement.
+ESTIMATED = 0.5
 
 
 def minmax(values: pd.Series) -> pd.Series:
@@ -91,10 +102,9 @@ class Ranking:
             Item(
                 artist=str(row.Index),
                 score=float(row.score),
-                why=f"{int(row.counted_plays)} plays, {_hours(row.hours)}, "
-                    f"engagement {row.e_avg:.2f}",
+                why=_why(row),
                 extra={"rank": int(row.rank), "plays": int(row.counted_plays),
-                       "hours": float(row.hours)},
+                       "hours": float(row.hours), "estimated": float(row.estimated)},
             )
             for row in rows.itertuples()
         ]
@@ -103,6 +113,13 @@ class Ranking:
 
 def _hours(hours: float) -> str:
     return f"{hours:.0f} h" if hours >= 10 else f"{hours:.1f} h"
+
+
+def _why(row: Any) -> str:
+    plays = f"{int(row.counted_plays)} plays"
+    if row.estimated >= ESTIMATED:
+        return f"{plays}, ~{_hours(row.hours)} (estimated: no listening times)"
+    return f"{plays}, {_hours(row.hours)}, engagement {row.e_avg:.2f}"
 
 
 def fit_ranking(history: History, settings: Settings) -> Ranking:
@@ -114,6 +131,7 @@ def fit_ranking(history: History, settings: Settings) -> Ranking:
     frame = pd.DataFrame({
         "artist": plays["artist"],
         "engagement": plays["engagement"].astype("float64"),
+        "estimated": plays["ms_played"].isna().astype("float64"),
         "counted": plays["counted"].astype("int64"),
         "ms": listened.fillna(settings.ranking.typical_track_seconds * 1000.0),
         "ts": plays["ts"],
@@ -124,11 +142,15 @@ def fit_ranking(history: History, settings: Settings) -> Ranking:
         "counted_plays": grouped["counted"].sum(),
         "hours": grouped["ms"].sum() / MS_PER_HOUR,
         "e_total": grouped["engagement"].sum(),
-        "e_avg": grouped["engagement"].mean(),
         "first": grouped["ts"].min(),
         "last": grouped["ts"].max(),
+        "estimated": grouped["estimated"].mean(),
     })
-    weights = settings.ranking.weights
+    prior = settings.ranking.prior_plays
+    overall = float(frame["engagement"].mean())
+    table["e_avg"] = (table["e_total"] + prior * overall) / (table["plays"] + prior)
+    weights = relative_weights(settings.ranking.weights, list(settings.ranking.weights),
+                               "ranking.weights")
     terms = {
         "e_total": table["e_total"],
         "e_avg": table["e_avg"],

@@ -19,6 +19,7 @@ from musicrec_tui.core.engines.base import EngineResult, Recommendation
 from musicrec_tui.core.engines.content import parse_tier
 from musicrec_tui.core.export.sources import public_report, source_files
 from musicrec_tui.core.export.values import integer, items, num, stamp, utc_now
+from musicrec_tui.core.lists import LISTS
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -30,8 +31,9 @@ CONFIG_ALLOW_LIST: dict[str, tuple[str, ...]] = {
     "temporal": ("period", "components", "trend_periods", "l2"),
     "context": ("k", "k_min", "k_max", "picks", "prior_plays", "include_season"),
     "content": ("tier", "neighbours", "exclude_library_with_lastfm"),
-    "ensemble": ("weights", "top", "diversity", "exclude_heavy", "heavy_rotation_top",
-                 "recency_half_life_days", "seed"),
+    "play_next": ("half_lives", "tune_min_gain"),
+    "rediscover": ("dormant_days", "half_life_days", "trend", "season"),
+    "ensemble": ("shares", "top", "diversity", "pool", "seed"),
     "providers": ("similar", "allow_listenbrainz"),
     "lastfm": ("limit",),
     "cache": ("similar_ttl_hours",),
@@ -48,6 +50,8 @@ def _plain(value: Any) -> Any:
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, float):
         return num(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
     return value
 
 
@@ -80,17 +84,30 @@ def _engine_items(analysis: Any, engine: str) -> list[dict[str, Any]]:
     return _capped(analysis, result.items if result is not None else None)
 
 
-def ensemble_entry(rank: int, rec: Recommendation, *, contributions: bool) -> dict[str, Any]:
+def list_entry(rank: int, rec: Recommendation, *, contributions: bool) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "rank": rank,
         "artist": str(rec.artist),
         "score": num(rec.score),
+        "list": str(rec.list),
         "why": str(rec.why),
         "in_library": bool(rec.in_library),
     }
     if contributions:
         entry["contributions"] = {str(k): num(v) for k, v in sorted(rec.engines.items())}
     return entry
+
+
+def _lists(analysis: Any, names: tuple[str, ...], *, contributions: bool) -> dict[str, Any]:
+    """Each list's items (capped at ``export.list_length``) and its notes."""
+    out = {}
+    for name in names:
+        found = analysis.lists.get(name)
+        entries = found.items[: analysis.settings.export.list_length] if found else []
+        out[name] = {"items": [list_entry(i, rec, contributions=contributions)
+                               for i, rec in enumerate(entries, start=1)],
+                     "notes": [str(n) for n in found.notes] if found else []}
+    return out
 
 
 def _contexts(analysis: Any) -> dict[str, Any]:
@@ -161,13 +178,19 @@ def system_configuration(analysis: Any) -> dict[str, Any]:
     # the number it actually used.
     trends_meta = getattr(analysis.trends, "meta", None) or {}
     components = trends_meta.get("k")
+    mix = analysis.lists.get("mix")
+    recency = analysis.results.get("recency")
+    contexts_meta = getattr(analysis.contexts, "meta", None) or {}
     chosen["effective"] = {
         "tier": tier_used(analysis),
         "k": len(clusters),
         "nmf_components": int(components) if components is not None else None,
         "period": analysis.settings.temporal.period,
         "cache_ttl_hours": num(analysis.settings.cache.similar_ttl_hours),
-        "weights": _plain(dict(analysis.weights or analysis.settings.ensemble.weights)),
+        "shares": _plain(dict(mix.meta.get("shares", {})) if mix is not None else {}),
+        "play_next_half_lives": _plain(list(recency.meta.get("half_lives", [])))
+        if recency is not None else [],
+        "slot_tilt": num(contexts_meta.get("slot_tilt")) if contexts_meta else None,
     }
     return chosen
 
@@ -190,8 +213,7 @@ def comprehensive(analysis: Any, *, now: datetime | None = None) -> dict[str, An
             "temporal_collaborative": _engine_items(analysis, "temporal"),
             "context_aware": _contexts(analysis),
         },
-        "ensemble": [ensemble_entry(i, rec, contributions=True)
-                     for i, rec in enumerate(analysis.ensemble, start=1)],
+        "lists": _lists(analysis, LISTS, contributions=True),
         "listening_analysis": {
             "totals": _totals(plays, analysis.ranking),
             "date_range": {
@@ -209,8 +231,9 @@ def comprehensive(analysis: Any, *, now: datetime | None = None) -> dict[str, An
 def summary(analysis: Any, *, now: datetime | None = None) -> dict[str, Any]:
     return {
         "timestamp": utc_now(now),
-        "top_recommendations": [ensemble_entry(i, rec, contributions=False)
-                                for i, rec in enumerate(analysis.ensemble, start=1)],
+        "top_recommendations": [list_entry(i, rec, contributions=False)
+                                for i, rec in enumerate(analysis.lists["mix"].items, start=1)],
+        "lists": _lists(analysis, LISTS[1:], contributions=False),
         "tier_used": tier_used(analysis),
         "total_artists_in_library": library_size(analysis),
     }

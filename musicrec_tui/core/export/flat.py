@@ -1,4 +1,4 @@
-"""Flat exports: the ensemble as CSV, and playable track lists (plain and M3U).
+"""Flat exports: the lists as CSV, and playable track lists (plain and M3U) from the Mix.
 
 CSV follows RFC 4180 (the ``csv`` module's default dialect: CRLF, fields with commas,
 quotes or newlines quoted), so artist names of any shape round-trip, except that text cells
@@ -15,7 +15,9 @@ from typing import Any
 
 import pandas as pd
 
+from musicrec_tui.core.engines import ENGINES
 from musicrec_tui.core.export.values import num
+from musicrec_tui.core.lists import LISTS, TITLES
 
 # A Spotify track id is 22 base62 characters; anything else is not a playable URI.
 _TRACK_URI = re.compile(r"^spotify:track:([0-9A-Za-z]{22})$")
@@ -26,25 +28,30 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def engine_columns(analysis: Any) -> list[str]:
-    """Engines in blend-weight order (the order users see in settings), then any others."""
-    seen = set(analysis.results)
-    for rec in analysis.ensemble:
-        seen.update(rec.engines)
-    ordered = [e for e in analysis.settings.ensemble.weights if e in seen]
+    """Engines in their usual order, then any other part an item carries."""
+    seen = {e for lst in analysis.lists.values() for rec in lst.items for e in rec.engines}
+    ordered = [e for e in ENGINES if e in seen]
     return ordered + sorted(seen - set(ordered))
 
 
 def render_csv(analysis: Any) -> str:
+    """One row per item of every list (Mix first), each tagged with its list."""
     engines = engine_columns(analysis)
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
-    writer.writerow(["rank", "artist", "score", *map(spreadsheet_text, engines), "why"])
-    for rank, rec in enumerate(analysis.ensemble, start=1):
-        writer.writerow([
-            rank, spreadsheet_text(rec.artist), _fmt(rec.score),
-            *(_fmt(rec.engines.get(e, 0.0)) for e in engines),
-            spreadsheet_text(rec.why),
-        ])
+    writer.writerow(["list", "rank", "artist", "score", "in_library",
+                     *map(spreadsheet_text, engines), "why"])
+    length = analysis.settings.export.list_length
+    for name in LISTS:
+        found = analysis.lists.get(name)
+        for rank, rec in enumerate(found.items[:length] if found else [], start=1):
+            writer.writerow([
+                name if name != "mix" else f"mix:{rec.list}", rank,
+                spreadsheet_text(rec.artist), _fmt(rec.score),
+                "true" if rec.in_library else "false",
+                *(_fmt(rec.engines.get(e, 0.0)) for e in engines),
+                spreadsheet_text(rec.why),
+            ])
     return buffer.getvalue()
 
 
@@ -78,10 +85,22 @@ class Track:
 
 @dataclass(frozen=True)
 class TrackList:
-    """Playable tracks in playlist order, and how many best tracks had no Spotify URI."""
+    """Playable tracks in playlist order, how many best tracks had no Spotify URI, the lists
+    the tracks came from, and the lists that cannot give tracks (new artists)."""
 
     tracks: list[Track]
     missing_uri: int
+    lists: tuple[str, ...] = ()
+    without_tracks: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        """"tracks from Play next and Rediscover; Discover: new artists have no tracks…"."""
+        names = " and ".join(TITLES[n] for n in self.lists) or "no list"
+        text = f"tracks from {names}"
+        if self.without_tracks:
+            text += (f"; {' and '.join(TITLES[n] for n in self.without_tracks)}: new artists "
+                     "have no tracks in your history")
+        return text
 
 
 def _uri_lookup(plays: pd.DataFrame, artists: list[str]) -> dict[tuple[str, str], str]:
@@ -104,22 +123,29 @@ def _uri_lookup(plays: pd.DataFrame, artists: list[str]) -> dict[tuple[str, str]
 
 
 def track_list(analysis: Any) -> TrackList:
-    """Best tracks of the recommended artists that are in the library, in ensemble order."""
+    """Best tracks of the Mix's artists that are in the library, in Mix order."""
     if analysis.ranking is None:
         return TrackList([], 0)
     per_artist = analysis.settings.export.tracks_per_artist
-    artists = [str(r.artist) for r in analysis.ensemble if r.in_library]
-    lookup = _uri_lookup(analysis.history.as_of(analysis.as_of).plays, artists)
+    mixed = analysis.lists["mix"].items
+    chosen = [r for r in mixed if r.in_library]
+    lookup = _uri_lookup(analysis.history.as_of(analysis.as_of).plays,
+                         [str(r.artist) for r in chosen])
     tracks: list[Track] = []
     missing = 0
-    for artist in artists:
+    used: list[str] = []
+    for rec in chosen:
+        artist = str(rec.artist)
         for title, _plays in analysis.ranking.top_tracks(artist, per_artist):
             uri = lookup.get((artist, str(title)))
             if uri is None:
                 missing += 1
             else:
                 tracks.append(Track(artist, str(title), uri))
-    return TrackList(tracks, missing)
+                used.append(rec.list)
+    without = [r.list for r in mixed if not r.in_library]
+    order = lambda names: tuple(n for n in LISTS if n in set(names))  # noqa: E731
+    return TrackList(tracks, missing, order(used), order(without))
 
 
 def render_tracks(analysis: Any) -> str:
@@ -133,7 +159,8 @@ def _one_line(text: str) -> str:
 
 
 def render_m3u(analysis: Any) -> str:
-    lines = ["#EXTM3U"]
-    for t in track_list(analysis).tracks:
+    found = track_list(analysis)
+    lines = ["#EXTM3U", "#PLAYLIST:musicrec Mix", f"# {found.describe()}"]
+    for t in found.tracks:
         lines += [f"#EXTINF:-1,{_one_line(t.artist)} - {_one_line(t.title)}", t.url]
     return "\n".join(lines) + "\n"

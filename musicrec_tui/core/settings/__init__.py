@@ -21,6 +21,9 @@ from musicrec_tui.core.errors import SettingsError
 from musicrec_tui.core.settings import layers
 from musicrec_tui.core.settings.checks import check_values
 
+# Tables of relative weights (one rule: ``checks.relative_weights``), replaced whole.
+WEIGHT_KEYS = ("weights", "shares")
+
 
 class _Section(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     pass
@@ -38,6 +41,7 @@ class ImportSettings(_Section):
 
 class RankingSettings(_Section):
     weights: dict[str, float]
+    prior_plays: float
     top_tracks: int
     typical_track_seconds: float
 
@@ -63,8 +67,8 @@ class ContextSettings(_Section):
     include_season: bool
     picks_recency_mix: float
     picks_lift_power: float
-    lift_powers: list[float]
-    holdout_days: float
+    slot_tilts: list[float]
+    holdout_months: int
     min_gain: float
     weekend_feature: bool
 
@@ -79,15 +83,26 @@ class ContentSettings(_Section):
     rotation_half_life_days: float
 
 
+class PlayNextSettings(_Section):
+    half_lives: list[float]
+    alternatives: list[list[float]]
+    tune_step_days: float
+    tune_cutoffs: int
+    tune_min_gain: float
+
+
+class RediscoverSettings(_Section):
+    dormant_days: float
+    half_life_days: float
+    trend: float
+    season: float
+
+
 class EnsembleSettings(_Section):
-    weights: dict[str, float]
+    shares: dict[str, float]
     top: int
-    exclude_heavy: bool
-    heavy_rotation_top: int
     diversity: float
-    recency_half_life_days: float
     seed: int
-    heavy_rotation_days: int
     pool: int
 
 
@@ -141,6 +156,8 @@ class EvaluateSettings(_Section):
     min_train_days: int
     baseline_window_days: int
     baseline_half_life_days: float
+    bootstrap_resamples: int
+    confidence: float
 
 
 class ExportSettings(_Section):
@@ -160,6 +177,8 @@ class Settings(_Section):
     temporal: TemporalSettings
     context: ContextSettings
     content: ContentSettings
+    play_next: PlayNextSettings
+    rediscover: RediscoverSettings
     ensemble: EnsembleSettings
     providers: ProvidersSettings
     lastfm: LastfmSettings
@@ -191,7 +210,7 @@ def default_config() -> dict[str, Any]:
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     out = dict(base)
     for key, value in over.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict) and key != "weights":
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and key not in WEIGHT_KEYS:
             out[key] = _merge(out[key], value)
         else:
             out[key] = value
@@ -251,7 +270,7 @@ def resolve(stack: list[layers.Layer], types: dict[str, Any]) -> tuple[Settings,
         where.update(layer.where)
     defaults = stack[0].values
     weight_names = {k: list(defaults[k]) for k in types
-                    if k.endswith("weights") and isinstance(defaults.get(k), dict)}
+                    if k.endswith(WEIGHT_KEYS) and isinstance(defaults.get(k), dict)}
     values = check_values(values, where, weight_names)
     nested: dict[str, dict[str, Any]] = {}
     for key, value in values.items():

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 import zoneinfo
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -51,6 +51,12 @@ def _between(low: float, high: float) -> Rule:
 
 def _one_of(*choices: str) -> Rule:
     return lambda v: None if v in choices else "must be one of " + ", ".join(choices)
+
+
+def _half_lives(value: list[float]) -> str | None:
+    if not value or min(value) <= 0:
+        return "needs at least one half-life, each above 0 days"
+    return None
 
 
 def _tier(value: str) -> str | None:
@@ -103,6 +109,7 @@ RULES: dict[str, Rule] = {
     "import.max_member_mib": _at_least(1),
     "import.scrobble_match_seconds": _at_least(0),
     "ranking.top_tracks": _at_least(1),
+    "ranking.prior_plays": _at_least(0),
     "ranking.typical_track_seconds": _above(0),
     "temporal.period": _one_of("month", "week"),
     "temporal.components": _at_least(1),
@@ -120,16 +127,24 @@ RULES: dict[str, Rule] = {
     "context.prior_plays": _at_least(0),
     "context.picks_recency_mix": _between(0, 1),
     "context.picks_lift_power": _at_least(0),
-    "context.lift_powers": lambda v: None if v and min(v) >= 0 else
-    "must list at least one power, none negative",
-    "context.holdout_days": _above(0),
+    "context.slot_tilts": lambda v: None if all(0 < t <= 1 for t in v) else
+    "every tilt must be above 0 and at most 1",
+    "context.holdout_months": _at_least(1),
     "context.min_gain": _at_least(0),
     "content.tier": _tier,
     "content.neighbours": _at_least(1),
+    "play_next.half_lives": _half_lives,
+    "play_next.alternatives": lambda v: next(filter(None, map(_half_lives, v)), None),
+    "play_next.tune_step_days": _above(0),
+    "play_next.tune_cutoffs": _at_least(0),
+    "play_next.tune_min_gain": _at_least(0),
+    "rediscover.dormant_days": _above(0),
+    "rediscover.half_life_days": _above(0),
+    "rediscover.trend": _at_least(0),
+    "rediscover.season": _at_least(0),
     "ensemble.top": _at_least(1),
-    "ensemble.heavy_rotation_top": _at_least(1),
     "ensemble.diversity": _between(0, 1),
-    "ensemble.recency_half_life_days": _above(0),
+    "ensemble.pool": _at_least(1),
     "providers.similar": _one_of(*PROVIDER_KINDS),
     "providers.concurrency": _at_least(1),
     "providers.connect_timeout_seconds": _above(0),
@@ -160,6 +175,8 @@ RULES: dict[str, Rule] = {
     "evaluate.context_horizon_days": _at_least(1),
     "evaluate.top_k": _at_least(1),
     "evaluate.context_top_k": _at_least(1),
+    "evaluate.bootstrap_resamples": _at_least(100),
+    "evaluate.confidence": _between(0.5, 0.999),
     "export.format": _one_of("comprehensive", "summary", "csv", "tracks", "m3u"),
     "export.tracks_per_artist": _at_least(0),
 }
@@ -178,18 +195,42 @@ def _fail(where: Mapping[str, str], key: str, value: Any, problem: str) -> Setti
                          f"{problem}")
 
 
-def _check_weights(key: str, weights: dict[str, float], known: list[str],
-                   where: Mapping[str, str]) -> dict[str, float]:
-    """Known names, non-negative, sum 1; names left out get weight 0 so lookups never fail."""
+def weight_problem(weights: Mapping[str, float], known: Sequence[str]) -> str | None:
+    """What is wrong with a weights table, or None (see ``relative_weights``)."""
     for name, weight in weights.items():
         if name not in known:
-            raise _fail(where, key, weights, f"has an unknown name {name!r} "
-                        f"(known: {', '.join(known)})")
-        if weight < 0 or not math.isfinite(weight):
-            raise _fail(where, key, weights, f"has a negative weight for {name!r}")
+            return f"has an unknown name {name!r} (known: {', '.join(known)})"
+        if not math.isfinite(weight) or weight < 0:
+            return f"has a negative weight for {name!r}"
+    if math.fsum(weights.values()) <= 0:
+        return "needs at least one weight above 0"
+    return None
+
+
+def relative_weights(weights: Mapping[str, float], known: Sequence[str],
+                     key: str) -> dict[str, float]:
+    """The one rule for every weights table (settings, flags and the app): known names,
+    each ≥ 0, at least one above 0. Weights are relative: they are rescaled to sum to 1
+    (names left out weigh 0), and the caller says so when they did not already."""
+    if problem := weight_problem(weights, known):
+        raise SettingsError(f"{key} {problem}")
     total = math.fsum(weights.values())
-    if abs(total - 1.0) > WEIGHT_TOLERANCE:
-        raise _fail(where, key, weights, f"sums to {total:g}; the weights must sum to 1")
+    return {name: float(weights.get(name, 0.0)) / total for name in known}
+
+
+def rescaled_note(key: str, weights: Mapping[str, float]) -> str | None:
+    """"… rescaled to sum to 1" when ``weights`` do not already (None when they do)."""
+    total = math.fsum(weights.values())
+    if abs(total - 1.0) <= WEIGHT_TOLERANCE:
+        return None
+    return f"{key} summed to {total:g}; rescaled to sum to 1"
+
+
+def _check_weights(key: str, weights: dict[str, float], known: list[str],
+                   where: Mapping[str, str]) -> dict[str, float]:
+    """Checked by the one rule; kept as written (rescaled where used), names left out 0."""
+    if problem := weight_problem(weights, known):
+        raise _fail(where, key, weights, problem)
     return {name: float(weights.get(name, 0.0)) for name in known}
 
 

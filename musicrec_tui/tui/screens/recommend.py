@@ -1,4 +1,5 @@
-"""Recommendations: every engine in its own worker, then the blend, editable without refitting."""
+"""Recommendations: every engine in its own worker, then the lists and their Mix, whose shares
+can be edited without refitting."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from musicrec_tui.core.errors import MusicrecError
 from musicrec_tui.core.wording import plural
 from musicrec_tui.tui.messages import EngineProgress
 from musicrec_tui.tui.navigation import NavBar
-from musicrec_tui.tui.runs import combine, engine_names, normalise_weights
+from musicrec_tui.tui.runs import ENGINES, SHARES, combine, scaled_shares
 from musicrec_tui.tui.screens.base import MusicrecScreen, describe_error
 from musicrec_tui.tui.widgets.artist_table import ArtistTable, Column
 from musicrec_tui.tui.workers import WorkerCancel, progress_poster
@@ -28,8 +29,7 @@ if TYPE_CHECKING:
     from musicrec_tui.core.analysis import Analysis
     from musicrec_tui.core.engines.base import Recommendation
 
-SHORT = {"recency": "Rec", "temporal": "Tmp", "context": "Ctx", "ranking": "Rnk",
-         "content": "Cnt"}
+LIST_SHORT = {"play-next": "Play next", "rediscover": "Rediscover", "discover": "Discover"}
 BAR_WIDTH = 20
 
 
@@ -65,9 +65,9 @@ class RecommendScreen(MusicrecScreen):
         Binding("escape", "cancel", "Cancel", id="recommend.cancel",
                 tooltip="Cancel the running engines"),
         Binding("b", "reblend", "Blend", id="recommend.blend",
-                tooltip="Apply the weights and tier without refitting"),
-        Binding("w", "focus_weights", "Weights", id="recommend.weights",
-                tooltip="Edit the engine weights"),
+                tooltip="Apply the Mix shares and tier without refitting"),
+        Binding("w", "focus_weights", "Shares", id="recommend.weights",
+                tooltip="Edit the Mix shares"),
     ]
 
     def __init__(self) -> None:
@@ -78,25 +78,24 @@ class RecommendScreen(MusicrecScreen):
         self._parts: dict[str, Analysis] = {}
         self._current: dict[str, Worker] = {}
         self._started = 0.0
-        self._engines = engine_names()
+        self._engines = ENGINES
 
     def compose(self) -> ComposeResult:
-        weights = self.session.settings.ensemble.weights
+        shares = self.session.settings.ensemble.shares
         yield NavBar("recommend")
         with Horizontal(id="recommend-controls"):
-            for name in self._engines:
+            for name, key in SHARES.items():
                 with Vertical(classes="weight"):
-                    yield Label(name)
-                    yield Input(f"{weights.get(name, 0.0):g}", id=f"weight-{name}",
+                    yield Label(LIST_SHORT[name])
+                    yield Input(f"{shares.get(key, 0.0):g}", id=f"share-{key}",
                                 type="number", compact=True)
             with Vertical(classes="weight"):
                 yield Label("tier")
                 yield Input(self.session.settings.content.tier, id="tier-input", compact=True)
         yield Static("Press g to run every engine", id="recommend-engines")
         yield ArtistTable([Column("#", 0, right=True), Column("Artist", 0),
-                           Column("Score", 0, right=True),
-                           *(Column(SHORT[e], 0, right=True) for e in self._engines),
-                           Column("New", 0)], id="recommend-table")
+                           Column("List", 0), Column("Score", 0, right=True),
+                           Column("Engines", 0), Column("New", 0)], id="recommend-table")
         yield Static("", id="recommend-why")
         yield Static(self.session.missing_history(), id="recommend-status")
         yield Footer(compact=True)
@@ -190,13 +189,13 @@ class RecommendScreen(MusicrecScreen):
             return
         try:
             analysis = combine([self._parts[n] for n in self._engines if n in self._parts],
-                               self._weights())
+                               self._shares())
         except (MusicrecError, ValueError) as exc:
             self.notify(f"Blend failed: {describe_error(exc)}", severity="error")
             return
         self.session.analysis = analysis
         self._show(analysis)
-        self.notify(f"{plural(len(analysis.ensemble), 'recommendation')} in "
+        self.notify(f"{plural(len(analysis.mix), 'recommendation')} in "
                     f"{time.perf_counter() - self._started:.1f} s", timeout=3)
 
     def _show_engines(self) -> None:
@@ -219,15 +218,16 @@ class RecommendScreen(MusicrecScreen):
         self.query_one("#recommend-engines", Static).update(lines)
 
     # -- blending ------------------------------------------------------------------------
-    def _weights(self) -> dict[str, float]:
+    def _shares(self) -> dict[str, float]:
         raw = {}
-        for name in self._engines:
-            value = self.query_one(f"#weight-{name}", Input).value.strip() or "0"
+        for key in SHARES.values():
+            value = self.query_one(f"#share-{key}", Input).value.strip() or "0"
             try:
-                raw[name] = float(value)
+                raw[key] = float(value)
             except ValueError:
-                raise ValueError(f"weight for {name}: {value!r} is not a number") from None
-        return normalise_weights(raw)
+                raise ValueError(f"share of {key.replace('_', ' ')}: {value!r} is not a "
+                                 "number") from None
+        return scaled_shares(raw)
 
     def _tier(self) -> str | None:
         """The tier in its box; None (and why, in a notification) when it is not one."""
@@ -243,7 +243,7 @@ class RecommendScreen(MusicrecScreen):
 
     def action_focus_weights(self) -> None:
         # At once, so digits typed right behind the key land in the box (see ArtistsScreen).
-        self.set_focus(self.query_one(f"#weight-{self._engines[0]}", Input))
+        self.set_focus(self.query_one(f"#share-{next(iter(SHARES.values()))}", Input))
 
     @on(Input.Submitted, ".weight Input")
     def _submitted(self) -> None:
@@ -259,27 +259,27 @@ class RecommendScreen(MusicrecScreen):
         if tier is None:
             return
         try:
-            weights = self._weights()
-        except ValueError as exc:
-            self.notify(str(exc), severity="error")
+            shares = self._shares()
+        except (ValueError, MusicrecError) as exc:
+            self.notify(describe_error(exc), severity="error")
             return
         if tier != analysis.tier:
             # A new tier asks the provider again: do that off the UI thread.
-            self.run_worker(self._reblend_job(analysis, weights, tier), group="engine",
+            self.run_worker(self._reblend_job(analysis, shares, tier), group="engine",
                             thread=True, exit_on_error=False, exclusive=True,
                             description="re-running content for the new tier")
             return
-        self._apply(self._reblend(analysis, weights, None))
+        self._apply(self._reblend(analysis, shares, None))
 
-    def _reblend(self, analysis: Analysis, weights: dict[str, float],
+    def _reblend(self, analysis: Analysis, shares: dict[str, float],
                  tier: str | None) -> Analysis:
         from musicrec_tui.core.analysis import reblend
 
-        return reblend(analysis, weights=weights, tier=tier)
+        return reblend(analysis, shares=shares, tier=tier)
 
-    def _reblend_job(self, analysis: Analysis, weights: dict[str, float], tier: str):
+    def _reblend_job(self, analysis: Analysis, shares: dict[str, float], tier: str):
         def job() -> None:
-            self.post_message(self.Reblended(self._reblend(analysis, weights, tier)))
+            self.post_message(self.Reblended(self._reblend(analysis, shares, tier)))
         return job
 
     @on(Reblended)
@@ -288,30 +288,29 @@ class RecommendScreen(MusicrecScreen):
 
     def _apply(self, analysis: Analysis) -> None:
         self.session.analysis = analysis
-        for name in self._engines:
-            self.query_one(f"#weight-{name}", Input).value = \
-                f"{analysis.weights.get(name, 0.0):.2f}"
+        for key in SHARES.values():
+            self.query_one(f"#share-{key}", Input).value = f"{analysis.shares.get(key, 0.0):.2f}"
         self._show(analysis)
-        self.notify("Blended again with the new weights", timeout=2)
+        self.notify("Mixed again with the new shares", timeout=2)
 
     # -- showing -------------------------------------------------------------------------
     def _show(self, analysis: Analysis) -> None:
         table = self.query_one("#recommend-table", ArtistTable)
-        table.show({rec.artist: (str(rank), f"{rec.score:.3f}",
-                                 *(f"{rec.engines[e]:.2f}" if rec.engines.get(e) else "·"
-                                   for e in self._engines),
+        table.show({rec.artist: (str(rank), LIST_SHORT.get(rec.list, rec.list),
+                                 f"{rec.score:.3f}",
+                                 " ".join(f"{e}:{v:.2f}" for e, v in rec.engines.items() if v),
                                  "" if rec.in_library else "new")
-                    for rank, rec in enumerate(analysis.ensemble, 1)})
+                    for rank, rec in enumerate(analysis.mix, 1)})
         self._status(analysis)
-        if analysis.ensemble:
-            self._why(analysis.ensemble[0])
+        if analysis.mix:
+            self._why(analysis.mix[0])
         table.focus()
 
     def _status(self, analysis: Analysis) -> None:
         provider = analysis.provider or "—"
         counts = analysis.similarity.counts() if analysis.similarity is not None else {}
         origin = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
-        text = (f"{plural(len(analysis.ensemble), 'recommendation')} as of {analysis.as_of:%Y-%m-%d} · "
+        text = (f"{plural(len(analysis.mix), 'recommendation')} as of {analysis.as_of:%Y-%m-%d} · "
                 f"provider {provider}" + (f" ({origin})" if origin else "")
                 + f" · tier {analysis.tier}")
         self.query_one("#recommend-status", Static).update(text)
@@ -321,7 +320,7 @@ class RecommendScreen(MusicrecScreen):
         analysis = self.session.analysis
         if analysis is None:
             return
-        for rec in analysis.ensemble:
+        for rec in analysis.mix:
             if rec.artist == event.artist:
                 self._why(rec)
                 break
@@ -334,4 +333,4 @@ class RecommendScreen(MusicrecScreen):
     def order(self) -> list[str]:
         """The artists in the table, top first."""
         analysis = self.session.analysis
-        return [rec.artist for rec in analysis.ensemble] if analysis is not None else []
+        return [rec.artist for rec in analysis.mix] if analysis is not None else []

@@ -18,7 +18,7 @@ from musicrec_tui.core.errors import MusicrecError
 from musicrec_tui.core.settings import Settings, load_settings
 from musicrec_tui.core.settings.checks import PROVIDER_KINDS
 from musicrec_tui.tui.navigation import NavBar
-from musicrec_tui.tui.runs import engine_names, normalise_weights
+from musicrec_tui.tui.runs import SHARES, scaled_shares
 from musicrec_tui.tui.screens.base import MusicrecScreen, describe_error
 
 if TYPE_CHECKING:
@@ -29,15 +29,16 @@ PROVIDERS = PROVIDER_KINDS
 
 def _fields(s: Settings) -> list[tuple[str, str, str, str]]:
     """(config key, label, current text, hint) for each plain-text setting on the form."""
-    engines = engine_names()
+    shares = list(SHARES.values())
     return [
         ("import.timezone", "Timezone", s.import_.timezone,
          "IANA zone such as Europe/Paris; empty = this computer's (re-import to apply)"),
         ("import.min_play_seconds", "Min play length (s)", f"{s.import_.min_play_seconds:g}",
          "shorter plays are kept but not counted (re-import to apply)"),
-        *((f"weight.{name}", f"Weight: {name}", f"{s.ensemble.weights.get(name, 0.0):g}",
-           "relative; scaled to sum to 1 when saved" if name == engines[-1] else "")
-          for name in engines),
+        *((f"share.{name}", f"Mix share: {name.replace('_', ' ')}",
+           f"{s.ensemble.shares.get(name, 0.0):g}",
+           "relative; scaled to sum to 1 when saved" if name == shares[-1] else "")
+          for name in shares),
         ("content.tier", "Discovery tier", s.content.tier,
          "ranks to seed discovery from, e.g. 1-50 or 51-200"),
         ("context.k", "Contexts (k)", str(s.context.k), "0 = choose by silhouette"),
@@ -123,16 +124,15 @@ class SettingsScreen(MusicrecScreen):
         wanted = {key: self.query_one(f"#{_field_id(key)}", Input).value.strip()
                   for key in current}
         changes = {k: v for k, v in wanted.items()
-                   if not k.startswith("weight.") and v != current[k]}
-        if any(wanted[k] != current[k] for k in current if k.startswith("weight.")):
+                   if not k.startswith("share.") and v != current[k]}
+        if any(wanted[k] != current[k] for k in current if k.startswith("share.")):
             try:
-                weights = normalise_weights({k.split(".", 1)[1]: float(v or 0)
-                                             for k, v in wanted.items()
-                                             if k.startswith("weight.")})
-            except ValueError as exc:
-                self.notify(f"Weights: {exc}", severity="error")
+                shares = scaled_shares({k.split(".", 1)[1]: float(v or 0)
+                                        for k, v in wanted.items() if k.startswith("share.")})
+            except (ValueError, MusicrecError) as exc:
+                self.notify(f"Mix shares: {describe_error(exc)}", severity="error")
                 return
-            changes["ensemble.weights"] = ", ".join(f"{k}={v:.4g}" for k, v in weights.items())
+            changes["ensemble.shares"] = ", ".join(f"{k}={v:.4g}" for k, v in shares.items())
         provider = str(self.query_one("#set-provider", Select).value)
         if provider != settings.providers.similar:
             changes["providers.similar"] = provider
