@@ -76,7 +76,7 @@ def test_nothing_loaded_still_prints_the_report(tmp_path, capsys):
 def test_a_damaged_cache_is_a_note_not_a_problem(tmp_path, capsys):
     path = write_json(tmp_path / "endsong_0.json", basic_extended())
     assert main(["import", str(path), "--json"]) == 0
-    (cached,) = imports_dir().glob("*.parquet")
+    (cached,) = imports_dir().glob("*.arrow")
     cached.write_bytes(cached.read_bytes()[:-1] + b"!")
     capsys.readouterr()
     assert main(["import", str(path), "--json", "--strict"]) == 0

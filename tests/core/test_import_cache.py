@@ -1,4 +1,4 @@
-"""The Parquet import cache: round trip, keys, corruption, atomic writes."""
+"""The import cache: round trip, keys, corruption, atomic writes."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def test_round_trip_is_identical(tmp_path):
     assert warm.report.to_dict() == cold_report
     assert warm.tz == cold.tz
     wait()
-    assert [p.name for p in imports_dir().glob("*.parquet")] and not list(
+    assert [p.name for p in imports_dir().glob("*.arrow")] and not list(
         imports_dir().glob("*.tmp"))
 
 
@@ -57,11 +57,11 @@ def test_key_is_the_content_not_the_timestamp(tmp_path):
     path = write_json(tmp_path / "endsong_0.json", basic_extended())
     load_history([path])
     wait()
-    before = sorted(p.name for p in imports_dir().glob("*.parquet"))
+    before = sorted(p.name for p in imports_dir().glob("*.arrow"))
     os.utime(path, ns=(1_000_000_000, 1_000_000_000))
     assert not load_history([path]).report.from_cache
     wait()
-    assert sorted(p.name for p in imports_dir().glob("*.parquet")) == before
+    assert sorted(p.name for p in imports_dir().glob("*.arrow")) == before
     assert load_history([path]).report.from_cache
 
 
@@ -69,7 +69,7 @@ def test_corrupt_cache_is_ignored_and_rebuilt(tmp_path):
     folder = _export(tmp_path)
     load_history([folder])
     wait()
-    (cached,) = imports_dir().glob("*.parquet")
+    (cached,) = imports_dir().glob("*.arrow")
     cached.write_bytes(b"garbage")
     again = load_history([folder])
     assert not again.report.from_cache and again.report.kept == 9
@@ -81,10 +81,10 @@ def test_corrupt_cache_is_ignored_and_rebuilt(tmp_path):
 def test_no_cache_flag_and_setting(tmp_path):
     folder = _export(tmp_path)
     load_history([folder], use_cache=False)
-    assert not list(imports_dir().glob("*.parquet"))
+    assert not list(imports_dir().glob("*.arrow"))
     settings = load_settings({"import": {"use_cache": False}})
     load_history([folder], settings=settings)
-    assert not list(imports_dir().glob("*.parquet"))
+    assert not list(imports_dir().glob("*.arrow"))
 
 
 def test_cache_holds_no_private_fields(tmp_path):
@@ -92,7 +92,7 @@ def test_cache_holds_no_private_fields(tmp_path):
     write_json(folder / "endsong_0.json", basic_extended("A"))
     load_history([folder])
     wait()
-    (cached,) = imports_dir().glob("*.parquet")
+    (cached,) = imports_dir().glob("*.arrow")
     blob = cached.read_bytes()
     for secret in (b"someone", b"203.0.113.9"):
         assert secret not in blob
@@ -112,7 +112,7 @@ def test_a_flipped_byte_in_a_column_page_is_never_served(tmp_path):
     folder = _export(tmp_path)
     cold = load_history([folder])
     wait()
-    (cached,) = imports_dir().glob("*.parquet")
+    (cached,) = imports_dir().glob("*.arrow")
     _flip(cached, b"Northbound")  # the artist column's dictionary page
     again = load_history([folder])
     assert not again.report.from_cache
@@ -131,7 +131,7 @@ def test_only_the_newest_damaged_file_is_kept(tmp_path, monkeypatch):
     for second in (1_000, 2_000, 3_000):
         load_history([folder])
         wait()
-        (cached,) = imports_dir().glob("*.parquet")
+        (cached,) = imports_dir().glob("*.arrow")
         cached.write_bytes(b"garbage")
         monkeypatch.setattr(time, "time", lambda second=second: float(second))
         assert "damaged" in load_history([folder]).report.notes[0]
@@ -160,3 +160,11 @@ def test_an_existing_loose_cache_folder_is_narrowed(tmp_path):
     load_history([_export(tmp_path)])
     wait()
     assert imports_dir().stat().st_mode & 0o777 == 0o700
+
+
+def test_cache_files_of_the_parquet_format_are_removed(tmp_path):
+    imports_dir().mkdir(parents=True)
+    (imports_dir() / "0123abcd.parquet").write_bytes(b"PAR1 an older cache PAR1")
+    load_history([_export(tmp_path)])
+    wait()
+    assert not list(imports_dir().glob("*.parquet")) and list(imports_dir().glob("*.arrow"))

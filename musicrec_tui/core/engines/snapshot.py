@@ -1,6 +1,6 @@
 """Artist snapshot: the ranking table's rows in one small msgpack file per source set.
 
-Opening a large export from the import cache still costs pandas, pyarrow, a Parquet read of
+Opening a large export from the import cache still costs pandas, pyarrow, an Arrow read of
 every play and a ranking fit. The Artists table needs none of that: only each artist's rank
 and numbers. The snapshot holds those rows (about 1 MB for 18k artists), so the app paints
 them at once and loads the full History behind them.
