@@ -65,7 +65,7 @@ def test_listenbrainz_on_request_then_from_the_cache(capsys, monkeypatch, export
     assert recs and all(" LB " in r["artist"] and not r["in_library"] for r in recs)
     assert sent == 2  # one MusicBrainz lookup, one Labs list
     assert err.count("note: sending") == 1
-    assert "to 127.0.0.1 (to find their MusicBrainz IDs)" in err
+    assert "note: sending artist names to 127.0.0.1 (to find their MusicBrainz IDs" in err
     second = json.loads(out2)
     assert second["origins"] == {"cache": 1} and second["recommendations"] == recs
     assert "sending" not in err2  # nothing was sent

@@ -10,7 +10,13 @@ from musicrec_tui.core.errors import SettingsError
 from musicrec_tui.core.settings import load_settings
 from musicrec_tui.core.settings.layers import user_config_path
 from musicrec_tui.core.similarity import select
-from musicrec_tui.core.similarity.consent import allow_listenbrainz, notice, sendings
+from musicrec_tui.core.similarity.consent import (
+    allow_listenbrainz,
+    notice,
+    sendings,
+    should_offer,
+    stay_offline,
+)
 from musicrec_tui.core.similarity.lastfm import LastfmProvider
 from musicrec_tui.core.similarity.listenbrainz import ListenBrainzProvider
 from musicrec_tui.core.similarity.select import choose_provider, effective_kind
@@ -67,10 +73,19 @@ def test_what_is_sent_where():
     assert hosts == ["musicbrainz.org", "labs.api.listenbrainz.org"]
     assert [s.host for s in sendings("lastfm", settings)] == ["ws.audioscrobbler.com"]
     text = notice("listenbrainz", settings)
-    assert text.startswith("sending the names of the artists discovery starts from")
+    assert text.startswith("sending artist names to musicbrainz.org (to find their MusicBrainz"
+                           " IDs, for artists your export gives none); those artists'"
+                           " MusicBrainz IDs to labs.api.listenbrainz.org")
     assert "musicbrainz.org" in text and "labs.api.listenbrainz.org" in text
     assert text.endswith("To stop: --provider offline, or `musicrec config set"
                          " providers.similar offline`")
+
+
+def test_when_the_app_offers_the_consent_step():
+    assert should_offer(load_settings(), has_key=False)
+    assert not should_offer(load_settings(), has_key=True)  # Last.fm is on
+    assert not should_offer(load_settings(ALLOWED), has_key=False)  # already said yes
+    assert not should_offer(load_settings({"providers": {"similar": "offline"}}), has_key=False)
 
 
 def test_consent_is_written_to_the_user_config_and_withdrawn():
@@ -80,3 +95,6 @@ def test_consent_is_written_to_the_user_config_and_withdrawn():
     assert load_settings().providers.allow_listenbrainz is True
     allow_listenbrainz(False)
     assert load_settings().providers.allow_listenbrainz is False
+    stay_offline()  # the answer "no"
+    settings = load_settings()
+    assert settings.providers.similar == "offline" and not should_offer(settings, has_key=False)

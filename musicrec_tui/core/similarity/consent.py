@@ -30,20 +30,19 @@ def _host(url: str) -> str:
 def sendings(kind: str, settings) -> list[Sending]:
     """What provider ``kind`` ("lastfm", "listenbrainz" or "offline") sends, and where.
 
-    Only public names and IDs, never the user's plays, account, key store or files: Last.fm
-    also gets the API key, as its terms require. Every request carries the app's
-    User-Agent (the app's name and version, nothing about the user).
+    The names are those of the artists discovery starts from (the tier). Never the user's
+    plays, account, key store or files: Last.fm also gets the API key, as its terms require.
+    Every request carries the app's User-Agent (its name and version, nothing about the user).
     """
     if kind == "lastfm":
-        return [Sending("the names of the artists discovery starts from, and your API key",
-                        _host(settings.lastfm.base_url), "to ask Last.fm for similar artists")]
+        return [Sending("artist names and your API key", _host(settings.lastfm.base_url),
+                        "to ask for similar artists")]
     if kind == "listenbrainz":
         return [
-            Sending("the names of the artists discovery starts from (those your export does"
-                    " not already give a MusicBrainz ID)", _host(settings.musicbrainz.base_url),
-                    "to find their MusicBrainz IDs"),
-            Sending("the MusicBrainz IDs of those artists", _host(settings.listenbrainz.labs_url),
-                    "to ask ListenBrainz for similar artists"),
+            Sending("artist names", _host(settings.musicbrainz.base_url),
+                    "to find their MusicBrainz IDs, for artists your export gives none"),
+            Sending("those artists' MusicBrainz IDs", _host(settings.listenbrainz.labs_url),
+                    "to ask for similar artists"),
         ]
     return []
 
@@ -56,9 +55,26 @@ def notice(kind: str, settings) -> str:
     return "sending " + "; ".join(parts) + f". To stop: {HOW_TO_STOP}"
 
 
+def should_offer(settings, *, has_key: bool) -> bool:
+    """Whether the app should offer the ListenBrainz consent step: the choice is left to
+    ``auto``, there is no Last.fm key, and the user has not answered yet (a yes is
+    :func:`allow_listenbrainz`, a no :func:`stay_offline`)."""
+    p = settings.providers
+    return p.similar == "auto" and not has_key and not p.allow_listenbrainz
+
+
 def allow_listenbrainz(allowed: bool = True) -> Path:
     """Record (or withdraw) the user's consent in the user config; returns the file written."""
     from musicrec_tui.core.settings.user_config import set_in_user_config
 
     path, _ = set_in_user_config("providers.allow_listenbrainz", "true" if allowed else "false")
+    return path
+
+
+def stay_offline() -> Path:
+    """Record a "no": ``providers.similar = "offline"``, so nothing is sent and the consent
+    step is not offered again (Settings can still turn a provider on)."""
+    from musicrec_tui.core.settings.user_config import set_in_user_config
+
+    path, _ = set_in_user_config("providers.similar", "offline")
     return path
