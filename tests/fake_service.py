@@ -109,8 +109,13 @@ class FakeService:
                 reply = self.answer(params)
             assert isinstance(reply, Reply)
             text = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
-            return web.Response(status=reply.status, text=text, headers=reply.headers,
-                                content_type="application/json")
+            headers = dict(reply.headers)
+            chunked = headers.pop("Transfer-Encoding", "") == "chunked"  # no Content-Length
+            response = web.Response(status=reply.status, text=text, headers=headers,
+                                    content_type="application/json")
+            if chunked:
+                response.enable_chunked_encoding()
+            return response
         finally:
             self.in_flight -= 1
             self.finished.append(self._now())

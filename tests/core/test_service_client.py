@@ -9,7 +9,7 @@ import pytest
 
 from musicrec_tui.core.similarity.base import Neighbour, SimilarityResult
 from musicrec_tui.core.similarity.select import WithFallback
-from musicrec_tui.core.similarity.service import header_wait
+from musicrec_tui.core.similarity.service import MAX_BODY, header_wait
 from tests.fake_service import LoopTime, run_virtual, serving
 from tests.lastfm_fake import (
     API_KEY,
@@ -129,6 +129,17 @@ async def test_a_redirect_within_the_origin_is_followed(fake_url, tmp_path):
     provider = make_provider(tmp_path, url)
     result = await provider.fetch_similar(["A"], limit=5)
     assert result.origin == {"A": "network"} and fake.count("A") == 2
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+async def test_a_huge_reply_is_not_read(fake_url, tmp_path, chunked):
+    fake, url = fake_url
+    body = '{"similarartists": {"artist": [' + " " * MAX_BODY + "]}}"
+    fake.queue("A", Reply(200, body, {"Transfer-Encoding": "chunked"} if chunked else {}))
+    provider = make_provider(tmp_path, url)
+    result = await provider.fetch_similar(["A", "B"], limit=5)
+    assert result.origin == {"A": "failed", "B": "network"} and fake.count("A") == 1
+    assert any("a reply larger than 4 MiB; not read" in m for m in result.messages)
 
 
 async def test_the_cap_holds_while_queries_back_off(fake_url, tmp_path):

@@ -56,6 +56,10 @@ USER_AGENT = f"musicrec_tui/{__version__} ( {_homepage()} )"
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _MAX_HOPS = 3
+# Replies are a few KiB (100 similar artists, 5 search hits); a larger one is not read, so a
+# broken or hostile server cannot fill the memory.
+MAX_BODY = 4 * 2**20
+_CHUNK = 64 * 1024
 _SECRET_IN_URL = re.compile(r"(api_key=|token=)[^&\s'\"]*", re.IGNORECASE)
 # delay-seconds is digits only (RFC 9110 §10.2.3); a fraction is tolerated, but "inf",
 # "nan", "-1" and "1e9" are not numbers a server means here.
@@ -368,7 +372,7 @@ class ServiceClient:
                                              allow_redirects=False) as resp:
                     location = resp.headers.get("Location")
                     if resp.status not in _REDIRECTS or not location:
-                        return Reply(resp.status, resp.headers, await resp.read())
+                        return Reply(resp.status, resp.headers, await _read_capped(resp))
                     target = resp.url.join(URL(location))
             except aiohttp.ClientConnectorError as exc:
                 raise _connect_failed(exc) from None
@@ -383,6 +387,16 @@ class ServiceClient:
                                  " not followed")
             url, params = target, None  # the redirect target carries its own query
         raise CallFailed(f"more than {_MAX_HOPS} redirects; not followed")
+
+
+async def _read_capped(resp: aiohttp.ClientResponse) -> bytes:
+    """The body, or CallFailed once it passes :data:`MAX_BODY` (not read further)."""
+    body = bytearray()
+    while chunk := await resp.content.read(_CHUNK):
+        body += chunk
+        if len(body) > MAX_BODY:
+            raise CallFailed(f"a reply larger than {MAX_BODY // 2**20} MiB; not read")
+    return bytes(body)
 
 
 def _connect_failed(exc: aiohttp.ClientConnectorError) -> Retry:
