@@ -15,8 +15,9 @@ from musicrec_tui.core.settings.checks import relative_weights
 
 if TYPE_CHECKING:
     from musicrec_tui.core.analysis import Analysis
+    from musicrec_tui.core.similarity.base import SimilarityResult
 
-__all__ = ["ENGINES", "SHARES", "combine", "scaled_shares"]
+__all__ = ["ENGINES", "SHARES", "combine", "scaled_shares", "similar_source"]
 
 
 def combine(parts: list[Analysis], shares: dict[str, float] | None = None) -> Analysis:
@@ -30,3 +31,15 @@ def combine(parts: list[Analysis], shares: dict[str, float] | None = None) -> An
 def scaled_shares(raw: dict[str, float]) -> dict[str, float]:
     """The Mix's shares as typed (relative) scaled to sum to 1, by the one weights rule."""
     return relative_weights(raw, list(SHARES.values()), "shares")
+
+
+def similar_source(similarity: SimilarityResult | None, provider: str | None = None) -> str:
+    """Who answered for similar artists, per origin, and why another one did when one stood
+    in: "lastfm (48 network, 2 cache)", "offline (50 failed) — asked lastfm, but …"."""
+    if similarity is None:
+        return provider or "—"
+    counts = ", ".join(f"{n} {origin}" for origin, n in sorted(similarity.counts().items()))
+    text = similarity.provider + (f" ({counts})" if counts else "")
+    if similarity.fallback_reason:
+        text += f" — asked {similarity.requested}, but {similarity.fallback_reason}"
+    return text

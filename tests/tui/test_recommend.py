@@ -6,10 +6,14 @@ from __future__ import annotations
 from textual.widgets import Input, Static
 
 import musicrec_tui.core.analysis as analysis_mod
+from musicrec_tui.core.settings import load_settings
+from musicrec_tui.tui.app import make_app
 from musicrec_tui.tui.screens.recommend import RecommendScreen
 from musicrec_tui.tui.textual_patches import notifications
 from musicrec_tui.tui.widgets.artist_table import ArtistTable
-from tests.helpers_tui import SIZE, Gate, demo_app, settle, text_of
+from tests.fake_service import serving_in_thread
+from tests.helpers_tui import FROZEN_NOW, SIZE, Gate, demo_app, demo_root, settle, text_of
+from tests.lastfm_fake import API_KEY, FakeLastfm, error
 
 
 def _slow_temporal(monkeypatch) -> Gate:
@@ -135,3 +139,23 @@ async def test_a_run_keeps_the_tier_in_the_box():
         await settle(pilot)
         assert app.session.analysis is before
         assert any(n.severity == "error" and "forty" in n.message for n in notifications(app))
+
+
+async def test_the_status_says_why_another_provider_answered(monkeypatch):
+    """A rejected Last.fm key: the status names who answered instead and why (it said
+    "provider lastfm (50 failed)" with no reason)."""
+    fake = FakeLastfm()
+    fake.default = error(10, status=403)
+    with serving_in_thread(fake.app()) as root:
+        monkeypatch.setenv("MUSICREC_LASTFM_BASE_URL", root + "2.0/")
+        monkeypatch.setenv("LASTFM_API_KEY", API_KEY)
+        settings = load_settings(cli={"providers": {"similar": "lastfm"}})
+        app = make_app([str(demo_root())], settings=settings, now=FROZEN_NOW)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("5")
+            await settle(pilot)
+            status = " ".join(text_of(
+                app.screen.query_one("#recommend-status", Static).content).split())
+    assert "asked lastfm, but Last.fm rejected the API key" in status
+    assert API_KEY not in status

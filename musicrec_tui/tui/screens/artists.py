@@ -18,6 +18,7 @@ from textual.widgets import Footer, Input, Static
 
 from musicrec_tui.core.wording import plural
 from musicrec_tui.tui.navigation import NavBar
+from musicrec_tui.tui.runs import similar_source
 from musicrec_tui.tui.screens.base import MusicrecScreen
 from musicrec_tui.tui.widgets.artist_table import ArtistTable, Column
 from musicrec_tui.tui.widgets.detail import TRACKS_SHOWN, ArtistDetail
@@ -413,7 +414,7 @@ class ArtistsScreen(MusicrecScreen):
         if artist != self._shown_artist:
             return
         names = [(n.name, n.score) for n in result.neighbours.get(artist, [])][:SIMILAR_SHOWN]
-        self.query_one(ArtistDetail).show_similar(result.provider, names,
+        self.query_one(ArtistDetail).show_similar(similar_source(result), names,
                                                   "; ".join(result.messages))
 
     def contexts_changed(self) -> None:

@@ -20,7 +20,7 @@ from musicrec_tui.core.errors import MusicrecError
 from musicrec_tui.core.wording import plural
 from musicrec_tui.tui.messages import EngineProgress
 from musicrec_tui.tui.navigation import NavBar
-from musicrec_tui.tui.runs import ENGINES, SHARES, combine, scaled_shares
+from musicrec_tui.tui.runs import ENGINES, SHARES, combine, scaled_shares, similar_source
 from musicrec_tui.tui.screens.base import MusicrecScreen, describe_error
 from musicrec_tui.tui.widgets.artist_table import ArtistTable, Column
 from musicrec_tui.tui.workers import WorkerCancel, progress_poster
@@ -307,12 +307,9 @@ class RecommendScreen(MusicrecScreen):
         table.focus()
 
     def _status(self, analysis: Analysis) -> None:
-        provider = analysis.provider or "—"
-        counts = analysis.similarity.counts() if analysis.similarity is not None else {}
-        origin = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
-        text = (f"{plural(len(analysis.mix), 'recommendation')} as of {analysis.as_of:%Y-%m-%d} · "
-                f"provider {provider}" + (f" ({origin})" if origin else "")
-                + f" · tier {analysis.tier}")
+        text = (f"{plural(len(analysis.mix), 'recommendation')} as of "
+                f"{analysis.as_of:%Y-%m-%d} · tier {analysis.tier} · similar artists from "
+                f"{similar_source(analysis.similarity, analysis.provider)}")
         self.query_one("#recommend-status", Static).update(text)
 
     @on(ArtistTable.RowHighlighted, "#recommend-table")
