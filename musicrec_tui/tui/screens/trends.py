@@ -20,6 +20,7 @@ from musicrec_tui.tui.widgets.spark import spark_text
 from musicrec_tui.tui.workers import WorkerCancel, progress_poster
 
 if TYPE_CHECKING:
+    from musicrec_tui.core.engines.base import Item
     from musicrec_tui.core.engines.temporal import Trends
     from musicrec_tui.core.history.model import History
 
@@ -30,10 +31,20 @@ TREND_COLUMNS = (Column("Artist", 0), Column("Recent", 0), Column("Trend", 0))
 NEXT_COLUMNS = (Column("Artist", 0), Column("Forecast", 0, right=True), Column("Recent", 0))
 
 
-def _trend(item, period: str) -> str:
-    """The slope as a short cell; the full sentence is in the status line when highlighted."""
-    relative = item.extra.get("relative")
-    return item.why if relative is None else f"{relative:+.0%} a {period}".replace("-", "−")
+def _trend(item: Item, period: str) -> str:
+    """Plays gained (lost) a period, and that change next to the artist's level; the full
+    sentence is in the status line when highlighted."""
+    slope, relative = item.extra.get("slope"), item.extra.get("relative")
+    if slope is None or relative is None:
+        return item.why
+    digits = 0 if abs(slope) >= 10 else 1 if abs(slope) >= 1 else 2
+    return f"{slope:+.{digits}f} a {period} ({relative:+.0%})".replace("-", "−")
+
+
+def _steepest_first(items: list[Item], rising: bool) -> list[Item]:
+    """The list's first ROWS in the order of the Trend cell: the engine picks them by a
+    strength that also weighs the relative change, which the cells would show out of order."""
+    return sorted(items[:ROWS], key=lambda item: item.extra.get("slope", 0.0), reverse=rising)
 
 
 class TrendsScreen(MusicrecScreen):
@@ -122,13 +133,16 @@ class TrendsScreen(MusicrecScreen):
 
     def _show(self, trends: Trends) -> None:
         def recent(artist: str) -> str:
-            series = trends.series(artist)
-            return spark_text(series["actual"].to_numpy(), SPARK_PERIODS) if len(series) else ""
+            plays = trends.series(artist)["actual"].to_numpy()[-SPARK_PERIODS:]
+            # All zero would draw as a flat line, which reads as steady listening.
+            return spark_text(plays, SPARK_PERIODS) if plays.any() else "no plays"
 
         period = self.session.settings.temporal.period
-        for id_, items in (("#trends-rising", trends.rising), ("#trends-fading", trends.fading)):
+        for id_, items, rising in (("#trends-rising", trends.rising, True),
+                                   ("#trends-fading", trends.fading, False)):
             self.query_one(id_, ArtistTable).show(
-                {item.artist: (recent(item.artist), _trend(item, period)) for item in items[:ROWS]})
+                {item.artist: (recent(item.artist), _trend(item, period))
+                 for item in _steepest_first(items, rising)})
         self.query_one("#trends-next", ArtistTable).show(
             {item.artist: (f"~{item.extra.get('forecast', item.score):.0f}", recent(item.artist))
              for item in trends.next_favourites[:ROWS]})
