@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from textual.widgets import OptionList
+from textual.widgets import OptionList, Static
 
 from musicrec_tui.tui.screens.contexts import ContextsScreen
 from musicrec_tui.tui.widgets.artist_table import ArtistTable
 from musicrec_tui.tui.widgets.heatmap import ContextHeatmap
-from tests.helpers_tui import FROZEN_NOW, SIZE, demo_app, settle
+from tests.helpers_tui import FROZEN_NOW, SIZE, demo_app, settle, text_of
 
 
 async def test_open_contexts_pick_one_and_refit():
@@ -53,3 +53,31 @@ async def test_open_contexts_pick_one_and_refit():
         await pilot.press("minus")
         await settle(pilot)
         assert len(app.session.contexts.clusters) == k
+
+
+async def test_labels_and_reasons_fit_at_120_columns():
+    """No label wraps in the list, and the Why column is not cut (it scrolled off)."""
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        screen = app.screen
+        options = screen.query_one("#contexts-list", OptionList)
+        for index in range(options.option_count):
+            options.highlighted = index
+            await pilot.pause()
+            picks = screen.query_one("#contexts-picks", ArtistTable)
+            assert picks.virtual_size.width <= picks.scrollable_content_region.width, \
+                screen.selected_context.label
+        room = options.scrollable_content_region.width
+        for cluster in app.session.contexts.clusters:
+            assert len("██ ") + len(cluster.label) <= room, cluster.label
+        # A reason cut to the width is read whole in the status line.
+        picks = screen.query_one("#contexts-picks", ArtistTable)
+        picks.focus()
+        await pilot.press("down")
+        await pilot.pause()
+        pick = screen.selected_context.picks[1]
+        status = text_of(screen.query_one("#contexts-status", Static).content)
+        assert f"{pick.artist}: {pick.why}" in " ".join(status.split())

@@ -53,7 +53,7 @@ class ContextsScreen(MusicrecScreen):
                 yield heatmap
                 picks = ArtistTable([Column("#", 0, right=True), Column("Artist", 0),
                                      Column("Score", 0, right=True), Column("Why", 0)],
-                                    id="contexts-picks", classes="pane")
+                                    fit_last=True, id="contexts-picks", classes="pane")
                 picks.border_title = "Picks"
                 yield picks
         yield Static(self.session.missing_history(), id="contexts-status")
@@ -137,8 +137,18 @@ class ContextsScreen(MusicrecScreen):
         table = self.query_one("#contexts-picks", ArtistTable)
         now = " (now)" if index == self._now_index else ""
         table.border_title = f"Picks for {cluster.label}{now}"
-        table.show({item.artist: (str(rank), f"{item.score:.2f}", item.why)
+        # The title names the context: each reason's "<context>: " prefix would repeat it.
+        where = f"{cluster.label[0].lower()}{cluster.label[1:]}: "
+        table.show({item.artist: (str(rank), f"{item.score:.2f}", item.why.removeprefix(where))
                     for rank, item in enumerate(cluster.picks, 1)})
+
+    @on(ArtistTable.RowHighlighted, "#contexts-picks")
+    def _pick_highlighted(self, event: ArtistTable.RowHighlighted) -> None:
+        # A reason cut to the table's width is read whole here.
+        context = self.selected_context
+        if event.table.has_focus and context is not None:
+            why = next((p.why for p in context.picks if p.artist == event.artist), "")
+            self.query_one("#contexts-status", Static).update(f"{event.artist}: {why}")
 
     @property
     def selected_context(self):

@@ -122,7 +122,7 @@ class ArtistTable(ScrollView, can_focus=True):
 
     def __init__(self, columns: Sequence[Column],
                  cells: Callable[[str], tuple[str, ...]] | None = None, *,
-                 name_column: int = 1, id: str | None = None,
+                 name_column: int = 1, fit_last: bool = False, id: str | None = None,
                  classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         # At least as wide as the labels: :meth:`show` sizes the rest.
@@ -130,6 +130,9 @@ class ArtistTable(ScrollView, can_focus=True):
                          for c in columns]
         self._cells = cells or (lambda artist: ())
         self._name_column = name_column
+        # Cut the last column to the table's width instead of scrolling (show() only).
+        self._fit_last = fit_last
+        self._natural: list[Column] = []  # show()'s columns before that cut
         self._rows: list[str] = []
         self._positions: dict[str, tuple[int, ...]] = {}
         self._height = 0
@@ -186,8 +189,23 @@ class ArtistTable(ScrollView, can_focus=True):
                 width = min(width, SHOWN_NAME_MAX)
             columns.append(Column(column.label, max(width, cell_len(column.label)), column.right))
         self._cells = cells.__getitem__
-        self.set_columns(columns)
+        self._natural = columns
+        self.set_columns(self._fitted(columns))
         self.set_rows(list(cells), cursor=cursor, scroll_y=0)
+
+    def _fitted(self, columns: list[Column]) -> list[Column]:
+        """``columns`` with the last one narrowed to what the table's width leaves it."""
+        room = self.scrollable_content_region.width
+        if not self._fit_last or not columns or room <= 0:
+            return columns
+        *first, last = columns
+        left = room - sum(c.width + 2 * PAD for c in first) - 2 * PAD
+        width = max(cell_len(last.label), min(last.width, left))
+        return [*first, Column(last.label, width, last.right)]
+
+    def on_resize(self) -> None:
+        if self._fit_last and self._natural:
+            self.set_columns(self._fitted(self._natural))
 
     def set_columns(self, columns: Sequence[Column]) -> None:
         self._columns = list(columns)
