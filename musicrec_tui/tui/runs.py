@@ -35,11 +35,13 @@ def scaled_shares(raw: dict[str, float]) -> dict[str, float]:
 
 def similar_source(similarity: SimilarityResult | None, provider: str | None = None) -> str:
     """Who answered for similar artists, per origin, and why another one did when one stood
-    in: "lastfm (48 network, 2 cache)", "offline (50 failed) — asked lastfm, but …"."""
+    in: "offline", "lastfm (48 network, 2 cache)", "offline (50 failed) — asked lastfm, but …"."""
     if similarity is None:
         return provider or "—"
-    counts = ", ".join(f"{n} {origin}" for origin, n in sorted(similarity.counts().items()))
-    text = similarity.provider + (f" ({counts})" if counts else "")
+    counts = similarity.counts()
+    text = similarity.provider
+    if set(counts) - {similarity.provider}:  # "offline (50 offline)" says nothing more
+        text += " (" + ", ".join(f"{n} {origin}" for origin, n in sorted(counts.items())) + ")"
     if similarity.fallback_reason:
         text += f" — asked {similarity.requested}, but {similarity.fallback_reason}"
     return text
