@@ -102,3 +102,26 @@ def test_scrobbles_alone_are_untouched(tmp_path):
     _, csv = _export(tmp_path)
     history = load_history([csv], use_cache=False)
     assert history.report.set_aside == {} and history.report.kept == len(SCROBBLES)
+
+
+def test_line_separator_characters_inside_a_name_keep_the_row_whole(tmp_path):
+    """Records end at newlines only: U+2028, U+0085 or a form feed in a name are text."""
+    odd = ["Line\u2028Separator", "Next\x85Line", "Form\x0cFeed"]
+    rows = "".join(f'"{1741986180 - 60 * i}","14 Mar 2025, 21:03","{name}","","Album","",'
+                   f'"Track {i}",""\n' for i, name in enumerate(odd))
+    rows += '1741986000,"14 Mar 2025, 21:00",Un\u2028quoted,,Album,,Track 3,\n'
+    path = tmp_path / "scrobbles.csv"
+    path.write_text(LASTFM_HEADER + rows, encoding="utf-8")
+    history = load_history([path], use_cache=False)
+    assert history.report.kept == 4 and history.report.bad_files == []
+    assert sorted(history.plays["artist"].astype(str)) == sorted([*odd, "Un\u2028quoted"])
+
+
+def test_a_broken_listen_after_a_name_with_a_line_separator_is_placed_exactly(tmp_path):
+    good = json.dumps(lb_listen(1741986180, "Line\u2028Separator", "Song"),
+                      ensure_ascii=False).encode() + b"\n"
+    path = tmp_path / "listens.jsonl"
+    path.write_bytes(good + b'{"listened_at": 2, x}\n')
+    history = load_history([path, *_export(tmp_path)], use_cache=False)
+    (bad,) = history.report.bad_files
+    assert bad.error == f"not valid JSON: unexpected input (byte {len(good) + 19})"

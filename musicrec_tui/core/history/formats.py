@@ -89,7 +89,8 @@ def _json_problem(data: bytes, *, lines: bool = False) -> FormatError:
         return _utf8_problem(data)
     end = len(text.rstrip())
     offset = 0
-    for chunk in (text.splitlines(keepends=True) if lines else [text]):
+    # Records end at "\n" only: U+2028 and friends are legal inside a JSON string.
+    for chunk in (text.split("\n") if lines else [text]):
         try:
             if chunk.strip():
                 json.loads(chunk)
@@ -102,7 +103,7 @@ def _json_problem(data: bytes, *, lines: bool = False) -> FormatError:
                     f"truncated JSON: the file ends mid-value at byte {len(data)}")
             at = len(text[:pos].encode())
             return FormatError(f"not valid JSON: unexpected input (byte {at})")
-        offset += len(chunk)
+        offset += len(chunk) + 1
     return FormatError("not valid JSON")
 
 
@@ -204,7 +205,7 @@ def _decode(data: bytes, name: str, vocab: Vocab) -> Batch:
     if kind is None:
         if binary:
             raise binary
-        first_line = text.splitlines()[0][:80] if text else ""
+        first_line = text.split("\n", 1)[0].rstrip("\r")[:80]
         raise NotHistory(f"not JSON and not a known CSV layout (first line: {first_line!r}); "
                          f"formats known: {'; '.join(KNOWN_FORMATS)}")
     return decode_lastfm(text, kind, vocab)

@@ -9,6 +9,7 @@ is kept when the export gives exactly one (ListenBrainz's ``mbid_mapping``, a La
 from __future__ import annotations
 
 import csv
+import io
 import re
 from typing import Any
 
@@ -109,7 +110,7 @@ def decode_listenbrainz(data: bytes, vocab: Vocab, *, lines: bool) -> Batch:
 
 def sniff_csv(text: str) -> str | None:
     """'lastfm' (``uts,…`` header), 'lastfm-headerless' (artist,album,track,date) or None."""
-    head = text[:4096].splitlines()
+    head = [line.rstrip("\r") for line in text[:4096].split("\n") if line.strip()]
     if not head:
         return None
     header = [c.strip().strip('"').lower() for c in head[0].split(",")]
@@ -124,7 +125,9 @@ def sniff_csv(text: str) -> str | None:
 
 def decode_lastfm(text: str, kind: str, vocab: Vocab) -> Batch:
     """Last.fm scrobble CSV (lastfm.ghan.nl with header, or benjaminbenben header-less)."""
-    rows = list(csv.reader(text.splitlines()))
+    # The csv module splits records itself (a quoted field may hold a newline); str.splitlines
+    # would also split at characters such as U+2028 that a name may hold.
+    rows = list(csv.reader(io.StringIO(text, newline="")))
     if kind == "lastfm":
         header = [c.strip().lower() for c in rows[0]]
         rows = rows[1:]
