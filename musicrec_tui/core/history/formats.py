@@ -89,8 +89,9 @@ def _json_problem(data: bytes, *, lines: bool = False) -> FormatError:
         return _utf8_problem(data)
     end = len(text.rstrip())
     offset = 0
-    # Records end at "\n" only: U+2028 and friends are legal inside a JSON string.
-    for chunk in (text.split("\n") if lines else [text]):
+    # Records end at "\n" only (kept, so a string cut by it is placed there): U+2028 and
+    # friends are legal inside a JSON string.
+    for chunk in (re.findall(r"[^\n]*\n|[^\n]+$", text) if lines else [text]):
         try:
             if chunk.strip():
                 json.loads(chunk)
@@ -103,7 +104,7 @@ def _json_problem(data: bytes, *, lines: bool = False) -> FormatError:
                     f"truncated JSON: the file ends mid-value at byte {len(data)}")
             at = len(text[:pos].encode())
             return FormatError(f"not valid JSON: unexpected input (byte {at})")
-        offset += len(chunk) + 1
+        offset += len(chunk)
     return FormatError("not valid JSON")
 
 
