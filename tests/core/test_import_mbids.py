@@ -55,3 +55,13 @@ def test_the_column_survives_the_import_cache(tmp_path):
     assert warm.report.from_cache
     assert list(warm.plays["artist_mbid"].astype(str)) == [HARBOURS]
     pd.testing.assert_frame_equal(cold.plays, warm.plays)
+
+
+def test_the_mbid_on_most_plays_wins():
+    other = "9a8b7c6d-2222-4e5f-8a9b-0c1d2e3f4a5b"
+    plays = pd.DataFrame({
+        "artist": pd.Categorical(["X", "X", "X", "Y", "Z", "Z"]),
+        "artist_mbid": pd.Categorical([HARBOURS, other, other, None, LIGHTS, "not-an-mbid"]),
+    })
+    history = type("H", (), {"plays": plays})()
+    assert export_mbids(history) == {"x": other, "z": LIGHTS}

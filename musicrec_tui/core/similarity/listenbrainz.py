@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from musicrec_tui.core.progress import CancelToken, Progress, check, report
 from musicrec_tui.core.similarity.base import Neighbour, SimilarityResult
 from musicrec_tui.core.similarity.cache import SimilarCache
@@ -38,20 +40,36 @@ _RANK = {"cache": 0, "network": 1, "stale": 2, "failed": 3}
 def export_mbids(history: Any) -> dict[str, str]:
     """normalised artist name → MBID, from the history's ``artist_mbid`` column if any.
 
-    A name the export tagged with several MBIDs takes the one on most plays.
+    A name the export tagged with several MBIDs takes the one on most plays. Counted on the
+    category codes: only artists tagged with several MBIDs need counting.
     """
     plays = getattr(history, "plays", None)
-    if plays is None or "artist_mbid" not in plays:
+    if plays is None or "artist_mbid" not in plays or plays.empty:
         return {}
-    pairs = plays.loc[plays["artist_mbid"].notna(), ["artist", "artist_mbid"]]
-    if pairs.empty:
+    mbid_codes = plays["artist_mbid"].cat.codes.to_numpy().astype(np.int64)
+    tagged = mbid_codes >= 0
+    if not tagged.any():
         return {}
-    counts = pairs.astype(str).value_counts(sort=True)
+    mbids = plays["artist_mbid"].cat.categories.tolist()
+    artist = plays["artist"].cat.codes.to_numpy().astype(np.int64)[tagged]
+    mbid = mbid_codes[tagged]
+    chosen = np.full(len(plays["artist"].cat.categories), -1, np.int64)
+    chosen[artist] = mbid
+    mixed = np.unique(artist[mbid != chosen[artist]])  # artists tagged with several MBIDs
+    if len(mixed):
+        rows = np.isin(artist, mixed)
+        pairs, counts = np.unique(artist[rows] * len(mbids) + mbid[rows], return_counts=True)
+        artist_of, mbid_of = np.divmod(pairs, len(mbids))
+        # Per artist, its most-played MBID first (ties: the smaller code, for a stable pick).
+        order = np.lexsort((mbid_of, -counts, artist_of))
+        first = order[np.r_[True, artist_of[order][1:] != artist_of[order][:-1]]]
+        chosen[artist_of[first]] = mbid_of[first]
+    artists = plays["artist"].cat.categories.tolist()
     out: dict[str, str] = {}
-    for (artist, mbid), _n in counts.items():
-        mbid = mbid.strip().lower()
-        if MBID.match(mbid):
-            out.setdefault(normalise_name(artist), mbid)
+    for code in np.flatnonzero(chosen >= 0).tolist():
+        value = str(mbids[chosen[code]]).strip().lower()
+        if MBID.match(value):
+            out.setdefault(normalise_name(str(artists[code])), value)
     return out
 
 
