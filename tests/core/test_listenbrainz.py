@@ -3,17 +3,29 @@ etiquette (≤ 1 MusicBrainz request a second, ≤ 4 in flight), caching and fai
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import threading
 
 import pytest
 
+from musicrec_tui.core.errors import Cancelled
 from musicrec_tui.core.similarity.base import Neighbour, SimilarityResult
 from musicrec_tui.core.similarity.listenbrainz_client import parse_similar
 from musicrec_tui.core.similarity.musicbrainz import best_match, phrase
 from musicrec_tui.core.similarity.names import normalise_name
 from musicrec_tui.core.similarity.select import WithFallback
 from musicrec_tui.core.similarity.service import USER_AGENT
-from tests.fake_service import HANG, LoopTime, MaxRng, Reply, VirtualTime, run_virtual, serving
+from tests.fake_service import (
+    HANG,
+    NORMAL,
+    LoopTime,
+    MaxRng,
+    Reply,
+    VirtualTime,
+    run_virtual,
+    serving,
+)
 from tests.listenbrainz_fake import ListenBrainzWorld, labs_items, make_lb_provider, mbid_of
 
 ARTISTS = [f"Band {i:02d}" for i in range(20)]
@@ -186,3 +198,21 @@ def test_a_hung_labs_host_costs_seconds_not_minutes(tmp_path):
     assert result.provider == "offline"
     assert "ListenBrainz kept failing (no answer within 10 s; 4 failures in a row)" in (
         result.fallback_reason)
+
+
+async def test_cancel_stops_a_run_waiting_on_musicbrainz(world, tmp_path):
+    world, root, vt = world
+    world.mb.default = HANG
+    world.mb.queue("Band 00", NORMAL)
+    provider = make_lb_provider(tmp_path, root, vt=vt)
+    cancel = threading.Event()
+    call = asyncio.create_task(asyncio.to_thread(provider.similar, ARTISTS[:3], limit=5,
+                                                 cancel=cancel))
+    while len(world.mb.requests) < 2:  # "Band 00" answered, "Band 01" hangs
+        world.mb.arrived.clear()
+        await asyncio.wait_for(world.mb.arrived.wait(), 10)  # a bound, not a timing assumption
+    cancel.set()
+    with pytest.raises(Cancelled):
+        await call
+    assert world.labs.requests == []
+    assert provider.names_cache.count() == 1  # the answer it had is kept, whole
