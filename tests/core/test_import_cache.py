@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from pathlib import Path
 
 import pandas as pd
 
@@ -34,6 +35,19 @@ def test_round_trip_is_identical(tmp_path):
     wait()
     assert [p.name for p in imports_dir().glob("*.arrow")] and not list(
         imports_dir().glob("*.tmp"))
+
+
+def test_a_missing_path_of_one_run_is_not_replayed_by_the_next(tmp_path):
+    """Path problems belong to the paths asked for, not to the files in the cache."""
+    folder = _export(tmp_path)
+    first = load_history([folder, tmp_path / "bogus"])
+    assert [f.error for f in first.report.bad_files] == ["no such file or folder"]
+    wait()
+    again = load_history([folder])
+    assert again.report.from_cache and again.report.bad_files == []
+    other = load_history([folder, tmp_path / "gone"])
+    assert other.report.from_cache
+    assert [Path(f.path).name for f in other.report.bad_files] == ["gone"]
 
 
 def test_key_follows_bytes_and_settings(tmp_path):

@@ -200,8 +200,7 @@ def load(key: str, early: list[FileReport]) -> tuple[History | None, str | None]
         why = str(exc) if isinstance(exc, _Damaged) else "it cannot be read"
         return None, (f"the import cache of these files was damaged ({why}): they were read "
                       "again and the cache rebuilt")
-    known = {(f.path, f.member, f.error) for f in report.files}
-    report.files = [f for f in early if (f.path, f.member, f.error) not in known] + report.files
+    report.files = early + report.files
     return History(plays, report, meta["tz"]), None
 
 
@@ -214,8 +213,9 @@ def _string_categories(plays: pd.DataFrame) -> pd.DataFrame:
     return plays
 
 
-def save(history: History, sources: list[Source], stamp: dict[str, list[int]],
-         labels: list[str], settings: Settings, tz: str, key: str | None) -> None:
+def save(history: History, sources: list[Source], early: list[FileReport],
+         stamp: dict[str, list[int]], labels: list[str], settings: Settings, tz: str,
+         key: str | None) -> None:
     """Write the cache in the background (:mod:`core.background`); the caller already has
     its History, and whoever ends the process waits for the write first.
 
@@ -227,7 +227,13 @@ def save(history: History, sources: list[Source], stamp: dict[str, list[int]],
     ~3x faster (docs/benchmarks.md), and a warm reopen is mostly that read.
     """
     frame = history.plays.drop(columns=list(DERIVED))
-    meta = json.dumps({"report": history.report.to_dict(), "tz": history.tz})
+    report = history.report.to_dict()
+    # This call's path problems (a missing path, a loop) belong to the paths asked for this
+    # time, not to the files cached: ``load`` adds the next call's own.
+    asked = {(f.path, f.member, f.error) for f in early}
+    report["files"] = [f for f in report["files"]
+                       if (f["path"], f["member"], f["error"]) not in asked]
+    meta = json.dumps({"report": report, "tz": history.tz})
     folder = imports_dir()  # now: the thread may run after the cache dir setting changed
 
     def write() -> None:

@@ -230,5 +230,5 @@ def load_history(
     history = _build(sources, early, settings, tz, progress, cancel)
     if note:
         history.report.notes.append(note)
-    cache.save(history, sources, stamps, labels, settings, tz, key)
+    cache.save(history, sources, early, stamps, labels, settings, tz, key)
     return history
