@@ -7,12 +7,15 @@ shapes and failures the real service shows: error bodies with HTTP 200, 429 + Re
 
 from __future__ import annotations
 
+import zlib
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from aiohttp import web
 
 from musicrec_tui.core.similarity.base import Neighbour
 from musicrec_tui.core.similarity.lastfm_client import parse_similar
+from musicrec_tui.core.similarity.names import normalise_name
 from tests.fake_service import (  # noqa: F401  (re-exported for the Last.fm tests)
     DROP,
     HANG,
@@ -45,13 +48,46 @@ def expected_neighbours(artist: str, limit: int) -> list[Neighbour]:
     return parse_similar(similar_payload(artist, limit), artist)
 
 
+_FIRST = ("Velvet", "Paper", "Silver", "Hollow", "Neon", "Quiet", "Amber", "Glass", "Northern",
+          "Midnight", "Golden", "Wild", "Lunar", "Crimson", "Echo", "Saffron", "Marble",
+          "Distant", "Static", "Coral")
+_SECOND = ("Harbour", "Lanterns", "Orchard", "Parade", "Tides", "Choir", "Monsoon", "Atlas",
+           "Gardens", "Signal", "Rivers", "Kites", "Satellites", "Caravan", "Meadow", "Archive",
+           "Fables", "Comets", "Bazaar", "Winters")
+# Made-up artists on a ring: neighbours are near each other on it.
+RING = [f"{a} {b}" for b in _SECOND for a in _FIRST]
+_REACH = 26  # ring steps at which the match reaches its floor (as if the limit were 50)
+
+
+def ring_payload(artist: str, limit: int, ring: Sequence[str] = RING) -> dict[str, Any]:
+    """Plausible neighbours for any artist, overlapping across artists: each artist sits at a
+    point of ``ring`` (a hash of its normalised name) and its neighbours are the ring's
+    names nearest that point, the match falling with the distance."""
+    centre = zlib.crc32(normalise_name(artist).encode("utf-8")) % len(ring)
+    items = []
+    for i in range(min(limit, len(ring))):
+        offset = (i + 1) // 2 * (1 if i % 2 else -1)  # 0, +1, -1, +2, -2, …
+        match = 0.02 + 0.98 * max(0.0, 1 - abs(offset) / _REACH) ** 1.5
+        items.append({"name": ring[(centre + offset) % len(ring)], "match": f"{match:.6f}",
+                      "mbid": "", "url": "", "image": [], "streamable": "0"})
+    return {"similarartists": {"artist": items, "@attr": {"artist": artist}}}
+
+
 class FakeLastfm(FakeService):
+    """``similar``: the normal reply for (artist, limit); :func:`similar_payload` (each artist
+    its own "Friend" names) unless told otherwise (:func:`ring_payload`)."""
+
+    def __init__(self, *, similar: Callable[[str, int], dict[str, Any]] = similar_payload,
+                 **kw: Any) -> None:
+        super().__init__(**kw)
+        self.similar = similar
+
     def query(self, params: dict[str, str]) -> str:
         return params.get("artist", "")
 
     def answer(self, params: dict[str, str]) -> Reply:
         artist = params.get("artist", "")
-        return Reply(body=similar_payload(artist, int(params.get("limit", "30"))))
+        return Reply(body=self.similar(artist, int(params.get("limit", "30"))))
 
     def app(self) -> web.Application:
         return self.routes(web.Application(), "/2.0/")

@@ -24,7 +24,7 @@ from musicrec_tui.cli.common import (
 from musicrec_tui.core.engines import ENGINES
 from musicrec_tui.core.errors import MusicrecError
 from musicrec_tui.core.history.model import History
-from musicrec_tui.core.lists import ENGINES_FOR, LISTS, NOTE_PREFIXES, TITLES
+from musicrec_tui.core.lists import ENGINES_FOR, LISTS, NOTE_PREFIXES, TITLES, seeds_text
 from musicrec_tui.core.settings import Settings, load_settings
 from musicrec_tui.core.settings.checks import PROVIDER_KINDS
 from musicrec_tui.core.wording import plural
@@ -193,6 +193,8 @@ def cmd_recommend(args: argparse.Namespace) -> int:
                  or (args.list == "mix" and n.startswith("discover: "))]
     similarity = analysis.similarity
     origins = similarity.counts() if similarity is not None else {}
+    content = analysis.results.get("content")
+    seeds = content.meta.get("seeds") if content is not None else None
     payload = {
         "recommendations": recs,
         "list": None if args.engine else args.list,
@@ -206,6 +208,8 @@ def cmd_recommend(args: argparse.Namespace) -> int:
         "shares": (analysis.lists["mix"].meta.get("shares")
                    if args.list == "mix" and not args.engine else None),
         "tier": analysis.tier,
+        "seeds": seeds,
+        "context": content.meta.get("context") or None if content is not None else None,
         "notes": notes,
     }
     if args.json:
@@ -215,7 +219,9 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     if analysis.provider:
         counts = ", ".join(f"{k} {v}" for k, v in sorted(origins.items()))
         console_err.print(f"similar artists from: {analysis.provider}"
-                          + (f" ({counts})" if counts else ""), highlight=False)
+                          + (f" ({counts})" if counts else "")
+                          + (f" · {seeds_text(seeds, payload['context'])}" if seeds else ""),
+                          highlight=False)
         if similarity is not None and similarity.fallback_reason:
             console_err.print(f"note: asked {similarity.requested}, but"
                               f" {similarity.fallback_reason}", markup=False, highlight=False)

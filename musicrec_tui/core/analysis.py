@@ -131,9 +131,11 @@ def _timed(name: str, timings: dict[str, float], notes: list[str], fn: Callable[
 
 
 def _content(fitted: ranking.Ranking, provider: SimilarityProvider, settings: Settings, tier: str,
-             pool: int, progress: Progress | None = None,
+             pool: int, *, trends: temporal.Trends | None, contexts: context.Contexts | None,
+             at: pd.Timestamp | None, progress: Progress | None = None,
              cancel: CancelToken | None = None) -> EngineResult:
-    result = discover(fitted, provider, settings, tier=tier, progress=progress, cancel=cancel)
+    result = discover(fitted, provider, settings, tier=tier, trends=trends, contexts=contexts,
+                      at=at, progress=progress, cancel=cancel)
     result.items = result.items[:pool]
     return result
 
@@ -222,8 +224,9 @@ def analyse(
             source = provider
             if source is None:
                 source = CoListenProvider(window, settings)
-            return _content(fitted_ranking, source, settings, tier, pool,
-                            progress=within("content"), cancel=cancel)
+            return _content(fitted_ranking, source, settings, tier, pool, trends=trends,
+                            contexts=contexts, at=when, progress=within("content"),
+                            cancel=cancel)
         res = _timed("content", timings, notes, run_content)
         if res is not None:
             results["content"] = res
@@ -291,7 +294,9 @@ def reblend(analysis: Analysis, *, shares: Mapping[str, float] | None = None,
             raise MusicrecError("the content engine did not run; cannot change its tier")
         start = time.perf_counter()
         content = _content(analysis.ranking, analysis.source, analysis.settings, tier,
-                           int(analysis.settings.ensemble.pool), progress, cancel)
+                           int(analysis.settings.ensemble.pool), trends=analysis.trends,
+                           contexts=analysis.contexts, at=analysis.at, progress=progress,
+                           cancel=cancel)
         similarity = content.meta.get("similarity")
         provider = _answered_by(similarity, analysis.source)
         lists = {**analysis.lists, "discover": discover_list(content, provider)}

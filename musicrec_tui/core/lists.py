@@ -4,14 +4,16 @@
   engine's multi-timescale shares.
 - **Rediscover** (``rediscover``): favourites with no counted play for a while, by how
   likely they come back (``engines.rediscover``, with the temporal engine's part).
-- **Discover** (``discover``): artists outside the library, similar to a tier of your
-  ranking (the content engine over a similarity provider). Offline co-listening only knows
-  your own artists, so offline this list is empty and says how to turn a provider on.
+- **Discover** (``discover``): artists outside the library, by three views inherited through
+  similarity (the content engine over a similarity provider): to a tier of your ranking, to
+  the artists you are playing more lately, and to what the context of the moment is about.
+  Offline co-listening only knows your own artists, so offline this list is empty and says
+  how to turn a provider on.
 - **Mix** (``mix``, the default): the three interleaved by their shares (``ensemble``).
 
 Every item's score is relative to its list's best (1), split into each engine's part
-(``Item.extra["engines"]``, else the whole score goes to the list's engine), so a list can
-gain engine parts (Discover's temporal and context views) without changing its shape.
+(``Item.extra["engines"]``, else the whole score goes to the list's engine), so Discover's
+items carry their content, temporal and context parts.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from collections.abc import Collection, Hashable, Mapping
 from musicrec_tui.core.engines.base import EngineResult, Item, RankedList, Recommendation
 from musicrec_tui.core.engines.ensemble import mix
 from musicrec_tui.core.settings import Settings
+from musicrec_tui.core.wording import plural
 
 LISTS = ("mix", "play-next", "rediscover", "discover")
 TITLES = {"mix": "Mix", "play-next": "Play next", "rediscover": "Rediscover",
@@ -28,7 +31,7 @@ TITLES = {"mix": "Mix", "play-next": "Play next", "rediscover": "Rediscover",
 # The engines each list needs (ranking always runs: it seeds Discover). The Mix's diversity
 # step uses the contexts.
 ENGINES_FOR = {"play-next": ["recency"], "rediscover": ["recency", "temporal"],
-               "discover": ["content"], "mix": ["recency", "temporal", "context", "content"]}
+               "discover": ["temporal", "context", "content"], "mix": ["recency", "temporal", "context", "content"]}
 # Notes of the lists themselves start with these (an engine's notes with the engine's name).
 NOTE_PREFIXES = tuple(f"{name}: " for name in LISTS)
 NEEDS_PROVIDER = (
@@ -36,6 +39,15 @@ NEEDS_PROVIDER = (
     "artists. Turn one on: ListenBrainz needs no key (--provider listenbrainz, or `musicrec "
     "config set providers.allow_listenbrainz true`); Last.fm needs one (`musicrec config "
     "set-key` or LASTFM_API_KEY). Either sends the names of your seed artists")
+
+
+def seeds_text(seeds: Mapping[str, int], context: str | None = None) -> str:
+    """"51 artists asked: 50 of the tier, 10 rising, 10 of weekend mornings" (Discover's
+    seeds per view, from the content engine's ``meta["seeds"]``)."""
+    parts = [f"{seeds.get('content', 0)} of the tier", f"{seeds.get('temporal', 0)} rising",
+             f"{seeds.get('context', 0)} of " + (context[:1].lower() + context[1:]
+                                                 if context else "the moment")]
+    return f"{plural(seeds.get('asked', 0), 'artist')} asked: " + ", ".join(parts)
 
 
 def scaled(items: list[Item]) -> list[float]:

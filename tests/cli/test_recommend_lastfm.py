@@ -62,8 +62,8 @@ def test_the_default_mix_carries_new_artists(capsys, export, lastfm):
     assert data["shares"]["discover"] > 0
     new = [r for r in data["recommendations"] if r["list"] == "discover"]
     assert all(not r["in_library"] and r["artist"] not in LIBRARY for r in new)
-    assert all(r["why"].startswith("similar to ") and set(r["engines"]) == {"content"}
-               for r in new)
+    assert all(r["why"].startswith("similar to ")
+               and set(r["engines"]) == {"content", "temporal", "context"} for r in new)
 
 
 def test_discover_returns_only_artists_outside_the_library(capsys, export, lastfm):
@@ -78,7 +78,9 @@ def test_discover_returns_only_artists_outside_the_library(capsys, export, lastf
     assert not {n.casefold() for n in names} & {a.casefold() for a in LIBRARY}
 
 
-def test_the_tier_changes_the_seeds_and_the_list(capsys, export, lastfm):
+def test_the_tier_changes_the_seeds_and_the_list(capsys, export, lastfm, monkeypatch):
+    # The content view alone: its seeds are the tier's, and only they are asked.
+    monkeypatch.setenv("MUSICREC_DISCOVER_WEIGHTS", "content=1")
     favourites = recommend(capsys, export, "--list", "discover", "--tier", "1-2")
     asked_first = {r["artist"] for r in lastfm.requests}
     deep = recommend(capsys, export, "--list", "discover", "--tier", "6-8")
@@ -90,3 +92,4 @@ def test_the_tier_changes_the_seeds_and_the_list(capsys, export, lastfm):
     assert not ({r["artist"] for r in favourites["recommendations"]}
                 & {r["artist"] for r in deep["recommendations"]})
     assert favourites["tier"] == "1-2" and deep["tier"] == "6-8"
+    assert favourites["seeds"] == {"content": 2, "temporal": 0, "context": 0, "asked": 2}

@@ -95,7 +95,9 @@ def test_reblend_changes_shares_and_tier_without_refit(analysis):
     moved = reblend(analysis, tier="2-3")
     assert moved.tier == "2-3"
     assert moved.results["content"] is not analysis.results["content"]
-    assert set(moved.similarity.neighbours) == set(analysis.ranking.table.index[1:3])
+    tier = set(analysis.ranking.table.index[1:3])
+    assert tier <= set(moved.similarity.neighbours)
+    assert moved.results["content"].meta["seeds"]["content"] == 2
     shorter = reblend(analysis, top=3)
     assert len(shorter.mix) == 3
     # Shares chosen before are kept when only the tier moves.

@@ -66,11 +66,15 @@ def test_score_is_similarity_times_normalised_preference():
     result = discover(rank, provider, load_settings(), tier="1-2")
     assert provider.asked == ["Portishead", "Massive Attack"]
     scores = {it.artist: it.score for it in result.items}
-    # Tier artists are never suggested; pref normalised by the tier's best (2.0).
+    # Tier artists are never suggested; pref normalised by the tier's best (2.0), the view
+    # scaled by its best candidate (Beth Gibbons, 0.82 + 0.74·0.5), times its weight.
     assert "Massive Attack" not in scores
-    assert scores["Beth Gibbons"] == pytest.approx(0.82 * 1.0 + 0.74 * 0.5)
-    assert scores["Unkle"] == pytest.approx(0.5 * 0.5)
+    weight = result.meta["weights"]["content"]
+    assert scores["Beth Gibbons"] == pytest.approx(weight)
+    assert scores["Unkle"] == pytest.approx(weight * 0.5 * 0.5 / (0.82 + 0.74 * 0.5))
     first = result.items[0]
+    # Without trends or contexts the other views have no seeds.
+    assert first.extra["engines"] == {"content": weight, "temporal": 0.0, "context": 0.0}
     assert first.artist == "Beth Gibbons"
     assert first.why == "similar to Portishead (0.82) and Massive Attack (0.74)"
     assert first.extra["in_library"] is False

@@ -109,9 +109,13 @@ PROVIDER_TABLE = {
 }
 
 
+CONTENT_ONLY = {"discover": {"weights": {"content": 1}}}
+
+
 def test_discover_is_similarity_times_preference_outside_the_library(library):
     provider = FakeProvider(PROVIDER_TABLE)
-    found = analyse(library, load_settings(), provider=provider, tier="1-2")
+    # The content view alone: the other views weigh 0, so none of their seeds is asked.
+    found = analyse(library, load_settings(CONTENT_ONLY), provider=provider, tier="1-2")
     discover = found.lists["discover"]
     names = [r.artist for r in discover.items]
     assert provider.asked == [["Big", "Middle"]]
@@ -121,9 +125,10 @@ def test_discover_is_similarity_times_preference_outside_the_library(library):
     ranking = found.ranking.table["score"]
     pref_middle = ranking["Middle"] / ranking["Big"]
     raw = {r.artist: r for r in found.results["content"].items}
-    assert raw["Shared"].score == pytest.approx(0.3 + 0.4 * pref_middle)
+    # Scaled by the view's best candidate (Big's Friend, 0.9).
+    assert raw["Shared"].score == pytest.approx((0.3 + 0.4 * pref_middle) / 0.9)
     assert names[0] == "Big's Friend" and discover.items[0].score == 1.0
-    assert all(r.engines.keys() == {"content"} for r in discover.items)
+    assert all(r.engines["content"] == r.score for r in discover.items)
     # The Mix carries Discover at its share.
     assert "discover" in {r.list for r in found.mix}
     # Deep cuts instead of favourites: other seeds, another list.

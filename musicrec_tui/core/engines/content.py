@@ -1,8 +1,10 @@
-"""Content / discovery: artists similar to a tier of your ranked artists.
+"""Content / discovery: new artists ranked by Discover's three views (``views``).
 
-score(candidate) = Σ_tier sim(candidate, t) × pref(t) / max pref over the tier. With the
-offline provider every candidate is already in the library, so the engine serves forgotten
-favourites and deep cuts: candidates in heavy recent rotation are damped.
+content(c) = Σ_tier sim(c, t) × pref(t) / max pref over the tier; temporal and context are
+the same sum over the rising artists and over what the context of ``at`` is about. Each view
+is scaled to [0, 1] and blended by ``discover.weights``. With the offline provider every
+candidate is already in the library, so the engine serves forgotten favourites and deep
+cuts: candidates in heavy recent rotation are damped.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ import numpy as np
 import pandas as pd
 
 from musicrec_tui.core.engines.base import EngineResult, Item
+from musicrec_tui.core.engines.views import VIEWS, blend, candidates, explain, view_seeds
 from musicrec_tui.core.errors import SettingsError
 from musicrec_tui.core.progress import CancelToken, Progress
 from musicrec_tui.core.settings import Settings
 from musicrec_tui.core.settings.checks import parse_tier as _parse_tier
+from musicrec_tui.core.settings.checks import relative_weights, rescaled_note
 from musicrec_tui.core.similarity.base import SimilarityProvider
 from musicrec_tui.core.similarity.names import normalise_name
 
@@ -51,36 +55,37 @@ def discover(
     settings: Settings,
     *,
     tier: str | None = None,
+    trends: Any = None,
+    contexts: Any = None,
+    at: Any = None,
     exclude_library: bool | None = None,
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
 ) -> EngineResult:
+    """Discover from the tier's seeds, plus the rising artists of ``trends`` and the typical
+    artists of the context of ``at`` in ``contexts`` when given (each view of its own)."""
     tier_text = tier if tier is not None else settings.content.tier
     start, end = parse_tier(tier_text)
     table = ranking.table.sort_values("rank", kind="stable")
     notes: list[str] = []
-    seeds = table[(table["rank"] >= start) & (table["rank"] <= end)]
-    if seeds.empty:
+    tier_rows = table[(table["rank"] >= start) & (table["rank"] <= end)]
+    if tier_rows.empty:
         notes.append(f"tier {start}-{end} is empty: the library has {len(table)} ranked artists")
         return EngineResult("content", [], notes, {"similarity": None, "tier": (start, end)})
-    if len(seeds) < end - start + 1:
-        notes.append(f"tier {start}-{end} holds only {len(seeds)} artists")
-    score = seeds["score"].astype(float)
-    top = score.max()
-    pref = score / top if top > 0 else pd.Series(1.0, index=seeds.index)
-    result = provider.similar(list(seeds.index.astype(str)), limit=settings.content.neighbours,
+    if len(tier_rows) < end - start + 1:
+        notes.append(f"tier {start}-{end} holds only {len(tier_rows)} artists")
+    weights = relative_weights(settings.discover.weights, list(VIEWS), "discover.weights")
+    if note := rescaled_note("discover.weights", settings.discover.weights):
+        notes.append(note)
+    seeds = view_seeds(tier_rows["score"].astype(float).to_dict(), weights, trends=trends,
+                       contexts=contexts, at=at, rising=int(settings.discover.rising_seeds))
+    if trends is not None and weights["temporal"] > 0 and not seeds.weights.get("temporal"):
+        notes.append("no rising artists: the temporal view is empty")
+    result = provider.similar(seeds.artists(), limit=settings.content.neighbours,
                               progress=progress, cancel=cancel)
     notes.extend(result.messages)
-
-    totals: dict[str, float] = {}
-    because: dict[str, list[tuple[float, str, float]]] = {}
-    seed_names = set(seeds.index.astype(str))
-    for seed, weight in pref.items():
-        for nb in result.neighbours.get(str(seed), []):
-            if nb.name in seed_names:
-                continue
-            totals[nb.name] = totals.get(nb.name, 0.0) + nb.score * float(weight)
-            because.setdefault(nb.name, []).append((nb.score * float(weight), str(seed), nb.score))
+    found = candidates(seeds, result.neighbours)
+    parts = blend(found, weights)
 
     # None = decide from who answered: only a provider that knows artists outside the
     # library (Last.fm, ListenBrainz) makes "not in my library" meaningful. Deciding after
@@ -92,17 +97,21 @@ def discover(
     library = {normalise_name(name) for name in table.index.astype(str)}
     damping = _rotation(table, settings) if result.provider == "offline" else None
     items: list[Item] = []
-    for name, total in totals.items():
+    for name, cand in found.items():
         in_library = normalise_name(name) in library
         if exclude_library and in_library:
             continue
+        own = parts[name]
         if damping is not None and in_library:
-            total *= 1.0 - float(settings.content.rotation_damping) * float(damping.get(name, 0.0))
-        best = sorted(because[name], key=lambda c: (-c[0], c[1]))[:_WHY_SEEDS]
-        why = "similar to " + " and ".join(f"{seed} ({sim:.2f})" for _, seed, sim in best)
-        items.append(Item(name, float(total), why, {"in_library": in_library,
-                                                      "seeds": [seed for _, seed, _ in best]}))
+            keep = 1.0 - float(settings.content.rotation_damping) * float(damping.get(name, 0.0))
+            own = {v: p * keep for v, p in own.items()}
+        seed_names = [seed for _, seed, _ in sorted(cand.because.get("content", []),
+                                                    key=lambda c: (-c[0], c[1]))[:_WHY_SEEDS]]
+        items.append(Item(name, float(sum(own.values())), explain(own, cand, seeds.context),
+                          {"in_library": in_library, "seeds": seed_names, "engines": own}))
     items.sort(key=lambda it: (-it.score, it.artist))
     if not items:
         notes.append(f"no similar artists found for tier {start}-{end}")
-    return EngineResult("content", items, notes, {"similarity": result, "tier": (start, end)})
+    return EngineResult("content", items, notes, {
+        "similarity": result, "tier": (start, end), "seeds": seeds.counts(),
+        "context": seeds.context, "weights": weights})

@@ -83,6 +83,11 @@ class ContentSettings(_Section):
     rotation_half_life_days: float
 
 
+class DiscoverSettings(_Section):
+    weights: dict[str, float]
+    rising_seeds: int
+
+
 class PlayNextSettings(_Section):
     half_lives: list[float]
     alternatives: list[list[float]]
@@ -177,6 +182,7 @@ class Settings(_Section):
     temporal: TemporalSettings
     context: ContextSettings
     content: ContentSettings
+    discover: DiscoverSettings
     play_next: PlayNextSettings
     rediscover: RediscoverSettings
     ensemble: EnsembleSettings

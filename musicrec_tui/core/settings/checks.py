@@ -133,6 +133,7 @@ RULES: dict[str, Rule] = {
     "context.min_gain": _at_least(0),
     "content.tier": _tier,
     "content.neighbours": _at_least(1),
+    "discover.rising_seeds": _at_least(0),
     "play_next.half_lives": _half_lives,
     "play_next.alternatives": lambda v: next(filter(None, map(_half_lives, v)), None),
     "play_next.tune_step_days": _above(0),
