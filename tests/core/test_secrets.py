@@ -10,13 +10,19 @@ import stat
 
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from musicrec_tui.core.atomic import WriteError
 from musicrec_tui.core.errors import MusicrecError
 from musicrec_tui.core.settings import secrets as sec
 from musicrec_tui.core.settings.secrets import Secret, SecretsError
-from tests.helpers_settings import API_KEY, FAST_KDF, PASSPHRASE, SHARED
+from tests.helpers_settings import (
+    API_KEY,
+    FAST_KDF,
+    PASSPHRASE,
+    SHARED,
+    documented_key,
+    documented_seal,
+)
 
 
 @pytest.fixture
@@ -47,27 +53,19 @@ def test_header_layout_and_params_recorded(stored):
     assert len(blob) == sec.PREFIX_BYTES + len(body) + sec.TAG_BYTES
 
 
-# The format as the README documents it, with the primitives alone: an independent reader and
-# writer. A derivation that ignores the stored salt (a constant one) or anything else off
-# the documented recipe fails both.
-def _documented_key(salt: bytes, n: int, r: int, p: int) -> bytes:
-    return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(PASSPHRASE.encode("utf-8"))
-
-
+# A derivation that ignores the stored salt (a constant one) or anything else off the
+# documented recipe fails both of these.
 def test_the_file_opens_by_the_documented_recipe(stored):
     blob = stored.read_bytes()
     prefix, body = blob[:38], blob[38:]  # magic 5, 5 header bytes, salt 16, nonce 12
     salt, nonce = prefix[10:26], prefix[26:38]
-    key = _documented_key(salt, 1 << blob[7], blob[8], blob[9])
+    key = documented_key(salt, 1 << blob[7], blob[8], blob[9])
     plain = AESGCM(key).decrypt(nonce, body, prefix)  # the whole prefix is the associated data
     assert json.loads(plain) == {"lastfm_api_key": API_KEY, "lastfm_shared_secret": SHARED}
 
 
 def test_a_file_sealed_by_the_documented_recipe_opens():
-    salt, nonce = os.urandom(16), os.urandom(12)
-    prefix = b"MRSEC" + bytes([1, 1, 10, 8, 1]) + salt + nonce  # version 1, scrypt, n=2**10
-    body = json.dumps({"lastfm_api_key": API_KEY}).encode("utf-8")
-    blob = prefix + AESGCM(_documented_key(salt, 2**10, 8, 1)).encrypt(nonce, body, prefix)
+    blob = documented_seal(json.dumps({"lastfm_api_key": API_KEY}).encode("utf-8"))
     assert sec.decrypt(blob, PASSPHRASE) == {"lastfm_api_key": Secret(API_KEY)}
 
 
