@@ -115,3 +115,46 @@ def test_matches_a_brute_force_maximum_matching(monkeypatch):
         assert _maximum([candidates[i] for i in sorted(got)]) == len(got)
         tangled += _maximum(candidates) >= 2
     assert tangled > 50 and calls  # the cases reach chains and the exact search
+
+
+# Found by mutants that survived the tests above (scripts/mutation.py reconcile).
+
+def test_a_play_keeps_the_scrobble_nearest_its_start_or_end():
+    plays = [(200, 100_000, "Roam")]  # 100–200 s
+    assert _set_aside(plays, [(125, "Roam"), (199, "Roam")], 30) == {1}  # 1 s from the end
+    assert _set_aside(plays, [(101, "Roam"), (175, "Roam")], 30) == {0}  # 1 s from the start
+
+
+def test_each_of_several_plays_keeps_one_of_its_scrobbles():
+    plays = [(200, 100_000, "Roam"), (1200, 100_000, "Glass")]
+    scrobbles = [(101, "Roam"), (190, "Roam"), (1120, "Glass"), (1199, "Glass")]
+    assert _set_aside(plays, scrobbles, 30) == {0, 3}
+
+
+def test_a_scrobble_without_a_name_matches_nothing():
+    # Two Spotify plays (names 0 and 1) and, at the same moment, a scrobble missing one name.
+    ts = np.array([100, 100, 100], np.int64) * _NS
+    spotify = np.array([True, True, False])
+    for missing in ("artist", "track"):
+        codes = {"artist": np.array([0, 1, 0], np.int32), "track": np.array([0, 1, 1], np.int32)}
+        codes[missing] = np.array([0, 1, -1], np.int32)
+        mask = scrobbles_of_spotify_plays(
+            ts, np.array([60_000.0, 60_000.0, math.nan]), spotify, ~spotify,
+            (codes["artist"], pa.array(["Artist", "Other"])),
+            (codes["track"], pa.array(["Roam", "Creep"])), 30)
+        assert not mask.any(), missing
+
+
+def test_overlapping_plays_of_one_track_match_a_brute_force_maximum():
+    """Dense repeats of one track, long plays overlapping short ones: where the sweep alone
+    can fall short and the exact search must take over."""
+    rng = np.random.default_rng(20261206)
+    for _ in range(600):
+        tolerance = int(rng.choice([3, 10, 30]))
+        plays = [(int(rng.integers(0, 120)), int(rng.choice([2, 10, 40, 90, 150])) * 1000,
+                  "A") for _ in range(int(rng.integers(2, 7)))]
+        scrobbles = [(int(rng.integers(-40, 160)), "A") for _ in range(int(rng.integers(2, 8)))]
+        got = _set_aside(plays, scrobbles, tolerance)
+        candidates = _pairs(plays, scrobbles, tolerance)
+        assert len(got) == _maximum(candidates), (plays, scrobbles, tolerance)
+        assert _maximum([candidates[i] for i in sorted(got)]) == len(got)
