@@ -168,3 +168,24 @@ def test_programming_errors_say_what_is_wrong():
 
 def test_a_format_spec_applies_to_the_mask():
     assert f"{Secret(API_KEY):>7}|{Secret(API_KEY):<6}|" == "  •••••|••••• |"
+
+
+def test_refusals_are_worded_exactly(tmp_path):
+    path = tmp_path / "s.bin"
+    cases = [
+        (lambda: sec.save_secrets({"lastfm_api_key": API_KEY}, "", path=path, kdf=FAST_KDF),
+         "the passphrase is empty"),
+        (lambda: sec.change_passphrase(PASSPHRASE, "new", path=path),
+         f"no key store at {path}: nothing to re-encrypt (store a key with "
+         "`musicrec config set-key`)"),
+        (lambda: KdfParams(n=2**22, r=8, p=1).check(),
+         "scrypt parameters need more than 1 GiB of memory"),
+    ]
+    for call, message in cases:
+        with pytest.raises(SecretsError) as err:
+            call()
+        assert str(err.value) == message
+    sec.save_secrets({"lastfm_api_key": API_KEY}, PASSPHRASE, path=path, kdf=FAST_KDF)
+    with pytest.raises(SecretsError) as err:
+        sec.change_passphrase(PASSPHRASE, PASSPHRASE, path=path)
+    assert str(err.value) == "the new passphrase is the same as the old one; nothing changed"
