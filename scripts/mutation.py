@@ -41,7 +41,8 @@ MODULES: dict[str, tuple[str, list[str]]] = {
                   ["tests/core/test_reconcile_assignment.py", "tests/core/test_import_dedupe.py",
                    "tests/core/test_import_scrobbles.py", "tests/core/test_import_extended.py"]),
     "ensemble": ("musicrec_tui/core/engines/ensemble.py",
-                 ["tests/core/test_ensemble.py", "tests/core/test_analysis.py"]),
+                 ["tests/core/test_ensemble.py", "tests/core/test_lists.py",
+                  "tests/core/test_analysis.py"]),
 }
 STATUSES = ("killed", "survived", "timeout", "no tests", "suspicious", "skipped")
 
