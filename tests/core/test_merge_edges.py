@@ -54,10 +54,13 @@ def test_rows_at_the_same_moment_keep_their_file_order(tmp_path):
     """Sorting by time is stable: ties stay in the order the export lists them (more than 16
     rows, so an unstable sort would really reorder them)."""
     names = [f"T{i:02d}" for i in range(40)]
-    plays = _load(tmp_path, [
-        extended_record("2024-03-01T10:00:00Z", "A", "Later", 90_000),
-        *(extended_record("2024-03-01T09:00:00Z", "A", n, 90_000) for n in names),
-    ]).plays
+    records = [extended_record("2024-03-01T10:00:00Z", "A", "Later", 90_000),
+               *(extended_record("2024-03-01T09:00:00Z", "A", n, 90_000) for n in names)]
+    assert _load(tmp_path, records).plays["track"].tolist() == [*names, "Later"]
+    # With a row set aside first (the sort then takes the kept rows only).
+    records.append(extended_record("2024-03-01T08:00:00Z", "P", "Private", 90_000,
+                                   incognito=True))
+    plays = _load(tmp_path, records, drop_incognito=True).plays
     assert plays["track"].tolist() == [*names, "Later"]
 
 
