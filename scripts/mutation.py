@@ -110,6 +110,8 @@ def main() -> None:
         total = sum(counts.values())
         killed = counts["killed"] + counts["timeout"]
         rows.append((name, total, counts, killed / total if total else 0.0))
+        print(f"{name}: {total} mutants, " + ", ".join(f"{counts[s]} {s}" for s in STATUSES
+                                                      if counts[s]), flush=True)
     print(f"\n{'module':<10} {'mutants':>7} " + " ".join(f"{s:>10}" for s in STATUSES)
           + "   score")
     for name, total, counts, score in rows:
