@@ -150,11 +150,17 @@ def analyse(
     engines: Iterable[str] | None = None,
     tier: str | None = None,
     shares: Mapping[str, float] | None = None,
+    trends: temporal.Trends | None = None,
+    contexts: context.Contexts | None = None,
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
 ) -> Analysis:
     """Fit the engines on ``history`` cut at ``as_of`` (default: everything) and build the
     lists.
+
+    ``trends`` and ``contexts``, fitted elsewhere on the same history and cutoff (the app's
+    other workers), give Discover its temporal and context views when those engines are not
+    in ``engines``.
 
     ``at`` is the instant the context engine answers for: default ``as_of`` when one is
     given (what would it have said then), else now. ``provider`` defaults to the offline
@@ -202,14 +208,12 @@ def analyse(
         if res is not None:
             results["recency"] = res
         step("recency")
-    trends = None
     if "temporal" in wanted:
         trends = _timed("temporal", timings, notes, lambda: temporal.fit_trends(
             window, settings, progress=within("temporal"), cancel=cancel))
         if trends is not None:
             results["temporal"] = trends.result(pool)
         step("temporal")
-    contexts = None
     if "context" in wanted:
         contexts = _timed("context", timings, notes, lambda: context.fit_contexts(
             window, settings, progress=within("context"), cancel=cancel))

@@ -11,7 +11,10 @@ from musicrec_tui.core import analysis as analysis_mod
 from musicrec_tui.core.analysis import analyse, reblend
 from musicrec_tui.core.errors import Cancelled, MusicrecError, SettingsError
 from musicrec_tui.core.settings import load_settings
+from musicrec_tui.core.similarity.base import SimilarityResult
+from musicrec_tui.core.similarity.lastfm_client import parse_similar
 from tests.helpers_library import make_history, yearly_history
+from tests.lastfm_fake import ring_payload
 
 
 @pytest.fixture(scope="module")
@@ -170,15 +173,35 @@ def test_progress_is_monotonic_across_engines(history):
     assert calls[-1][0] == calls[-1][1]
 
 
+class RingProvider:
+    """A network provider's stand-in: every artist's neighbours from the fake's ring."""
+
+    name = "lastfm"
+
+    def similar(self, artists, *, limit, progress=None, cancel=None) -> SimilarityResult:
+        return SimilarityResult("lastfm", {a: parse_similar(ring_payload(a, limit), a)
+                                           for a in artists}, {a: "network" for a in artists})
+
+
 def test_combining_per_engine_runs_equals_one_run(history):
-    """The TUI runs each engine in its own worker; merging must give the same lists."""
+    """The TUI runs each engine in its own worker (content after temporal and context, with
+    their fits); merging must give the same lists, Discover's three views included."""
     settings = load_settings()
-    whole = analyse(history, settings)
-    parts = [analyse(history, settings, engines=[name]) for name in analysis_mod.ENGINES]
-    merged = analysis_mod.combine(parts)
+    at = "2023-07-19 20:00"
+    whole = analyse(history, settings, provider=RingProvider(), at=at)
+    parts = {name: analyse(history, settings, engines=[name], at=at)
+             for name in analysis_mod.ENGINES if name != "content"}
+    parts["content"] = analyse(history, settings, engines=["content"], at=at,
+                               provider=RingProvider(), trends=parts["temporal"].trends,
+                               contexts=parts["context"].contexts)
+    merged = analysis_mod.combine(list(parts.values()))
+    assert whole.lists["discover"].items and merged.provider == "lastfm"
+    assert "temporal" not in parts["content"].results  # used, not fitted again
     for name in whole.lists:
         assert [(r.artist, round(r.score, 9)) for r in merged.lists[name].items] == [
             (r.artist, round(r.score, 9)) for r in whole.lists[name].items], name
+    assert [r.engines for r in merged.lists["discover"].items] == [
+        r.engines for r in whole.lists["discover"].items]
     assert set(merged.results) == set(whole.results)
     with pytest.raises(MusicrecError, match="nothing to combine"):
         analysis_mod.combine([])
