@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from textual.widgets import Input, Static
 
+from musicrec_tui.tui.app import make_app
 from musicrec_tui.tui.screens.artists import ArtistsScreen
 from musicrec_tui.tui.textual_patches import footer_keys, notifications
 from musicrec_tui.tui.widgets.artist_table import ArtistTable
 from musicrec_tui.tui.widgets.detail import ArtistDetail
-from tests.helpers_tui import SIZE, burst, demo_app, settle, text_of
+from tests.helpers_import import lastfm_csv
+from tests.helpers_tui import FROZEN_NOW, SIZE, burst, demo_app, settle, text_of
 
 
 def _rows(table: ArtistTable) -> list[str]:
@@ -175,3 +177,24 @@ async def test_landing_on_artists_does_not_say_press_2():
         assert isinstance(app.screen, ArtistsScreen)
         done = [n.message for n in notifications(app) if n.title == "Import done"]
         assert done and not any("press 2" in message for message in done)
+
+
+async def test_estimated_hours_are_marked(tmp_path):
+    """Scrobbles carry no listening time: their hours and engagement read "~" (as estimates),
+    also when the launch paints the rows from the snapshot before the history is in."""
+    csv = tmp_path / "scrobbles.csv"
+    csv.write_text(lastfm_csv(), encoding="utf-8")
+    for launch in ("import", "snapshot"):
+        app = make_app([str(csv)], now=FROZEN_NOW)
+        assert (app.session.snapshot is not None) == (launch == "snapshot")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, ArtistsScreen) and app.session.history is not None
+            table = screen.query_one("#artists-table", ArtistTable)
+            for artist in table.rows:
+                cells = table._cells(artist)
+                assert cells[3].startswith("~") and cells[4].startswith("~"), (launch, cells)
+            stats = text_of(screen.query_one(ArtistDetail).query_one("#detail-stats",
+                                                                      Static).content)
+            assert "(estimated)" in stats, launch

@@ -99,7 +99,11 @@ class ArtistsScreen(MusicrecScreen):
 
     def on_resize(self) -> None:
         if self._cells is not None:
-            self._table.set_columns(self._cells.columns(self._name_width(self.size.width)))
+            self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        assert self._cells is not None
+        self._table.set_columns(self._cells.columns(self._name_width(self.app.size.width)))
 
     def _cell_texts(self, artist: str) -> tuple[str, ...]:
         assert self._cells is not None  # rows exist only once there are cells
@@ -122,6 +126,10 @@ class ArtistsScreen(MusicrecScreen):
         elif self.generation != session.generation:
             # The same rows, and now the history behind them: fill in the detail pane.
             self.generation = session.generation
+            estimated = self._estimated()
+            if estimated != self._cells.estimated:  # the snapshot does not know them
+                self._cells = Cells(session.snapshot, estimated)
+                self._fit_columns()
             if self._shown_artist is not None:
                 self.show_artist(self._shown_artist, force=True)
             self._after_history()
@@ -135,8 +143,8 @@ class ArtistsScreen(MusicrecScreen):
 
     def show_rows(self) -> None:
         """Show the session's rows from the top, with no search."""
-        self._cells = Cells(self.session.snapshot)
-        self._table.set_columns(self._cells.columns(self._name_width(self.app.size.width)))
+        self._cells = Cells(self.session.snapshot, self._estimated())
+        self._fit_columns()
         self._orders.clear()
         self._query = ""
         self._picked = None
@@ -146,6 +154,16 @@ class ArtistsScreen(MusicrecScreen):
         self._render_full(select=None)
         self._table.focus()
         self._after_history()
+
+    def _estimated(self) -> frozenset[str]:
+        """Artists whose hours and engagement are estimates (known once the ranking is in)."""
+        ranking = self.session.ranking
+        if ranking is None:
+            return frozenset()
+        from musicrec_tui.core.engines.ranking import ESTIMATED
+
+        table = ranking.table
+        return frozenset(table.index[table["estimated"] >= ESTIMATED])
 
     def _after_history(self) -> None:
         if self.session.history is not None and self.session.contexts is None:

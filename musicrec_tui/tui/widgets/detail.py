@@ -48,8 +48,12 @@ class ArtistDetail(VerticalScroll):
         stats.add_column()
         stats.add_row("Score", f"{row['score']:.3f}")
         stats.add_row("Plays", f"{int(row['counted_plays']):,} counted of {int(row['plays']):,}")
-        stats.add_row("Hours", f"{row['hours']:.1f}")
-        stats.add_row("Engagement", f"{row['e_avg']:.2f} average")
+        if row.get("estimated"):  # no listening times (scrobbles): from typical track lengths
+            stats.add_row("Hours", f"~{row['hours']:.1f} (estimated)")
+            stats.add_row("Engagement", f"~{row['e_avg']:.2f} average (estimated)")
+        else:
+            stats.add_row("Hours", f"{row['hours']:.1f}")
+            stats.add_row("Engagement", f"{row['e_avg']:.2f} average")
         stats.add_row("Listened", f"{_day(row['first'])} → {_day(row['last'])}")
         self.query_one("#detail-stats", Static).update(stats)
 
