@@ -37,6 +37,31 @@ async def test_settings_are_saved_to_the_user_config():
         assert app.session.settings.ensemble.shares["rediscover"] == 0.25
 
 
+async def test_discover_view_weights_are_saved_like_the_shares():
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("6")
+        await pilot.pause()
+        screen = app.screen
+        assert screen.query_one("#set-view-content", Input).value == "0.5"
+        screen.query_one("#set-view-content", Input).value = "2"
+        screen.query_one("#set-view-temporal", Input).value = "1"
+        screen.query_one("#set-view-context", Input).value = "1"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        saved = tomllib.loads(user_config_path().read_text(encoding="utf-8"))
+        assert saved["discover"]["weights"] == {"content": 0.5, "temporal": 0.25,
+                                                "context": 0.25}
+        assert "shares" not in saved.get("ensemble", {})  # untouched boxes are not saved
+        assert app.session.settings.discover.weights["temporal"] == 0.25
+        for box in ("content", "temporal", "context"):
+            screen.query_one(f"#set-view-{box}", Input).value = "0"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert any(n.severity == "error" and n.message.startswith("Discover views: ")
+                   and "at least one weight above 0" in n.message for n in notifications(app))
+
+
 async def test_a_bad_value_is_a_notification():
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

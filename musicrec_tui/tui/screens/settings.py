@@ -14,11 +14,12 @@ from textual.message import Message
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
+from musicrec_tui.core.engines.views import VIEWS
 from musicrec_tui.core.errors import MusicrecError
 from musicrec_tui.core.settings import Settings, load_settings
-from musicrec_tui.core.settings.checks import PROVIDER_KINDS
+from musicrec_tui.core.settings.checks import PROVIDER_KINDS, relative_weights
 from musicrec_tui.tui.navigation import NavBar
-from musicrec_tui.tui.runs import SHARES, scaled_shares
+from musicrec_tui.tui.runs import SHARES
 from musicrec_tui.tui.screens.base import MusicrecScreen, describe_error
 
 if TYPE_CHECKING:
@@ -27,20 +28,46 @@ if TYPE_CHECKING:
 PROVIDERS = PROVIDER_KINDS
 
 
+@dataclass(frozen=True)
+class _Weights:
+    """A table of relative weights edited as one box per name (``prefix.name`` fields)."""
+
+    key: str  # the setting, e.g. "ensemble.shares"
+    prefix: str
+    label: str  # per box: "Mix share: play next"
+    title: str  # of the table, in messages
+    names: tuple[str, ...]
+
+    def current(self, s: Settings) -> dict[str, float]:
+        section, _, name = self.key.partition(".")
+        return getattr(getattr(s, section), name)
+
+
+WEIGHTS = (
+    _Weights("ensemble.shares", "share", "Mix share", "Mix shares", tuple(SHARES.values())),
+    _Weights("discover.weights", "view", "Discover view", "Discover views", VIEWS),
+)
+
+
+def _weight_fields(s: Settings, table: _Weights) -> list[tuple[str, str, str, str]]:
+    values = table.current(s)
+    return [(f"{table.prefix}.{name}", f"{table.label}: {name.replace('_', ' ')}",
+             f"{values.get(name, 0.0):g}",
+             "relative; scaled to sum to 1 when saved" if name == table.names[-1] else "")
+            for name in table.names]
+
+
 def _fields(s: Settings) -> list[tuple[str, str, str, str]]:
     """(config key, label, current text, hint) for each plain-text setting on the form."""
-    shares = list(SHARES.values())
     return [
         ("import.timezone", "Timezone", s.import_.timezone,
          "IANA zone such as Europe/Paris; empty = this computer's (re-import to apply)"),
         ("import.min_play_seconds", "Min play length (s)", f"{s.import_.min_play_seconds:g}",
          "shorter plays are kept but not counted (re-import to apply)"),
-        *((f"share.{name}", f"Mix share: {name.replace('_', ' ')}",
-           f"{s.ensemble.shares.get(name, 0.0):g}",
-           "relative; scaled to sum to 1 when saved" if name == shares[-1] else "")
-          for name in shares),
+        *_weight_fields(s, WEIGHTS[0]),
         ("content.tier", "Discovery tier", s.content.tier,
          "ranks to seed discovery from, e.g. 1-50 or 51-200"),
+        *_weight_fields(s, WEIGHTS[1]),
         ("context.k", "Contexts (k)", str(s.context.k), "0 = choose by silhouette"),
     ]
 
@@ -82,7 +109,8 @@ class SettingsScreen(MusicrecScreen):
                 yield Label("Similar artists")
                 yield Select([(p, p) for p in PROVIDERS], value=settings.providers.similar,
                              allow_blank=False, id="set-provider", compact=True)
-            yield Static("auto = Last.fm when a key is set, else offline co-listening",
+            yield Static("auto = Last.fm when a key is set, else ListenBrainz if you allowed it,"
+                         " else offline co-listening",
                          classes="hint")
             with Horizontal(classes="setting"):
                 yield Label("Last.fm API key")
@@ -123,16 +151,20 @@ class SettingsScreen(MusicrecScreen):
         current = {key: value for key, _label, value, _hint in _fields(settings)}
         wanted = {key: self.query_one(f"#{_field_id(key)}", Input).value.strip()
                   for key in current}
+        prefixes = tuple(f"{table.prefix}." for table in WEIGHTS)
         changes = {k: v for k, v in wanted.items()
-                   if not k.startswith("share.") and v != current[k]}
-        if any(wanted[k] != current[k] for k in current if k.startswith("share.")):
+                   if not k.startswith(prefixes) and v != current[k]}
+        for table in WEIGHTS:
+            boxes = [k for k in current if k.startswith(f"{table.prefix}.")]
+            if all(wanted[k] == current[k] for k in boxes):
+                continue
             try:
-                shares = scaled_shares({k.split(".", 1)[1]: float(v or 0)
-                                        for k, v in wanted.items() if k.startswith("share.")})
+                scaled = relative_weights({k.split(".", 1)[1]: float(wanted[k] or 0)
+                                           for k in boxes}, list(table.names), table.key)
             except (ValueError, MusicrecError) as exc:
-                self.notify(f"Mix shares: {describe_error(exc)}", severity="error")
+                self.notify(f"{table.title}: {describe_error(exc)}", severity="error")
                 return
-            changes["ensemble.shares"] = ", ".join(f"{k}={v:.4g}" for k, v in shares.items())
+            changes[table.key] = ", ".join(f"{k}={v:.4g}" for k, v in scaled.items())
         provider = str(self.query_one("#set-provider", Select).value)
         if provider != settings.providers.similar:
             changes["providers.similar"] = provider
