@@ -65,9 +65,10 @@ class Plays:
         weight = np.bincount(inverse, weights=self.weight)
         return Plays(key // span, (key % span + base) + 0.5, weight, self.names)
 
-    def before(self, day: float) -> Plays:
-        keep = self.day <= day
-        return Plays(self.code[keep], self.day[keep], self.weight[keep], self.names)
+    def by_day(self) -> Plays:
+        """The same plays in time order (``daily`` sorts by artist)."""
+        order = np.argsort(self.day, kind="stable")
+        return Plays(self.code[order], self.day[order], self.weight[order], self.names)
 
     def counts(self, start: float, end: float) -> np.ndarray:
         """Plays per artist code in (start, end]."""

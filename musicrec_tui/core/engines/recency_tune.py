@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from musicrec_tui.core.metrics import ndcg_codes, top_codes
 from musicrec_tui.core.settings import Settings
 
@@ -50,31 +52,46 @@ def inner_cutoffs(first: float, now: float, settings: Settings) -> list[float]:
     return out
 
 
+def decayed_at(daily: Any, points: list[float], half_life: float) -> list[np.ndarray]:
+    """Decayed plays per artist at each of ``points`` (ascending), in one pass over the
+    day-sorted plays: D(p2) = D(p1)·2^−(p2−p1)/h + the plays in (p1, p2], decayed to p2."""
+    size = len(daily.names)
+    out, total, last, start = [], np.zeros(size), -np.inf, 0
+    for point in points:
+        end = int(np.searchsorted(daily.day, point, side="right"))
+        fresh = np.bincount(daily.code[start:end], minlength=size,
+                            weights=daily.weight[start:end]
+                            * np.exp2(-(point - daily.day[start:end]) / half_life))
+        total = (total * np.exp2(-(point - last) / half_life) if np.isfinite(last) else 0.0) + fresh
+        out.append(total)
+        last, start = point, end
+    return out
+
+
 def tune_half_lives(plays: Any, now: float, settings: Settings) -> Tuning:
     """The half-lives to use as of ``now`` (``plays``: a ``recency.Plays``)."""
-    from musicrec_tui.core.engines.recency import shares
-
     cfg = settings.play_next
     default = [float(h) for h in cfg.half_lives]
     candidates = {label(default): default}
     for alt in cfg.alternatives:
         candidates.setdefault(label(alt), [float(h) for h in alt])
-    daily = plays.daily()
-    points = inner_cutoffs(float(plays.day.min()), now, settings)
+    points = sorted(inner_cutoffs(float(plays.day.min()), now, settings))
     if len(candidates) == 1 or not points:
         return Tuning(default, default)
+    daily = plays.daily().by_day()
+    decayed = {h: decayed_at(daily, points, h) for h in {h for c in candidates.values()
+                                                         for h in c}}
     k, horizon = settings.evaluate.top_k, settings.evaluate.horizon_days
     totals = dict.fromkeys(candidates, 0.0)
     judged = 0
-    for point in points:
+    for i, point in enumerate(points):
         gains = daily.counts(point, min(point + horizon, now))
-        past = daily.before(point)
-        if gains.sum() <= 0 or past.empty:
+        if gains.sum() <= 0 or not decayed[default[0]][i].any():
             continue
         judged += 1
         for name, half_lives in candidates.items():
-            ranked = top_codes(shares(past, point, half_lives), past.names, k)
-            totals[name] += ndcg_codes(ranked, gains, k)
+            score = sum(decayed[h][i] / decayed[h][i].sum() for h in half_lives)
+            totals[name] += ndcg_codes(top_codes(score, daily.names, k), gains, k)
     if not judged:
         return Tuning(default, default)
     scores = {name: total / judged for name, total in totals.items()}
