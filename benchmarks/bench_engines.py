@@ -2,7 +2,7 @@
 
 Generates the demo once into ``benchmarks/_data`` (gitignored), imports it (not timed as
 part of the engines), then runs ``analysis.analyse`` (ranking, recency, temporal NMF,
-context K-Means, offline co-listening content, blend) and prints the time per engine, the
+context K-Means, offline co-listening content, the lists) and prints the time per step, the
 total, the ratio against a plain decayed-count baseline measured in the same run, and the
 peak RSS. Targets on 2 cores: ≤ 10 s total, ≤ 1.5 GB peak RSS.
 
@@ -78,7 +78,7 @@ def main() -> int:
     rss = peak_rss_mb()
     print(f"peak RSS: {rss:.0f} MB   target ≤ {TARGET_RSS_MB} MB: "
           f"{'ok' if rss <= TARGET_RSS_MB else 'MISSED'}")
-    print(f"ensemble top 5: {[r.artist for r in analysis.ensemble[:5]]}")
+    print(f"mix top 5: {[(r.artist, r.list) for r in analysis.mix[:5]]}")
     for note in analysis.notes:
         print(f"note: {note}")
     print(f"as of {pd.Timestamp(analysis.as_of):%Y-%m-%d}")

@@ -13,15 +13,16 @@ import time
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from musicrec_tui.core.engines import ENGINES, context, ranking, recency, rediscover, temporal
+from musicrec_tui.core.engines import ENGINES, ranking, recency, rediscover
 from musicrec_tui.core.engines.base import EngineResult, RankedList, Recommendation
 
 # A naive time is read in the history's zone; the result is UTC. Re-exported for the CLI.
+from musicrec_tui.core.engines.common import counted_columns
 from musicrec_tui.core.engines.common import utc_instant as to_utc
 from musicrec_tui.core.engines.content import discover, parse_tier
 from musicrec_tui.core.engines.ensemble import mix, mix_shares
@@ -31,7 +32,10 @@ from musicrec_tui.core.lists import NOTE_PREFIXES, build_lists, discover_list
 from musicrec_tui.core.progress import CancelToken, Progress, check, report
 from musicrec_tui.core.settings import Settings
 from musicrec_tui.core.similarity.base import SimilarityProvider, SimilarityResult
-from musicrec_tui.core.similarity.colisten import CoListenProvider
+
+if TYPE_CHECKING:
+    # Imported where they run: scikit-learn costs seconds a list that does not need it.
+    from musicrec_tui.core.engines import context, temporal
 
 # Rough relative cost of each step, for one overall progress bar.
 _COST = {"ranking": 1, "recency": 1, "temporal": 3, "context": 3, "content": 2, "lists": 1}
@@ -104,12 +108,28 @@ def neighbourhoods(similarity: SimilarityResult | None) -> dict[str, str]:
     return {artist: seed for artist, (_, seed) in best.items()}
 
 
-def diversity_groups(history: History, contexts: context.Contexts | None,
+def listening_times(history: History) -> dict[str, int]:
+    """Each artist's most-played time of the week: weekday or weekend × night, morning,
+    afternoon or evening (ties: the earlier bucket). Cheap enough for every Mix, and the same
+    whichever engines ran."""
+    plays = counted_columns(history.plays, ["artist", "dow", "hour"])
+    if plays.empty:
+        return {}
+    codes, names = pd.factorize(plays["artist"])
+    bucket = ((plays["dow"].to_numpy() >= 5) * 4
+              + plays["hour"].to_numpy() // 6).astype(np.int64)
+    counts = np.bincount(codes * 8 + bucket, minlength=len(names) * 8).reshape(len(names), 8)
+    return {str(name): int(best) for name, best in zip(names, counts.argmax(axis=1),
+                                                       strict=True)}
+
+
+def diversity_groups(history: History,
                      similarity: SimilarityResult | None) -> dict[str, set[Hashable]]:
+    """What the Mix spreads across: each artist's usual listening time and its similarity
+    neighbourhood."""
     groups: dict[str, set[Hashable]] = {}
-    if contexts is not None and getattr(contexts, "clusters", None):
-        for artist, cluster in dominant_contexts(history, contexts).items():
-            groups.setdefault(artist, set()).add(("context", cluster))
+    for artist, when in listening_times(history).items():
+        groups.setdefault(artist, set()).add(("when", when))
     for artist, seed in neighbourhoods(similarity).items():
         groups.setdefault(artist, set()).add(("near", seed))
     return groups
@@ -209,12 +229,16 @@ def analyse(
             results["recency"] = res
         step("recency")
     if "temporal" in wanted:
+        from musicrec_tui.core.engines import temporal
+
         trends = _timed("temporal", timings, notes, lambda: temporal.fit_trends(
             window, settings, progress=within("temporal"), cancel=cancel))
         if trends is not None:
             results["temporal"] = trends.result(pool)
         step("temporal")
     if "context" in wanted:
+        from musicrec_tui.core.engines import context
+
         contexts = _timed("context", timings, notes, lambda: context.fit_contexts(
             window, settings, progress=within("context"), cancel=cancel))
         if contexts is not None:
@@ -227,6 +251,8 @@ def analyse(
             nonlocal source
             source = provider
             if source is None:
+                from musicrec_tui.core.similarity.colisten import CoListenProvider
+
                 source = CoListenProvider(window, settings)
             return _content(fitted_ranking, source, settings, tier, pool, trends=trends,
                             contexts=contexts, at=when, progress=within("content"),
@@ -257,7 +283,7 @@ def _with_lists(analysis: Analysis) -> Analysis:
         results["rediscover"] = rediscover.rediscover_result(
             analysis.history, analysis.settings, as_of=analysis.as_of, trends=analysis.trends,
             top=int(analysis.settings.ensemble.pool))
-    groups = diversity_groups(analysis.history, analysis.contexts, analysis.similarity)
+    groups = diversity_groups(analysis.history, analysis.similarity)
     lists = build_lists(results, analysis.settings, provider=analysis.provider,
                         shares=analysis.shares, groups=groups)
     notes = [n for n in analysis.notes if not n.startswith(NOTE_PREFIXES)]
@@ -307,7 +333,7 @@ def reblend(analysis: Analysis, *, shares: Mapping[str, float] | None = None,
         analysis = dataclasses.replace(
             analysis, results={**analysis.results, "content": content}, lists=lists,
             similarity=similarity, tier=tier, provider=provider,
-            groups=diversity_groups(analysis.history, analysis.contexts, similarity),
+            groups=diversity_groups(analysis.history, similarity),
             timings={**analysis.timings, "content": time.perf_counter() - start})
     return _remix(analysis, shares, top)
 

@@ -28,10 +28,10 @@ from musicrec_tui.core.wording import plural
 LISTS = ("mix", "play-next", "rediscover", "discover")
 TITLES = {"mix": "Mix", "play-next": "Play next", "rediscover": "Rediscover",
           "discover": "Discover"}
-# The engines each list needs (ranking always runs: it seeds Discover). The Mix's diversity
-# step uses the contexts.
+# The engines each list needs (ranking always runs: it seeds Discover).
 ENGINES_FOR = {"play-next": ["recency"], "rediscover": ["recency", "temporal"],
-               "discover": ["temporal", "context", "content"], "mix": ["recency", "temporal", "context", "content"]}
+               "discover": ["temporal", "context", "content"],
+               "mix": ["recency", "temporal", "context", "content"]}
 # Notes of the lists themselves start with these (an engine's notes with the engine's name).
 NOTE_PREFIXES = tuple(f"{name}: " for name in LISTS)
 NEEDS_PROVIDER = (

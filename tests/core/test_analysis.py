@@ -9,6 +9,7 @@ import pytest
 
 from musicrec_tui.core import analysis as analysis_mod
 from musicrec_tui.core.analysis import analyse, reblend
+from musicrec_tui.core.engines import temporal
 from musicrec_tui.core.errors import Cancelled, MusicrecError, SettingsError
 from musicrec_tui.core.settings import load_settings
 from musicrec_tui.core.similarity.base import SimilarityResult
@@ -73,7 +74,7 @@ def test_engine_failure_becomes_a_note(history, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(analysis_mod.temporal, "fit_trends", broken)
+    monkeypatch.setattr(temporal, "fit_trends", broken)
     result = analyse(history, load_settings(), engines=["recency", "temporal"])
     assert "temporal" not in result.results
     assert any("temporal failed: RuntimeError: boom" in n for n in result.notes)
@@ -130,21 +131,18 @@ def test_progress_reaches_total(history):
     assert calls and calls[-1][0] == calls[-1][1]
 
 
-def test_diversity_groups_from_contexts_and_neighbourhoods():
-    from types import SimpleNamespace
-
+def test_diversity_groups_from_listening_times_and_neighbourhoods():
     from musicrec_tui.core.similarity.base import Neighbour, SimilarityResult
 
+    # 2024-01-01 was a Monday: Jazz mostly on weekday mornings, Techno on Saturday nights.
     plays = [("2024-01-01T08:00", "Jazz"), ("2024-01-01T08:10", "Jazz"),
-             ("2024-01-01T22:00", "Jazz"), ("2024-01-01T22:10", "Techno")]
+             ("2024-01-06T22:00", "Jazz"), ("2024-01-06T22:10", "Techno")]
     history = make_history(plays)
-    contexts = SimpleNamespace(
-        clusters=[1, 2], ids_for=lambda ts: (ts.dt.hour >= 20).astype(int).to_numpy())
     sim = SimilarityResult("offline", {"Jazz": [Neighbour("Techno", 0.4), Neighbour("X", 0.9)],
                                        "Techno": [Neighbour("X", 0.5)]})
-    groups = analysis_mod.diversity_groups(history, contexts, sim)
-    assert groups["Jazz"] == {("context", 0), ("near", "Jazz")}
-    assert groups["Techno"] == {("context", 1), ("near", "Techno")}
+    groups = analysis_mod.diversity_groups(history, sim)
+    assert groups["Jazz"] == {("when", 1), ("near", "Jazz")}  # weekday morning
+    assert groups["Techno"] == {("when", 7), ("near", "Techno")}  # weekend evening
     assert groups["X"] == {("near", "Jazz")}
 
 

@@ -5,8 +5,8 @@ weights rule, a list with no items gives its share to the others, and the notes 
 Positions go to the lists in proportion to their shares (Sainte-Laguë: the next position
 goes to the list with the smallest (taken + ½) / share). Within its turn a list gives its
 best remaining item after a diversity penalty: an artist loses up to ``diversity`` of its
-score in proportion to how much of the Mix so far shares one of its groups (its dominant
-listening context, its similarity neighbourhood). Every item keeps its list tag, its
+score in proportion to how much of the Mix so far shares one of its groups (its usual time
+of the week, its similarity neighbourhood). Every item keeps its list tag, its
 score in that list and each engine's part of it.
 """
 
