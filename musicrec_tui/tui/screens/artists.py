@@ -292,8 +292,8 @@ class ArtistsScreen(MusicrecScreen):
     # -- detail --------------------------------------------------------------------------
     @on(ArtistTable.RowHighlighted, "#artists-table")
     def _highlighted(self, event: ArtistTable.RowHighlighted) -> None:
-        if self._cells is None or event.artist not in self._cells:
-            return
+        if self._cells is None or event.artist != self._table.cursor_artist:
+            return  # rows replaced since (keys typed in a burst): a stale highlight
         if self._shown_artist is None:
             # The first detail waits for the table's first paint.
             self.call_after_refresh(self.show_artist, event.artist)
