@@ -145,6 +145,7 @@ async def test_a_search_without_a_match_empties_the_detail_pane():
         title = text_of(detail.query_one("#detail-title", Static).content)
         assert "No artist matches" in title and shown not in title
         assert shown not in text_of(detail.query_one("#detail-tracks", Static).content)
+        assert not detail.query_one("#detail-spark").display, "no flat line for no artist"
 
 
 async def test_the_footer_names_what_escape_does():

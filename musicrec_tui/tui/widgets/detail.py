@@ -65,7 +65,7 @@ class ArtistDetail(VerticalScroll):
 
     def show_waiting(self, why: str) -> None:
         """What needs the whole history (months, tracks, context, similar) is not here yet."""
-        self.query_one("#detail-spark", Sparkline).data = []
+        self._spark([])
         self.query_one("#detail-spark-caption", Static).update(why)
         for part in ("tracks", "context", "similar"):
             self.query_one(f"#detail-{part}", Static).update("")
@@ -73,7 +73,7 @@ class ArtistDetail(VerticalScroll):
     def show_listening(self, monthly: Any, top_tracks: list[tuple[str, int]],
                        context: str | None) -> None:
         """Plays per month (a monthly Series), top tracks and the context (None: fitting)."""
-        self.query_one("#detail-spark", Sparkline).data = [float(v) for v in monthly.to_numpy()]
+        self._spark([float(v) for v in monthly.to_numpy()])
         if len(monthly):
             peak = monthly.idxmax()
             caption = (f"plays per month {monthly.index[0]} → {monthly.index[-1]}, "
@@ -89,6 +89,11 @@ class ArtistDetail(VerticalScroll):
             Text.assemble(("Context  ", "bold"), context or "fitting…"))
         self.query_one("#detail-similar", Static).update(
             Text.assemble(("Similar  ", "bold"), ("looking…", "dim")))
+
+    def _spark(self, data: list[float]) -> None:
+        spark = self.query_one("#detail-spark", Sparkline)
+        spark.data = data
+        spark.display = bool(data)  # empty, it draws a flat line that reads as no plays
 
     def show_context(self, context: str) -> None:
         self.query_one("#detail-context", Static).update(
