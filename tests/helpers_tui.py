@@ -28,7 +28,7 @@ SIZE = (120, 36)
 HANG_S = 120.0
 
 __all__ = ["DEMO_SEED", "DEMO_STREAMS", "FROZEN_NOW", "HANG_S", "SIZE", "Gate", "demo_app",
-           "demo_root", "settle", "still", "text_of"]
+           "demo_root", "settle", "show", "still", "text_of"]
 
 
 def demo_root() -> Path:
@@ -46,6 +46,12 @@ def text_of(renderable) -> str:
     with console.capture() as captured:
         console.print(renderable)
     return captured.get()
+
+
+async def show(pilot, key: str) -> None:
+    """Press a key (a screen's, usually) and wait until what it started has finished."""
+    await pilot.press(key)
+    await settle(pilot)
 
 
 def burst(app: MusicrecApp, *keys: str) -> None:

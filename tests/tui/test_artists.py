@@ -10,7 +10,7 @@ from musicrec_tui.tui.textual_patches import footer_keys, notifications
 from musicrec_tui.tui.widgets.artist_table import ArtistTable
 from musicrec_tui.tui.widgets.detail import ArtistDetail
 from tests.helpers_import import lastfm_csv
-from tests.helpers_tui import FROZEN_NOW, SIZE, burst, demo_app, settle, text_of
+from tests.helpers_tui import FROZEN_NOW, SIZE, burst, demo_app, settle, show, text_of
 
 
 def _rows(table: ArtistTable) -> list[str]:
@@ -162,11 +162,9 @@ async def test_the_footer_names_what_escape_does():
         await pilot.press("slash", *"be")
         await settle(pilot)
         assert escape() == ["Leave search"]
-        await pilot.press("enter")
-        await settle(pilot)
+        await show(pilot, "enter")
         assert escape() == ["Clear search"]
-        await pilot.press("escape")
-        await settle(pilot)
+        await show(pilot, "escape")
         assert escape() == []
         assert app.screen.query_one("#artists-search", Input).value == ""
 

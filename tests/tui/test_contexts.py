@@ -7,15 +7,14 @@ from textual.widgets import OptionList, Static
 from musicrec_tui.tui.screens.contexts import ContextsScreen
 from musicrec_tui.tui.widgets.artist_table import ArtistTable
 from musicrec_tui.tui.widgets.heatmap import ContextHeatmap
-from tests.helpers_tui import FROZEN_NOW, SIZE, demo_app, settle, text_of
+from tests.helpers_tui import FROZEN_NOW, SIZE, demo_app, settle, show, text_of
 
 
 async def test_open_contexts_pick_one_and_refit():
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("3")
-        await settle(pilot)
+        await show(pilot, "3")
         screen = app.screen
         assert isinstance(screen, ContextsScreen)
         contexts = app.session.contexts
@@ -46,12 +45,10 @@ async def test_open_contexts_pick_one_and_refit():
 
         # + and - refit with one context more, then fewer.
         k = len(contexts.clusters)
-        await pilot.press("plus")
-        await settle(pilot)
+        await show(pilot, "plus")
         assert len(app.session.contexts.clusters) == k + 1
         assert screen.query_one("#contexts-list", OptionList).option_count == k + 1
-        await pilot.press("minus")
-        await settle(pilot)
+        await show(pilot, "minus")
         assert len(app.session.contexts.clusters) == k
 
 
@@ -60,8 +57,7 @@ async def test_labels_and_reasons_fit_at_120_columns():
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("3")
-        await settle(pilot)
+        await show(pilot, "3")
         screen = app.screen
         options = screen.query_one("#contexts-list", OptionList)
         for index in range(options.option_count):

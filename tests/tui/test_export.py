@@ -8,7 +8,7 @@ from textual.widgets import Input, Select
 
 from musicrec_tui.tui.screens.export import ConfirmScreen, ExportScreen
 from musicrec_tui.tui.textual_patches import notifications
-from tests.helpers_tui import SIZE, demo_app, settle
+from tests.helpers_tui import SIZE, demo_app, settle, show
 
 
 async def _open_export(pilot, target) -> ExportScreen:
@@ -38,8 +38,7 @@ async def test_export_confirms_before_overwriting(tmp_path):
         assert target.read_text(encoding="utf-8") == "old"
         await pilot.press("enter")
         await pilot.pause()
-        await pilot.press("y")
-        await settle(pilot)
+        await show(pilot, "y")
         assert not isinstance(app.screen, ExportScreen | ConfirmScreen), "the modal closed"
         data = json.loads(target.read_text(encoding="utf-8"))
         assert data["lists"]["mix"]["items"], data.keys()
@@ -59,8 +58,7 @@ async def test_format_follows_the_default_path(tmp_path, monkeypatch):
         screen.query_one("#export-format", Select).value = "csv"
         await pilot.pause()
         assert path.value.endswith(".csv")
-        await pilot.press("enter")
-        await settle(pilot)
+        await show(pilot, "enter")
         written = list(tmp_path.glob("musicrec-*.csv"))
         assert len(written) == 1 and written[0].read_text(encoding="utf-8").strip()
         await pilot.press("e", "escape")
@@ -73,13 +71,11 @@ async def test_export_uses_the_blend_shown_on_the_recommend_screen(tmp_path):
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("5")
-        await settle(pilot)
+        await show(pilot, "5")
         shown = app.screen.order
         screen = await _open_export(pilot, target)
         screen.query_one("#export-format", Select).value = "summary"
         screen.query_one("#export-path", Input).value = str(target)
-        await pilot.press("enter")
-        await settle(pilot)
+        await show(pilot, "enter")
     text = target.read_text(encoding="utf-8")
     assert shown and all(artist in text for artist in shown[:5])

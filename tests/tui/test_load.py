@@ -13,7 +13,7 @@ from musicrec_tui.tui.screens.help import HelpScreen
 from musicrec_tui.tui.screens.load import LoadScreen
 from musicrec_tui.tui.textual_patches import notifications
 from musicrec_tui.tui.widgets.files import SourceTree
-from tests.helpers_tui import SIZE, Gate, demo_root, settle, text_of
+from tests.helpers_tui import SIZE, Gate, demo_root, show, text_of
 
 
 async def _load(pilot, value: str) -> LoadScreen:
@@ -22,8 +22,7 @@ async def _load(pilot, value: str) -> LoadScreen:
     box = screen.query_one("#load-path", Input)
     box.value = value
     box.focus()
-    await pilot.press("enter")
-    await settle(pilot)
+    await show(pilot, "enter")
     return screen
 
 
@@ -73,8 +72,7 @@ async def test_escape_cancels_the_import(monkeypatch):
             await gate.reached()
             await pilot.pause()
             assert not screen.query_one("#load-progress").has_class("hidden")
-            await pilot.press("escape")
-            await settle(pilot)
+            await show(pilot, "escape")
             assert screen.query_one("#load-progress").has_class("hidden")
             assert app.session.history is None
             assert any("cancelled" in str(n.message) for n in notifications(app))
@@ -97,8 +95,7 @@ async def test_recent_sources_are_remembered_and_reopen():
         recent = app.screen.query_one("#load-recent", OptionList)
         assert recent.option_count == 1
         recent.focus()
-        await pilot.press("enter")
-        await settle(pilot)
+        await show(pilot, "enter")
         assert app.session.history is not None and app.session.sources == [root]
         assert app.screen.query_one("#load-path", Input).value == root, "what was opened"
 
@@ -153,8 +150,7 @@ async def test_enter_on_a_file_in_the_tree_opens_it(tmp_path, monkeypatch):
         assert tree.has_focus and app.session.history is None
         [file] = folder.children
         tree.move_cursor(file)
-        await pilot.press("enter")
-        await settle(pilot)
+        await show(pilot, "enter")
         opened = str(root / "exports" / export.name)
         assert app.session.sources == [opened]
         assert app.session.history is not None and app.session.history.report.kept > 0

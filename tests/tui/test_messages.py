@@ -10,7 +10,7 @@ from musicrec_tui.tui.screens.artists import ArtistsScreen
 from musicrec_tui.tui.screens.load import LoadScreen
 from musicrec_tui.tui.screens.recommend import RecommendScreen
 from musicrec_tui.tui.screens.trends import TrendsScreen
-from tests.helpers_tui import SIZE, demo_app, settle
+from tests.helpers_tui import SIZE, demo_app, settle, show
 
 
 def _of(messages: list[Message], kind: type) -> list:
@@ -37,13 +37,11 @@ async def test_each_outcome_is_a_typed_message():
         assert [m.artist for m in _of(messages, ArtistsScreen.SimilarFound)] == [
             screen.shown_artist]
 
-        await pilot.press("4")
-        await settle(pilot)
+        await show(pilot, "4")
         [trends] = _of(messages, TrendsScreen.TrendsFitted)
         assert trends.trends is session.trends
 
-        await pilot.press("5")
-        await settle(pilot)
+        await show(pilot, "5")
         done = _of(messages, RecommendScreen.EngineDone)
         assert sorted(m.engine for m in done) == sorted(ENGINES)
         assert {m.run for m in done} == {1}
@@ -61,8 +59,7 @@ async def test_a_fit_of_a_replaced_history_is_dropped():
         assert contexts is not None
         stale = ContextsFitted(contexts=object(), owners={}, generation=session.generation - 1)
         app.screen.post_message(stale)
-        await pilot.press("4")
-        await settle(pilot)
+        await show(pilot, "4")
         trends = session.trends
         assert trends is not None
         app.screen.post_message(TrendsScreen.TrendsFitted(object(), session.generation - 1))

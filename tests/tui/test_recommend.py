@@ -12,7 +12,7 @@ from musicrec_tui.tui.screens.recommend import RecommendScreen
 from musicrec_tui.tui.textual_patches import notifications
 from musicrec_tui.tui.widgets.artist_table import ArtistTable
 from tests.fake_service import serving_in_thread
-from tests.helpers_tui import FROZEN_NOW, SIZE, Gate, demo_app, demo_root, settle, text_of
+from tests.helpers_tui import FROZEN_NOW, SIZE, Gate, demo_app, demo_root, settle, show, text_of
 from tests.lastfm_fake import API_KEY, FakeLastfm, error
 
 
@@ -40,8 +40,7 @@ async def test_run_cancel_and_run_again(monkeypatch):
             screen = app.screen
             assert isinstance(screen, RecommendScreen)
             assert screen._state["temporal"] == "running"
-            await pilot.press("escape")
-            await settle(pilot)
+            await show(pilot, "escape")
             assert screen._state["temporal"] == "cancelled"
             assert app.session.analysis is None, "a cancelled run blends nothing"
             # Run again, twice: the second start replaces the first.
@@ -78,8 +77,7 @@ async def test_changing_a_share_reblends_without_refitting():
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("5")
-        await settle(pilot)
+        await show(pilot, "5")
         screen = app.screen
         before = screen.order
         fitted = app.session.analysis.results
@@ -87,8 +85,7 @@ async def test_changing_a_share_reblends_without_refitting():
         for key in ("play_next", "rediscover", "discover"):
             screen.query_one(f"#share-{key}", Input).value = "2" if key == "rediscover" else "0"
         screen.query_one("#share-rediscover", Input).focus()
-        await pilot.press("enter")
-        await settle(pilot)
+        await show(pilot, "enter")
         after = screen.order
         assert after != before
         analysis = app.session.analysis
@@ -120,23 +117,19 @@ async def test_a_run_keeps_the_tier_in_the_box():
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("5")
-        await settle(pilot)
+        await show(pilot, "5")
         screen = app.screen
         assert app.session.analysis.tier == "1-50"
         screen.query_one("#tier-input", Input).value = "20-40"
-        await pilot.press("b")
-        await settle(pilot)
+        await show(pilot, "b")
         assert app.session.analysis.tier == "20-40"
-        await pilot.press("g")
-        await settle(pilot)
+        await show(pilot, "g")
         assert app.session.analysis.tier == "20-40"
         assert "tier 20-40" in text_of(screen.query_one("#recommend-status", Static).content)
         # A box that holds no tier runs nothing and says why.
         screen.query_one("#tier-input", Input).value = "forty"
         before = app.session.analysis
-        await pilot.press("g")
-        await settle(pilot)
+        await show(pilot, "g")
         assert app.session.analysis is before
         assert any(n.severity == "error" and "forty" in n.message for n in notifications(app))
 
@@ -153,8 +146,7 @@ async def test_the_status_says_why_another_provider_answered(monkeypatch):
         app = make_app([str(demo_root())], settings=settings, now=FROZEN_NOW)
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            await pilot.press("5")
-            await settle(pilot)
+            await show(pilot, "5")
             status = " ".join(text_of(
                 app.screen.query_one("#recommend-status", Static).content).split())
     assert "asked lastfm, but Last.fm rejected the API key" in status

@@ -14,13 +14,7 @@ from textual.app import App
 
 from musicrec_tui.tui.textual_patches import footer_keys
 from musicrec_tui.tui.widgets.artist_table import SHOWN_NAME_MAX, ArtistTable
-from tests.helpers_tui import SIZE, demo_app, settle
-
-
-async def _show(pilot, key: str) -> None:
-    """Press a screen's key and wait until that screen has done its work."""
-    await pilot.press(key)
-    await settle(pilot)
+from tests.helpers_tui import SIZE, demo_app, settle, show
 
 
 def _keys(app) -> list:
@@ -35,7 +29,7 @@ async def test_a_screen_comes_back_as_it_was_left():
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _show(pilot, "4")
+        await show(pilot, "4")
         trends = app.screen
         rows = trends.query_one("#trends-rising", ArtistTable).rows
         keys = _keys(app)
@@ -44,7 +38,7 @@ async def test_a_screen_comes_back_as_it_was_left():
             await pilot.press(key)
             await settle(pilot)
         assert "Refit" not in _descriptions(app)
-        await _show(pilot, "4")
+        await show(pilot, "4")
         assert app.screen is trends
         assert trends.query_one("#trends-rising", ArtistTable).rows == rows
         assert _keys(app) == keys, "the same keys: the footer was not rebuilt"
@@ -54,12 +48,12 @@ async def test_the_footer_follows_a_focus_change():
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _show(pilot, "1")
+        await show(pilot, "1")
         assert "Type path" in _descriptions(app)
         await pilot.press("o")  # into the path box, whose keys hide the screen's letters
         await settle(pilot)
         inside = _descriptions(app)
-        await _show(pilot, "escape")
+        await show(pilot, "escape")
         assert _descriptions(app) != inside
         assert "Type path" in _descriptions(app)
 
@@ -83,19 +77,19 @@ async def test_a_change_made_while_a_screen_was_hidden_reaches_it():
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _show(pilot, "4")
+        await show(pilot, "4")
         table = app.screen.query_one("#trends-rising", ArtistTable)
-        await _show(pilot, "2")
+        await show(pilot, "2")
         app.app_focus = False  # the terminal lost focus (the app's :blur)
-        await _show(pilot, "4")
+        await show(pilot, "4")
         assert _styles(app.screen) == await _as_restyled(pilot)
         # A theme changed meanwhile: the rows are drawn again, in its colours.
         app.app_focus = True
-        await _show(pilot, "2")
+        await show(pilot, "2")
         before = table.rich_style
         app.theme = "textual-light" if app.theme != "textual-light" else "nord"
         await settle(pilot)
-        await _show(pilot, "4")
+        await show(pilot, "4")
         assert table.rich_style != before
         assert _styles(app.screen) == await _as_restyled(pilot)
         strip = table.render_line(1)
@@ -112,7 +106,7 @@ async def test_short_lists_line_up_in_terminal_cells():
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _show(pilot, "4")
+        await show(pilot, "4")
         names = []
         for id_ in ("#trends-rising", "#trends-fading"):
             table = app.screen.query_one(id_, ArtistTable)
@@ -130,7 +124,7 @@ async def test_a_long_name_is_cut_rather_than_pushing_the_columns_out():
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _show(pilot, "4")
+        await show(pilot, "4")
         table = app.screen.query_one("#trends-rising", ArtistTable)
         long = "The Extraordinarily Long-Named Orchestra of Everything"
         table.show({long: ("▁▂▃", "+10% a month"), "Short": ("▃▂▁", "-5% a month")})
@@ -154,8 +148,8 @@ async def test_only_a_first_visit_pauses_drawing(monkeypatch):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         first = len(pauses)
-        await _show(pilot, "4")
+        await show(pilot, "4")
         assert len(pauses) == first + 1, "a first visit keeps the pause"
-        await _show(pilot, "2")
-        await _show(pilot, "4")
+        await show(pilot, "2")
+        await show(pilot, "4")
         assert len(pauses) == first + 1, "going back to a screen shown before does not pause"

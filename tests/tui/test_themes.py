@@ -19,7 +19,7 @@ from textual.app import App
 from textual.geometry import Region
 
 from musicrec_tui.tui.textual_patches import screen_lines
-from tests.helpers_tui import SIZE, demo_app, settle, still
+from tests.helpers_tui import SIZE, demo_app, settle, show, still
 
 # WCAG asks 4.5 for body text and 3 for large text; muted captions (dimmed on purpose) sit
 # between 2.5 and 3 in several stock themes, and illegible text (say orange on light grey)
@@ -118,8 +118,7 @@ async def _low_contrast_per_screen(themes) -> dict[tuple[str, str], list[tuple[f
                     if bad:
                         problems[theme, key] = sorted(set(bad))[:5]
                 if app.screen.is_modal:
-                    await pilot.press("escape")
-                    await settle(pilot)
+                    await show(pilot, "escape")
     return problems
 
 

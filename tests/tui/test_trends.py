@@ -11,7 +11,7 @@ from musicrec_tui.core.engines.base import Item
 from musicrec_tui.core.engines.temporal import Trends
 from musicrec_tui.tui.screens.trends import TrendsScreen
 from musicrec_tui.tui.widgets.artist_table import ArtistTable
-from tests.helpers_tui import SIZE, demo_app, settle
+from tests.helpers_tui import SIZE, demo_app, settle, show
 
 
 def _trends() -> Trends:
@@ -41,8 +41,7 @@ async def test_lists_read_in_order_and_fit_at_120_columns():
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("4")
-        await settle(pilot)
+        await show(pilot, "4")
         screen = app.screen
         assert isinstance(screen, TrendsScreen)
         nxt = screen.query_one("#trends-next", ArtistTable)
