@@ -199,10 +199,15 @@ def test_get_api_key_order(monkeypatch, tmp_path):
     assert sec.get_api_key() is None
     sec.save_secrets({"lastfm_api_key": "from-store"}, PASSPHRASE, kdf=FAST_KDF)
     assert sec.get_api_key() is None  # locked: no passphrase anywhere
+    assert sec.secret_status("lastfm_api_key") == "encrypted store (locked)"
     assert sec.get_api_key(passphrase=PASSPHRASE).reveal() == "from-store"
+    monkeypatch.setenv("MUSICREC_PASSPHRASE", "not the passphrase")
+    assert sec.secret_status("lastfm_api_key") == (
+        "encrypted store (MUSICREC_PASSPHRASE does not open it)")
     monkeypatch.setenv("MUSICREC_PASSPHRASE", PASSPHRASE)
     assert sec.get_api_key().reveal() == "from-store"
-    assert sec.secret_status("lastfm_api_key") == "encrypted store (locked)"
+    # The passphrase in the environment opens the store: the key is usable, not locked.
+    assert sec.secret_status("lastfm_api_key") == "set (encrypted store)"
     (sec.secrets_path().parent / ".env").write_text("LASTFM_API_KEY=from-dotenv\n")
     assert sec.get_api_key().reveal() == "from-dotenv"
     assert sec.secret_status("lastfm_api_key").startswith("set (.env ")

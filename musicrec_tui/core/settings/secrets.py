@@ -336,10 +336,17 @@ def secret_status(name: str, *, unlocked: Mapping[str, Secret] | None = None,
                   path: Path | None = None) -> str:
     """Where a secret comes from, without its value: ``set (env LASTFM_API_KEY)``,
     ``set (.env /path/.env)``, ``set (encrypted store)``, ``encrypted store (locked)``
-    (the store exists but was not opened) or ``not set``."""
+    (the store exists and no passphrase opens it), ``encrypted store (MUSICREC_PASSPHRASE
+    does not open it)`` or ``not set``."""
     found = find_secret_env(SECRET_ENV[name])
     if found:
         return f"set ({found[1]})"
+    target = path or secrets_path()
+    if unlocked is None and target.exists() and (passphrase := env_passphrase()):
+        try:
+            unlocked = load_secrets(passphrase, path=target)
+        except SecretsError:
+            return f"encrypted store ({PASSPHRASE_ENV} does not open it)"
     if unlocked is not None:
         return "set (encrypted store)" if unlocked.get(name) else "not set"
-    return "encrypted store (locked)" if (path or secrets_path()).exists() else "not set"
+    return "encrypted store (locked)" if target.exists() else "not set"
