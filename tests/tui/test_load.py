@@ -13,7 +13,7 @@ from musicrec_tui.tui.screens.help import HelpScreen
 from musicrec_tui.tui.screens.load import LoadScreen
 from musicrec_tui.tui.textual_patches import notifications
 from musicrec_tui.tui.widgets.files import SourceTree
-from tests.helpers_tui import SIZE, Gate, demo_root, show, text_of
+from tests.helpers_tui import SIZE, Gate, demo_root, settle, show, text_of
 
 
 async def _load(pilot, value: str) -> LoadScreen:
@@ -155,3 +155,16 @@ async def test_enter_on_a_file_in_the_tree_opens_it(tmp_path, monkeypatch):
         assert app.session.sources == [opened]
         assert app.session.history is not None and app.session.history.report.kept > 0
         assert screen.query_one("#load-path", Input).value == opened
+
+
+async def test_paths_opened_from_the_command_line_show_in_the_path_box():
+    """The Load screen, first shown after a launch with paths, says what is open, also when
+    a reopen painted Artists from the snapshot and loaded behind it (no import on Load)."""
+    for launch in ("first", "reopen"):
+        app = make_app([str(demo_root())])
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert app.session.sources == [str(demo_root())]
+            await show(pilot, "1")
+            assert isinstance(app.screen, LoadScreen)
+            assert app.screen.query_one("#load-path", Input).value == str(demo_root()), launch

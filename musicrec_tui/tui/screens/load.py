@@ -89,6 +89,8 @@ class LoadScreen(MusicrecScreen):
     def on_mount(self) -> None:
         entries = load_recent()
         self._show_recent(entries)
+        if self.session.sources:  # opened from the command line before this screen existed
+            self.query_one("#load-path", Input).value = " ; ".join(self.session.sources)
         if self.session.loading:
             self.query_one("#load-report-body", Static).update(self.session.missing_history())
         # Not the path box: there, the screen keys (1-6, d) would be typed as text.
