@@ -68,6 +68,7 @@ def render_report(report: ImportReport, seconds: float | None = None) -> Group:
         else:
             files.add_row(name, f.format or "?", f"{f.kept:,}")
     parts += [Text(""), files]
+    parts += [Text(f"note: {note}", style="yellow") for note in report.notes]
     if report.bad_files:
         parts.insert(0, Text(f"{plural(len(report.bad_files), 'file')} could not be read — see below",
                              style="bold red"))

@@ -1,0 +1,23 @@
+"""The import report widget's content."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from musicrec_tui.core.history.model import FileReport, ImportReport
+from musicrec_tui.tui.widgets.report import render_report
+
+
+def _text(report: ImportReport) -> str:
+    console = Console(file=io.StringIO(), width=120, color_system=None)
+    console.print(render_report(report))
+    return console.file.getvalue()
+
+
+def test_the_reports_notes_are_shown():
+    """A note (e.g. a damaged import cache that was rebuilt) reaches the app, as the CLI's."""
+    report = ImportReport(files=[FileReport("/x/endsong_0.json", format="extended", kept=3)],
+                          notes=["the import cache of these files was damaged: rebuilt"])
+    assert "note: the import cache of these files was damaged: rebuilt" in _text(report)
