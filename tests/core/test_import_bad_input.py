@@ -86,7 +86,7 @@ def test_some_wrong_records_cost_only_those_rows(tmp_path):
     history = load_history([path], use_cache=False)
     assert history.report.kept == 5
     assert history.report.set_aside == {"malformed": 1}
-    assert "1 record(s) with wrong field types" in history.report.files[0].error
+    assert "1 record with wrong field types" in history.report.files[0].error
 
 
 def test_empty_file(tmp_path):
@@ -276,7 +276,7 @@ def test_csv_with_nul_bytes_loses_only_those_rows(tmp_path):
     rep = history.report
     assert rep.kept == 2 and rep.set_aside == {"malformed": 1}
     (damaged,) = rep.bad_files
-    assert damaged.error == ("1 row(s) holding NUL bytes (a damaged file) set aside, "
+    assert damaged.error == ("1 row holding NUL bytes (a damaged file) set aside, "
                              "first: data row 2")
     assert "Ty\x00ler, The Creator" not in set(history.plays["artist"])
 
@@ -306,7 +306,7 @@ def test_wrong_field_types_are_worded_by_us(tmp_path):
              ("just text", "text instead of a record")]
     path = write_json(tmp_path / "endsong_0.json", [good, *(record for record, _ in cases)])
     (report,) = load_history([path], use_cache=False).report.files
-    assert report.error == ("5 record(s) with wrong field types set aside, first: record 1: "
+    assert report.error == ("5 records with wrong field types set aside, first: record 1: "
                             "`ms_played` should be a whole number, not text")
     for i, (record, words) in enumerate(cases[1:]):
         path = write_json(tmp_path / f"endsong_{i + 1}.json", [good, record])

@@ -21,3 +21,14 @@ def test_the_reports_notes_are_shown():
     report = ImportReport(files=[FileReport("/x/endsong_0.json", format="extended", kept=3)],
                           notes=["the import cache of these files was damaged: rebuilt"])
     assert "note: the import cache of these files was damaged: rebuilt" in _text(report)
+
+
+def test_a_file_read_with_rows_set_aside_is_not_called_unreadable():
+    read = FileReport("/x/scrobbles.csv", format="lastfm-csv", rows=2, kept=1,
+                      error="1 row holding NUL bytes (a damaged file) set aside, first: data row 2")
+    unread = FileReport("/x/broken.json", error="not valid JSON: unexpected input (byte 3)")
+    text = _text(ImportReport(files=[read, unread]))
+    assert "1 file could not be read" in text
+    assert "scrobbles.csv" in text and "lastfm-csv" in text and "1 row holding NUL" in text
+    assert ImportReport(files=[read]).unread_files == []
+    assert "could not be read" not in _text(ImportReport(files=[read]))

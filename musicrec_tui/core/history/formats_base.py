@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from musicrec_tui.core.wording import plural
+
 # Higher wins when exports overlap in time (Extended > Account Data > scrobbles).
 PRIORITY_EXTENDED = 2
 PRIORITY_ACCOUNT = 1
@@ -272,7 +274,7 @@ def decode_typed(data: bytes, typ: type, *, lines: bool = False) -> tuple[list, 
                 first = _misfit(item, typ, f"line {i + 1}" if lines else f"record {i}")
     if bad and not good:
         raise FormatError(f"wrong field types ({first})")
-    return good, bad, (f"{bad} record(s) with wrong field types set aside, first: {first}"
+    return good, bad, (f"{plural(bad, 'record')} with wrong field types set aside, first: {first}"
                        if bad else None)
 
 

@@ -25,6 +25,7 @@ from musicrec_tui.core.history.formats_base import (
     decode_typed,
     parse_epoch,
 )
+from musicrec_tui.core.wording import plural
 
 _HEADERLESS_DATE = re.compile(r"^\d{1,2} [A-Za-z]{3} \d{4},? \d{1,2}:\d{2}$")
 
@@ -142,7 +143,7 @@ def decode_lastfm(text: str, kind: str, vocab: Vocab) -> Batch:
     damaged = ([i for i, r in enumerate(rows) if any("\x00" in c for c in r)]
                if "\x00" in text else [])
     if damaged:
-        batch.note = (f"{len(damaged)} row(s) holding NUL bytes (a damaged file) set aside, "
+        batch.note = (f"{plural(len(damaged), 'row')} holding NUL bytes (a damaged file) set aside, "
                       f"first: data row {damaged[0] + 1}")
         skip = set(damaged)
         rows = [r for i, r in enumerate(rows) if i not in skip]

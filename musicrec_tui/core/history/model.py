@@ -86,7 +86,13 @@ class ImportReport:
 
     @property
     def bad_files(self) -> list[FileReport]:
+        """Files with a problem: unread ones, and read ones with rows set aside (the note)."""
         return [f for f in self.files if f.error]
+
+    @property
+    def unread_files(self) -> list[FileReport]:
+        """Files nothing was kept from because of their problem."""
+        return [f for f in self.bad_files if not f.kept]
 
     def to_dict(self) -> dict[str, Any]:
         return {

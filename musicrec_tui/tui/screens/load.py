@@ -194,8 +194,8 @@ class LoadScreen(MusicrecScreen):
             self.notify(f"Could not save the recent list: {loaded.recent}", severity="warning")
         elif loaded.recent is not None:
             self._show_recent(loaded.recent)
-        if report.bad_files:
-            self.notify(f"{plural(len(report.bad_files), 'file')} could not be read (see the report)",
+        if report.unread_files:
+            self.notify(f"{plural(len(report.unread_files), 'file')} could not be read (see the report)",
                         severity="warning")
         where = "" if self._land_on == "artists" else " — press 2 for Artists"
         self.notify(f"Loaded {plural(report.kept, 'play')} of {plural(report.artists, 'artist')} "

@@ -62,14 +62,16 @@ def render_report(report: ImportReport, seconds: float | None = None) -> Group:
     files.add_column("kept", justify="right", no_wrap=True)
     for f in sorted(report.files, key=lambda f: (f.error is None, f.name)):
         name = f.name[len(base):].lstrip(os.sep) if base else f.name
-        if f.error:
+        if f.error and not f.kept:
             files.add_row(Text(name, style="bold red"), Text("error", style="red"), "–")
             files.add_row(Text(f"  {f.error}", style="red"), "", "")
         else:
             files.add_row(name, f.format or "?", f"{f.kept:,}")
+            if f.error:  # read, with some rows set aside
+                files.add_row(Text(f"  {f.error}", style="yellow"), "", "")
     parts += [Text(""), files]
     parts += [Text(f"note: {note}", style="yellow") for note in report.notes]
-    if report.bad_files:
-        parts.insert(0, Text(f"{plural(len(report.bad_files), 'file')} could not be read — see below",
+    if report.unread_files:
+        parts.insert(0, Text(f"{plural(len(report.unread_files), 'file')} could not be read — see below",
                              style="bold red"))
     return Group(*parts)
