@@ -1,9 +1,12 @@
-"""Regenerate ``screenshots/*.svg``: one per screen, at 120×36, from the demo history.
+"""Regenerate ``screenshots/*.svg``: one per screen (the Recommend screen: one per list), at
+120×36, from the demo history.
 
     python scripts/screenshots.py [--streams N] [--seed S] [--out screenshots]
 
 The clock is frozen and the user's own config is ignored, so the pictures only change when
-the app or the demo does.
+the app or the demo does. The Recommend shots use a Last.fm key against the tests' local fake
+Last.fm (made-up neighbours), so Discover and the Mix show new artists as they would with a
+real key; nothing leaves the machine.
 """
 
 from __future__ import annotations
@@ -11,7 +14,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,6 +31,9 @@ SHOTS = (
     ("contexts", ("3",)),
     ("trends", ("4",)),
     ("recommend", ("5",)),
+    ("recommend_play_next", ("5", "right_square_bracket")),
+    ("recommend_rediscover", ("5", "right_square_bracket", "right_square_bracket")),
+    ("recommend_discover", ("5", "left_square_bracket")),
     ("export", ("e",)),
     ("settings", ("6",)),
     ("help", ("2", "question_mark")),
@@ -69,11 +78,28 @@ def main() -> int:
 
         root = str(demo_paths(args.streams, args.seed))
         os.chdir(browse)
-        for name, keys in SHOTS:
-            target = args.out / f"{name}.svg"
-            asyncio.run(_shoot([root], keys, target))
-            print(target)
+        with _fake_lastfm() as lastfm_url:
+            for name, keys in SHOTS:
+                target = args.out / f"{name}.svg"
+                env = ({"LASTFM_API_KEY": "fake", "MUSICREC_LASTFM_BASE_URL": lastfm_url}
+                       if name.startswith("recommend") else {})
+                os.environ.update(env)
+                asyncio.run(_shoot([root], keys, target))
+                for key in env:
+                    del os.environ[key]
+                print(target)
     return 0
+
+
+@contextmanager
+def _fake_lastfm() -> Iterator[str]:
+    """The tests' fake Last.fm on 127.0.0.1 (its API root URL), in a thread of its own."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.fake_service import serving_in_thread
+    from tests.lastfm_fake import FakeLastfm, ring_payload
+
+    with serving_in_thread(FakeLastfm(similar=ring_payload).app()) as root:
+        yield root + "2.0/"
 
 
 if __name__ == "__main__":

@@ -310,29 +310,37 @@ def _remix(analysis: Analysis, shares: Mapping[str, float], top: int | None) -> 
 
 
 def reblend(analysis: Analysis, *, shares: Mapping[str, float] | None = None,
-            tier: str | None = None, top: int | None = None,
-            progress: Progress | None = None, cancel: CancelToken | None = None) -> Analysis:
-    """New shares / tier / length without refitting (Discover is redone if the tier moves).
+            tier: str | None = None, provider: SimilarityProvider | None = None,
+            top: int | None = None, progress: Progress | None = None,
+            cancel: CancelToken | None = None) -> Analysis:
+    """New shares / tier / provider / length without refitting (Discover is redone when the
+    tier or the provider changes).
 
     ``shares=None`` keeps the shares the analysis was mixed with.
     """
     shares = analysis.shares if shares is None else dict(shares)
     mix_shares({}, shares)
-    if tier is not None and tier != analysis.tier:
+    moved = tier is not None and tier != analysis.tier
+    if moved or provider is not None:
+        tier = analysis.tier if tier is None else tier
         parse_tier(tier)
-        if analysis.ranking is None or analysis.source is None:
+        source = provider or analysis.source
+        if analysis.ranking is None or source is None:
             raise MusicrecError("the content engine did not run; cannot change its tier")
         start = time.perf_counter()
-        content = _content(analysis.ranking, analysis.source, analysis.settings, tier,
+        content = _content(analysis.ranking, source, analysis.settings, tier,
                            int(analysis.settings.ensemble.pool), trends=analysis.trends,
                            contexts=analysis.contexts, at=analysis.at, progress=progress,
                            cancel=cancel)
         similarity = content.meta.get("similarity")
-        provider = _answered_by(similarity, analysis.source)
-        lists = {**analysis.lists, "discover": discover_list(content, provider)}
+        answered = _answered_by(similarity, source)
+        lists = {**analysis.lists, "discover": discover_list(content, answered)}
+        notes = [n for n in analysis.notes if not n.startswith(("content: ", "discover: "))]
+        notes += [f"content: {n}" for n in content.notes]
+        notes += [f"discover: {n}" for n in lists["discover"].notes]
         analysis = dataclasses.replace(
             analysis, results={**analysis.results, "content": content}, lists=lists,
-            similarity=similarity, tier=tier, provider=provider,
+            similarity=similarity, tier=tier, provider=answered, source=source, notes=notes,
             groups=diversity_groups(analysis.history, similarity),
             timings={**analysis.timings, "content": time.perf_counter() - start})
     return _remix(analysis, shares, top)

@@ -52,7 +52,7 @@ class Session:
     analysis: Analysis | None = None
     generation: int = 0
     passphrase: Secret | None = field(default=None, repr=False)  # kept in memory only
-    _provider: SimilarityProvider | None = field(default=None, repr=False)
+    _providers: dict[str, SimilarityProvider] = field(default_factory=dict, repr=False)
     _provider_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def clock(self) -> datetime:
@@ -78,7 +78,7 @@ class Session:
         self.trends = self.contexts = self.analysis = None
         self.artist_contexts = {}
         with self._provider_lock:
-            self._provider = None
+            self._providers.clear()
         self.generation += 1
 
     def take_contexts(self, fitted: ContextsFitted) -> bool:
@@ -88,20 +88,23 @@ class Session:
         self.contexts, self.artist_contexts = fitted.contexts, fitted.owners
         return True
 
-    def provider(self) -> SimilarityProvider:
-        """The similarity provider for this history (built once, from a worker thread)."""
+    def provider(self, kind: str | None = None) -> SimilarityProvider:
+        """The similarity provider for this history: ``kind`` ("auto", "lastfm",
+        "listenbrainz", "offline"; None = the setting), built once per kind, from a worker
+        thread."""
         from musicrec_tui.core.settings.secrets import get_api_key
         from musicrec_tui.core.similarity.select import choose_provider
 
+        kind = kind or self.settings.providers.similar
         with self._provider_lock:
-            if self._provider is None:
+            if kind not in self._providers:
                 settings = self.settings
                 key = get_api_key(settings, passphrase=self.passphrase)
-                self._provider = choose_provider(None, settings,
-                                                 self.history, api_key=key)
-            return self._provider
+                self._providers[kind] = choose_provider(kind, settings, self.history,
+                                                        api_key=key)
+            return self._providers[kind]
 
     def forget_provider(self) -> None:
         """Settings or the key changed: build the provider again on next use."""
         with self._provider_lock:
-            self._provider = None
+            self._providers.clear()

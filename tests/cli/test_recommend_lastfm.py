@@ -3,16 +3,13 @@ default Mix, never the library's own, and the tier picks the seeds."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import socket
-import threading
 from collections.abc import Iterator
 
 import pytest
-from aiohttp import web
 
 from musicrec_tui.cli import main
+from tests.fake_service import serving_in_thread
 from tests.helpers_library import write_extended_export, yearly_plays
 from tests.lastfm_fake import API_KEY, FakeLastfm, Reply, similar_payload
 
@@ -29,22 +26,10 @@ def export(tmp_path_factory):
 def lastfm(monkeypatch) -> Iterator[FakeLastfm]:
     """The fake on 127.0.0.1, served from its own thread (the CLI runs its own loop)."""
     fake = FakeLastfm()
-    loop = asyncio.new_event_loop()
-    runner = web.AppRunner(fake.app())
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    asyncio.run_coroutine_threadsafe(runner.setup(), loop).result()
-    asyncio.run_coroutine_threadsafe(web.SockSite(runner, sock).start(), loop).result()
-    port = sock.getsockname()[1]
-    monkeypatch.setenv("MUSICREC_LASTFM_BASE_URL", f"http://127.0.0.1:{port}/2.0/")
-    monkeypatch.setenv("LASTFM_API_KEY", API_KEY)
-    yield fake
-    asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result()
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join()
-    loop.close()
+    with serving_in_thread(fake.app()) as root:
+        monkeypatch.setenv("MUSICREC_LASTFM_BASE_URL", root + "2.0/")
+        monkeypatch.setenv("LASTFM_API_KEY", API_KEY)
+        yield fake
 
 
 def recommend(capsys, export: str, *args: str) -> dict:

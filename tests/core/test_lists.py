@@ -145,3 +145,15 @@ def test_discover_offline_is_empty_and_says_how_to_turn_a_provider_on(library):
     assert "need a similarity provider" in note and "musicrec config set-key" in note
     assert "discover" not in {r.list for r in found.mix}
     assert any(n.startswith("mix: no items from") and "discover" in n for n in found.notes)
+
+
+def test_a_provider_given_later_fills_discover_without_refitting(library):
+    offline = analyse(library, load_settings())
+    assert offline.lists["discover"].items == []
+    provider = FakeProvider(PROVIDER_TABLE)
+    online = reblend(offline, provider=provider)
+    assert online.trends is offline.trends and online.ranking is offline.ranking
+    assert online.provider == "lastfm" and online.source is provider
+    assert {r.artist for r in online.lists["discover"].items} >= {"Big's Friend"}
+    assert "discover" in {r.list for r in online.mix}
+    assert not any("need a similarity provider" in n for n in online.notes)

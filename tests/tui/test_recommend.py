@@ -1,11 +1,12 @@
 """Pilot: run the recommendations, cancel a run, re-run; change the Mix's shares and see the
-order move."""
+order move; each list in its tab; Discover's provider changed without refitting."""
 
 from __future__ import annotations
 
-from textual.widgets import Input, Static
+from textual.widgets import Input, Select, Static
 
 import musicrec_tui.core.analysis as analysis_mod
+from musicrec_tui.core.lists import TITLES
 from musicrec_tui.core.settings import load_settings
 from musicrec_tui.tui.app import make_app
 from musicrec_tui.tui.screens.recommend import RecommendScreen
@@ -151,3 +152,81 @@ async def test_the_status_says_why_another_provider_answered(monkeypatch):
                 app.screen.query_one("#recommend-status", Static).content).split())
     assert "asked lastfm, but Last.fm rejected the API key" in status
     assert API_KEY not in status
+
+
+async def test_each_list_has_its_tab():
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        screen = app.screen
+        analysis = app.session.analysis
+        status = screen.query_one("#recommend-status", Static)
+        assert screen.order == [r.artist for r in analysis.mix]
+        assert "Mix:" in text_of(status.content) and "Play next 67%" in text_of(status.content)
+        shown = {}
+        for name in ("play-next", "rediscover", "discover", "mix"):
+            await pilot.press("right_square_bracket")
+            await settle(pilot)
+            shown[name] = screen.order
+            assert text_of(status.content).startswith(f"{TITLES[name]}:")
+        assert shown["play-next"] == [r.artist for r in analysis.lists["play-next"].items[:20]]
+        assert shown["rediscover"] == [r.artist for r in analysis.lists["rediscover"].items[:20]]
+        assert shown["mix"] == [r.artist for r in analysis.mix]
+        # Offline, Discover is empty and says how to turn a provider on.
+        assert shown["discover"] == []
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        why = text_of(screen.query_one("#recommend-why", Static).content)
+        assert "need a similarity provider" in why
+
+
+async def test_the_provider_applies_to_discover_without_refitting(monkeypatch):
+    from tests.core.test_lists import FakeProvider
+
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        screen = app.screen
+        fitted = app.session.analysis.results
+        top = list(fitted["ranking"].items)[:50]
+        fake = FakeProvider({it.artist: [(f"{it.artist} Friend", 0.9)] for it in top})
+        real = type(app.session).provider
+        monkeypatch.setattr(type(app.session), "provider",
+                            lambda self, kind=None: fake if kind == "lastfm"
+                            else real(self, kind))
+        screen.query_one("#provider-select", Select).value = "lastfm"
+        await settle(pilot)
+        analysis = app.session.analysis
+        assert analysis.results["temporal"] is fitted["temporal"], "no refit"
+        assert fake.asked and analysis.provider == "lastfm"
+        new = analysis.lists["discover"].items
+        assert new and all(not r.in_library for r in new)
+        assert "discover" in {r.list for r in analysis.mix}
+        assert "similar artists from lastfm" in text_of(
+            screen.query_one("#recommend-status", Static).content)
+
+
+async def test_discover_gets_its_views_from_the_other_workers(monkeypatch):
+    """Content waits for the temporal and context workers and ranks new artists with their
+    fits: the app's Discover equals one analyse over every engine."""
+    from tests.core.test_analysis import RingProvider
+
+    monkeypatch.setattr(type(demo_app().session), "provider",
+                        lambda self, kind=None: RingProvider())
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        analysis = app.session.analysis
+        assert all(state == "done" for state in app.screen._state.values())
+        whole = analysis_mod.analyse(app.session.history, app.session.settings,
+                                     at=app.session.clock(), provider=RingProvider())
+        assert [(r.artist, r.engines) for r in analysis.lists["discover"].items] == [
+            (r.artist, r.engines) for r in whole.lists["discover"].items]
+        assert any(r.engines.get("temporal") or r.engines.get("context")
+                   for r in analysis.lists["discover"].items)

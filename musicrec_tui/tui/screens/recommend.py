@@ -1,5 +1,6 @@
-"""Recommendations: every engine in its own worker, then the lists and their Mix, whose shares
-can be edited without refitting."""
+"""Recommendations: every engine in its own worker, then the lists (Mix, Play next,
+Rediscover, Discover) in tabs; the Mix's shares, Discover's tier and its similarity provider
+can be changed without refitting."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Footer, Input, Label, Select, Static, Tab, Tabs
 from textual.worker import Worker, WorkerState
 
 from musicrec_tui.core.errors import MusicrecError
+from musicrec_tui.core.lists import LISTS, TITLES
+from musicrec_tui.core.settings.checks import PROVIDER_KINDS
 from musicrec_tui.core.wording import plural
 from musicrec_tui.tui.messages import EngineProgress
 from musicrec_tui.tui.navigation import NavBar
@@ -30,6 +33,8 @@ if TYPE_CHECKING:
     from musicrec_tui.core.engines.base import Recommendation
 
 LIST_SHORT = {"play-next": "Play next", "rediscover": "Rediscover", "discover": "Discover"}
+# The engines whose fits Discover's views use (content waits for them).
+DISCOVER_VIEWS = ("temporal", "context")
 BAR_WIDTH = 20
 
 
@@ -54,9 +59,10 @@ class RecommendScreen(MusicrecScreen):
 
     @dataclass
     class Reblended(Message):
-        """The analysis was blended again for a new tier (its content engine re-ran)."""
+        """The analysis was mixed again for a new tier or provider (content re-ran)."""
 
         analysis: Analysis
+        kind: str
 
     HELP_TITLE = "Recommendations"
     STATUS_ID = "#recommend-status"
@@ -68,6 +74,10 @@ class RecommendScreen(MusicrecScreen):
                 tooltip="Apply the Mix shares and tier without refitting"),
         Binding("w", "focus_weights", "Shares", id="recommend.weights",
                 tooltip="Edit the Mix shares"),
+        Binding("right_square_bracket", "next_list", "Next list", id="recommend.next",
+                tooltip="Show the next list (Mix, Play next, Rediscover, Discover)"),
+        Binding("left_square_bracket", "previous_list", "Previous list",
+                id="recommend.previous", tooltip="Show the previous list"),
     ]
 
     def __init__(self) -> None:
@@ -79,20 +89,31 @@ class RecommendScreen(MusicrecScreen):
         self._current: dict[str, Worker] = {}
         self._started = 0.0
         self._engines = ENGINES
+        self._list = "mix"  # the tab shown
+        self._tier_run = ""  # the tier of the current run
+        self._kind = ""  # the provider kind the shown Discover was asked with (set in compose)
 
     def compose(self) -> ComposeResult:
-        shares = self.session.settings.ensemble.shares
+        settings = self.session.settings
+        self._kind = settings.providers.similar
         yield NavBar("recommend")
         with Horizontal(id="recommend-controls"):
             for name, key in SHARES.items():
                 with Vertical(classes="weight"):
                     yield Label(LIST_SHORT[name])
-                    yield Input(f"{shares.get(key, 0.0):g}", id=f"share-{key}",
-                                type="number", compact=True)
+                    yield Input(f"{settings.ensemble.shares.get(key, 0.0):g}",
+                                id=f"share-{key}", type="number", compact=True)
             with Vertical(classes="weight"):
-                yield Label("tier")
-                yield Input(self.session.settings.content.tier, id="tier-input", compact=True)
+                yield Label("Discover tier")
+                yield Input(settings.content.tier, id="tier-input", compact=True)
+            with Vertical(classes="weight"):
+                yield Label("Discover from")
+                yield Select([(kind, kind) for kind in PROVIDER_KINDS],
+                             value=settings.providers.similar, allow_blank=False,
+                             id="provider-select", compact=True)
         yield Static("Press g to run every engine", id="recommend-engines")
+        yield Tabs(*(Tab(TITLES[name], id=f"list-{name}") for name in LISTS),
+                   id="recommend-lists")
         yield ArtistTable([Column("#", 0, right=True), Column("Artist", 0),
                            Column("List", 0), Column("Score", 0, right=True),
                            Column("Engines", 0), Column("New", 0)], id="recommend-table")
@@ -116,45 +137,65 @@ class RecommendScreen(MusicrecScreen):
         tier = self._tier()
         if tier is None:
             return
+        self._kind = self._provider_kind()
         self.workers.cancel_group(self, "engine")
         self._run += 1
         self._state = dict.fromkeys(self._engines, "running")
         self._progress = dict.fromkeys(self._engines, (0, 0))
         self._parts = {}
         self._started = time.perf_counter()
+        self._tier_run = tier
         # The replaced run's workers end (cancelled) after this one starts: only the workers
-        # of the current run may change its state.
-        self._current = {
-            name: self.run_worker(self._engine_job(self._run, name, tier), name=name,
-                                  group="engine", thread=True, exit_on_error=False,
-                                  description=f"engine {name}")
-            for name in self._engines}
+        # of the current run may change its state. Content waits for the temporal and context
+        # fits: Discover ranks new artists with their views too.
+        self._current = {}
+        self._state["content"] = "waiting"
+        for name in self._engines:
+            if name != "content":
+                self._start(name)
+        self._maybe_discover()
         self._show_engines()
         self.query_one("#recommend-status", Static).update(
             f"Running every engine (tier {tier})… esc cancels")
         self.query_one("#recommend-table", ArtistTable).focus()
 
-    def _engine_job(self, run: int, name: str, tier: str):
+    def _start(self, name: str) -> None:
+        self._state[name] = "running"
+        self._current[name] = self.run_worker(
+            self._engine_job(self._run, name, self._tier_run, self._kind), name=name,
+            group="engine", thread=True, exit_on_error=False, description=f"engine {name}")
+
+    def _maybe_discover(self) -> None:
+        """Start content once the engines whose views Discover uses have ended."""
+        if self._state.get("content") == "waiting" and not any(
+                self._state.get(view) == "running" for view in DISCOVER_VIEWS):
+            self._start("content")
+
+    def _engine_job(self, run: int, name: str, tier: str, kind: str):
         def job() -> None:
             from musicrec_tui.core.analysis import analyse
 
-            # Only content asks for neighbours; the provider is built once per history.
-            chosen = self.session.provider() if name == "content" else None
+            # Only content asks for neighbours; a provider is built once per history and kind.
+            chosen = self.session.provider(kind) if name == "content" else None
+            fits = {}
+            if name == "content":  # the views' fits, from the workers that ended before it
+                fits = {"trends": getattr(self._parts.get("temporal"), "trends", None),
+                        "contexts": getattr(self._parts.get("context"), "contexts", None)}
             start = time.perf_counter()
             part = analyse(self.session.history, self.session.settings,
                            at=self.session.clock(), engines=[name], provider=chosen, tier=tier,
                            progress=progress_poster(self, EngineProgress, name),
-                           cancel=WorkerCancel())
+                           cancel=WorkerCancel(), **fits)
             self.post_message(self.EngineDone(run, name, part, time.perf_counter() - start))
         return job
 
     def action_cancel(self) -> None:
-        if not any(state == "running" for state in self._state.values()):
+        if not any(state in ("running", "waiting") for state in self._state.values()):
             self.app.bell()
             return
         self.workers.cancel_group(self, "engine")
         for name, state in self._state.items():
-            if state == "running":
+            if state in ("running", "waiting"):
                 self._state[name] = "cancelled"
         self._show_engines()
         self.notify("Recommendation run cancelled", severity="warning")
@@ -175,17 +216,22 @@ class RecommendScreen(MusicrecScreen):
         for note in part.notes:
             if "failed" in note:
                 self.notify(note, severity="error", timeout=10)
+        self._maybe_discover()
         self._maybe_blend()
 
     def worker_ended(self, worker: Worker, state: WorkerState) -> None:
         if (worker.group == "engine" and self._current.get(worker.name) is worker
                 and self._state.get(worker.name) == "running"):
             self._state[worker.name] = "failed" if state == WorkerState.ERROR else "cancelled"
+            if self._state.get("content") == "waiting" and state != WorkerState.ERROR:
+                self._state["content"] = "cancelled"  # a cancelled run starts nothing more
+            self._maybe_discover()
             self._maybe_blend()
 
     def _maybe_blend(self) -> None:
         self._show_engines()
-        if any(state == "running" for state in self._state.values()) or not self._parts:
+        if any(state in ("running", "waiting") for state in self._state.values()) \
+                or not self._parts:
             return
         try:
             analysis = combine([self._parts[n] for n in self._engines if n in self._parts],
@@ -200,7 +246,7 @@ class RecommendScreen(MusicrecScreen):
 
     def _show_engines(self) -> None:
         lines = Text()
-        running = any(state == "running" for state in self._state.values())
+        running = any(state in ("running", "waiting") for state in self._state.values())
         if not running:
             marks = {"done": "✓", "failed": "✗ failed", "cancelled": "– cancelled"}
             parts = [Text.assemble((name, "bold"), f" {marks.get(state, state)}")
@@ -249,8 +295,12 @@ class RecommendScreen(MusicrecScreen):
     def _submitted(self) -> None:
         self.action_reblend()
 
+    def _provider_kind(self) -> str:
+        return str(self.query_one("#provider-select", Select).value)
+
     def action_reblend(self) -> None:
-        """Blend again with the weights and tier in the inputs (no refit)."""
+        """Mix again with the shares in the boxes; Discover again when its tier or provider
+        changed (no refit)."""
         analysis = self.session.analysis
         if analysis is None:
             self.notify("Run the engines first (g)", severity="warning")
@@ -263,27 +313,37 @@ class RecommendScreen(MusicrecScreen):
         except (ValueError, MusicrecError) as exc:
             self.notify(describe_error(exc), severity="error")
             return
-        if tier != analysis.tier:
-            # A new tier asks the provider again: do that off the UI thread.
-            self.run_worker(self._reblend_job(analysis, shares, tier), group="engine",
+        kind = self._provider_kind()
+        if tier != analysis.tier or kind != self._kind:
+            # Discover asks the provider again: do that off the UI thread.
+            self.run_worker(self._reblend_job(analysis, shares, tier, kind), group="engine",
                             thread=True, exit_on_error=False, exclusive=True,
-                            description="re-running content for the new tier")
+                            description="asking for similar artists again")
             return
         self._apply(self._reblend(analysis, shares, None))
 
-    def _reblend(self, analysis: Analysis, shares: dict[str, float],
-                 tier: str | None) -> Analysis:
+    @on(Select.Changed, "#provider-select")
+    def _provider_changed(self) -> None:
+        if self.session.analysis is not None and self._provider_kind() != self._kind:
+            self.action_reblend()
+
+    def _reblend(self, analysis: Analysis, shares: dict[str, float], tier: str | None,
+                 kind: str | None = None) -> Analysis:
         from musicrec_tui.core.analysis import reblend
 
-        return reblend(analysis, shares=shares, tier=tier)
+        provider = self.session.provider(kind) if kind is not None else None
+        return reblend(analysis, shares=shares, tier=tier, provider=provider)
 
-    def _reblend_job(self, analysis: Analysis, shares: dict[str, float], tier: str):
+    def _reblend_job(self, analysis: Analysis, shares: dict[str, float], tier: str,
+                     kind: str):
         def job() -> None:
-            self.post_message(self.Reblended(self._reblend(analysis, shares, tier)))
+            self.post_message(self.Reblended(self._reblend(analysis, shares, tier, kind),
+                                             kind))
         return job
 
     @on(Reblended)
     def _reblended(self, event: Reblended) -> None:
+        self._kind = event.kind
         self._apply(event.analysis)
 
     def _apply(self, analysis: Analysis) -> None:
@@ -294,22 +354,54 @@ class RecommendScreen(MusicrecScreen):
         self.notify("Mixed again with the new shares", timeout=2)
 
     # -- showing -------------------------------------------------------------------------
+    def action_next_list(self) -> None:
+        self._switch(1)
+
+    def action_previous_list(self) -> None:
+        self._switch(-1)
+
+    def _switch(self, step: int) -> None:
+        name = LISTS[(LISTS.index(self._list) + step) % len(LISTS)]
+        self.query_one("#recommend-lists", Tabs).active = f"list-{name}"
+
+    @on(Tabs.TabActivated, "#recommend-lists")
+    def _list_chosen(self, event: Tabs.TabActivated) -> None:
+        self._list = (event.tab.id or "list-mix").removeprefix("list-")
+        if self.session.analysis is not None:
+            self._show(self.session.analysis)
+
+    def _items(self, analysis: Analysis) -> list[Recommendation]:
+        found = analysis.lists.get(self._list)
+        return found.items if found is not None else []
+
     def _show(self, analysis: Analysis) -> None:
         table = self.query_one("#recommend-table", ArtistTable)
+        items = self._items(analysis)
         table.show({rec.artist: (str(rank), LIST_SHORT.get(rec.list, rec.list),
                                  f"{rec.score:.3f}",
                                  " ".join(f"{e}:{v:.2f}" for e, v in rec.engines.items() if v),
                                  "" if rec.in_library else "new")
-                    for rank, rec in enumerate(analysis.mix, 1)})
+                    for rank, rec in enumerate(items[:analysis.settings.ensemble.top], 1)})
         self._status(analysis)
-        if analysis.mix:
-            self._why(analysis.mix[0])
+        if items:
+            self._why(items[0])
+        else:
+            notes = analysis.lists[self._list].notes if self._list in analysis.lists else []
+            self.query_one("#recommend-why", Static).update(
+                notes[0] if notes else f"{TITLES[self._list]} has nothing to suggest")
         table.focus()
 
     def _status(self, analysis: Analysis) -> None:
-        text = (f"{plural(len(analysis.mix), 'recommendation')} as of "
-                f"{analysis.as_of:%Y-%m-%d} · tier {analysis.tier} · similar artists from "
-                f"{similar_source(analysis.similarity, analysis.provider)}")
+        found = analysis.lists.get(self._list)
+        count = len(found.items[:analysis.settings.ensemble.top]) if found else 0
+        text = (f"{TITLES[self._list]}: {plural(count, 'recommendation')} as of "
+                f"{analysis.as_of:%Y-%m-%d}")
+        if self._list == "mix" and found is not None:
+            text += " · " + ", ".join(f"{TITLES[n]} {share:.0%}"
+                                      for n, share in found.meta.get("shares", {}).items())
+        if self._list in ("mix", "discover"):
+            text += (f" · tier {analysis.tier} · similar artists from "
+                     f"{similar_source(analysis.similarity, analysis.provider)}")
         self.query_one("#recommend-status", Static).update(text)
 
     @on(ArtistTable.RowHighlighted, "#recommend-table")
@@ -317,7 +409,7 @@ class RecommendScreen(MusicrecScreen):
         analysis = self.session.analysis
         if analysis is None:
             return
-        for rec in analysis.mix:
+        for rec in self._items(analysis):
             if rec.artist == event.artist:
                 self._why(rec)
                 break
@@ -330,4 +422,6 @@ class RecommendScreen(MusicrecScreen):
     def order(self) -> list[str]:
         """The artists in the table, top first."""
         analysis = self.session.analysis
-        return [rec.artist for rec in analysis.mix] if analysis is not None else []
+        if analysis is None:
+            return []
+        return [rec.artist for rec in self._items(analysis)[:analysis.settings.ensemble.top]]
