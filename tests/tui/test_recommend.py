@@ -179,6 +179,7 @@ async def test_each_list_has_its_tab():
         await pilot.press("left_square_bracket")
         await settle(pilot)
         why = text_of(screen.query_one("#recommend-why", Static).content)
+        assert why.startswith("Pick lastfm or listenbrainz in “Discover from” above.")
         assert "need a similarity provider" in why
 
 

@@ -387,8 +387,10 @@ class RecommendScreen(MusicrecScreen):
             self._why(items[0])
         else:
             notes = analysis.lists[self._list].notes if self._list in analysis.lists else []
-            self.query_one("#recommend-why", Static).update(
-                notes[0] if notes else f"{TITLES[self._list]} has nothing to suggest")
+            text = notes[0] if notes else f"{TITLES[self._list]} has nothing to suggest"
+            if self._list == "discover" and analysis.provider in (None, "offline"):
+                text = "Pick lastfm or listenbrainz in “Discover from” above. " + text
+            self.query_one("#recommend-why", Static).update(text)
         table.focus()
 
     def _status(self, analysis: Analysis) -> None:
