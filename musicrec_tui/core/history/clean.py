@@ -27,8 +27,8 @@ from musicrec_tui.core.history.formats_base import (
 from musicrec_tui.core.history.model import CANONICAL_COLUMNS
 from musicrec_tui.core.history.reconcile import scrobbles_of_spotify_plays
 
-_DEDUPE_COLUMNS = ("artist", "track", "album", "track_uri", "ms_played", "reason_start",
-                   "reason_end", "skipped", "shuffle")
+_DEDUPE_COLUMNS = ("artist", "track", "album", "track_uri", "reason_start", "reason_end",
+                   "skipped", "shuffle")  # and the listening time, kept as "ms"
 _MINUTE_NS = 60 * 1_000_000_000
 
 
@@ -153,8 +153,7 @@ def merge(batches: list[tuple[Batch, str]], *, min_play_ms: float, drop_incognit
     if order is not None:
         rows = {k: v[order] for k, v in rows.items()}
     dup = _duplicates(rows["ts"], {**{k: rows[k] for k in _DEDUPE_COLUMNS if k in rows},
-                                   "ms_played": rows["ms"], "skipped": rows["skipped"],
-                                   "shuffle": rows["shuffle"]})
+                                   "ms_played": rows["ms"]})
     if dup.any():
         set_aside["duplicate"] += int(dup.sum())
         rows = {k: v[~dup] for k, v in rows.items()}
