@@ -69,9 +69,17 @@ class MusicrecApp(KeysInTypedOrder[int], PauseOnlyOnFirstVisit[int]):
         self.session = session
         self._paths = paths
         self._demo = demo
-        self.theme = session.settings.tui.theme
+        wanted = session.settings.tui.theme
+        self._theme_problem = None
+        if wanted in self.available_themes:
+            self.theme = wanted
+        else:  # a setting, not a reason to stop: say so once the screen is up
+            self._theme_problem = (f"tui.theme: no theme named {wanted!r}, using {self.theme!r}; "
+                                   f"themes: {', '.join(sorted(self.available_themes))}")
 
     def on_mount(self) -> None:
+        if self._theme_problem:
+            self.notify(self._theme_problem, severity="warning", timeout=10)
         if self.session.snapshot is not None:
             # The Artists rows are known already: show them, load the rest behind them.
             self.switch_mode("artists")

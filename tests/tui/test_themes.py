@@ -139,3 +139,18 @@ async def test_themes_added_by_a_newer_textual_draw_every_screen():
     if problems:
         warnings.warn(f"unchecked themes with text under {FLOOR}:1 contrast: {problems}",
                       stacklevel=1)
+
+
+async def test_an_unknown_theme_setting_is_one_warning_not_a_crash():
+    from musicrec_tui.core.settings import load_settings
+    from musicrec_tui.tui.app import make_app
+    from musicrec_tui.tui.textual_patches import notifications
+
+    settings = load_settings(cli={"tui": {"theme": "nope"}})
+    app = make_app(settings=settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.theme == "textual-dark"
+        (note,) = [n for n in notifications(app) if "tui.theme" in str(n.message)]
+        assert str(note.message).startswith(
+            "tui.theme: no theme named 'nope', using 'textual-dark'; themes: ")
