@@ -132,3 +132,21 @@ def test_the_fit_follows_the_plays_on_a_small_matrix():
     assert error < 0.1
     assert t.fitted.loc["Pop", pd.Period("2022-02", "M")] < 5
     assert t.fitted.loc["Rock", pd.Period("2023-06", "M")] < 5
+
+
+def test_an_artist_with_no_plays_in_the_window_is_neither_rising_nor_fading():
+    """The NMF tilts an artist along the shapes it shares: with one component, an artist
+    played only early takes the rising shape of another. Rising and fading follow the plays."""
+    plays = []
+    for month in range(12):
+        start = pd.Timestamp(2024, month + 1, 1)
+        plays += _daily("Climber", start, 1, per_day=10 + max(0, month - 5) * 4)
+        if month < 6:
+            plays += _daily("Gone Quiet", start, 1, per_day=10, hour=18)
+    plays += _daily("Climber", "2024-12-20", 1, per_day=30)  # December complete enough
+    settings = load_settings(cli={"temporal": {"components": 1}})
+    t = fit_trends(make_history(plays), settings)
+    fitted = t.series("Gone Quiet")["fitted"].to_numpy()[-6:]
+    assert fitted[-1] > fitted[0] > 0  # the NMF does tilt it up...
+    assert [i.artist for i in t.rising] == ["Climber"]  # ...but its plays do not rise
+    assert t.fading == []  # no plays in the window at all: nothing to fade

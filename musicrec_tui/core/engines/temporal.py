@@ -167,11 +167,8 @@ def fit_trends(history: History, settings: Settings, *, progress: Progress | Non
     check(cancel)
 
     # 3. Slope over the recent window, relative to its mean; one-step-ahead forecast.
-    y = fitted[:, -window:]
-    x = np.arange(window, dtype=float)
-    xc = x - x.mean()
-    slope = (y - y.mean(axis=1, keepdims=True)) @ xc / max(float(xc @ xc), 1.0)
-    mean = y.mean(axis=1)
+    slope = _slopes(fitted[:, -window:])
+    mean = fitted[:, -window:].mean(axis=1)
     rel = np.divide(slope, mean, out=np.zeros_like(slope), where=mean > 0)
     # Next period: the current level (part actual, part NMF-smoothed) plus a damped step of
     # the trend. Extrapolating the fitted line a full step overshot: on real histories it
@@ -181,16 +178,27 @@ def fit_trends(history: History, settings: Settings, *, progress: Progress | Non
     forecast = np.clip(level + cfg.trend_damping * slope, 0.0, None)
     report(progress, 3, STEPS)
 
-    rising, fading, nxt = _lists(artists, slope, rel, forecast, period, window)
+    # Rising and fading are about the plays themselves: the NMF smooths an artist along the
+    # shapes it shares with others, which can tilt one with no plays in the window.
+    agrees = np.sign(slope) == np.sign(_slopes(V[:, -window:]))
+    rising, fading, nxt = _lists(artists, slope, rel, forecast, agrees, period, window)
     report(progress, STEPS, STEPS)
     return Trends(rising, fading, nxt, notes, meta,
                   pd.DataFrame(V, index=artists, columns=labels),
                   pd.DataFrame(fitted, index=artists, columns=labels))
 
 
+def _slopes(y: np.ndarray) -> np.ndarray:
+    """Least-squares slope per row, per period."""
+    xc = np.arange(y.shape[1], dtype=float) - (y.shape[1] - 1) / 2
+    return (y - y.mean(axis=1, keepdims=True)) @ xc / max(float(xc @ xc), 1.0)
+
+
 def _lists(artists: pd.Index, slope: np.ndarray, rel: np.ndarray, forecast: np.ndarray,
-           period: str, window: int) -> tuple[list[Item], list[Item], list[Item]]:
-    """Rising, fading and next-period favourite lists, best first (ties by name)."""
+           agrees: np.ndarray, period: str, window: int
+           ) -> tuple[list[Item], list[Item], list[Item]]:
+    """Rising, fading (only where the plays trend the same way: ``agrees``) and
+    next-period favourite lists, best first (ties by name)."""
     # A trend counts by its absolute size, damped when small next to the artist's level:
     # 0 → 2 plays is +100% but matters less than 100 → 150.
     strength = np.abs(slope) * np.minimum(np.abs(rel), 1.0)
@@ -202,8 +210,8 @@ def _lists(artists: pd.Index, slope: np.ndarray, rel: np.ndarray, forecast: np.n
                      {"slope": float(slope[i]), "relative": float(rel[i]),
                       "forecast": float(forecast[i])}) for i in order]
 
-    up = np.flatnonzero(slope > 0)
-    down = np.flatnonzero(slope < 0)
+    up = np.flatnonzero((slope > 0) & agrees)
+    down = np.flatnonzero((slope < 0) & agrees)
     up = up[np.lexsort((names[up], -strength[up]))]
     down = down[np.lexsort((names[down], -strength[down]))]
     has = np.flatnonzero(forecast > 0)
