@@ -65,6 +65,12 @@ def test_one_weights_rule_rescales_and_says_so():
             mix_shares(lists(), bad)
 
 
+def test_a_mix_of_no_items_is_refused():
+    for top in (0, -1):
+        with pytest.raises(SettingsError, match=f"at least 1 \\(got {top}\\)"):
+            mix(lists(), SHARES, top=top)
+
+
 def test_diversity_spreads_groups_within_a_list():
     artists = ["A1", "A2", "A3", "B1", "B2"]
     own = {"play-next": listed("play-next", artists, [1.0, 0.95, 0.9, 0.7, 0.65])}

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Collection, Hashable, Mapping
 
 from musicrec_tui.core.engines.base import RankedList, Recommendation
+from musicrec_tui.core.errors import SettingsError
 from musicrec_tui.core.settings.checks import relative_weights, rescaled_note
 
 # The lists the Mix blends, as named in ``ensemble.shares`` (and --shares).
@@ -58,6 +59,8 @@ def mix(lists: Mapping[str, RankedList], shares: Mapping[str, float], *, top: in
         diversity: float = 0.0, groups: Mapping[str, Collection[Hashable]] | None = None
         ) -> RankedList:
     """The Mix of ``lists`` (keyed by list name) at ``shares``; ``top`` items at most."""
+    if top < 1:
+        raise SettingsError(f"the Mix's length must be at least 1 (got {top})")
     notes: list[str] = []
     used = mix_shares(lists, shares, notes)
     groups = groups or {}
