@@ -291,13 +291,15 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                       highlight=False)
         for c in row.baselines:
             if not math.isfinite(c.score):
-                console.print(f"  vs {c.baseline}: nothing to judge", highlight=False)
+                console.print(f"  vs {c.baseline}: nothing to judge", highlight=False,
+                              markup=False)
                 continue
             relative = f" ({c.relative:+.1%})" if math.isfinite(c.relative) else ""
             interval = (f"[{_signed(c.interval[0])}, {_signed(c.interval[1])}]"
                         if math.isfinite(c.interval[0]) else "[too few cutoffs for an interval]")
             console.print(f"  vs {c.baseline} {c.score:.3f}: {_signed(c.difference)}{relative} "
-                          f"{interval}, won {c.won:.0%} of cutoffs", highlight=False)
+                          f"{interval}, won {c.won:.0%} of cutoffs", highlight=False,
+                          markup=False)
     for note in backtest.notes:
         console_err.print(f"note: {note}")
     return 0

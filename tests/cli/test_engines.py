@@ -147,6 +147,7 @@ def test_evaluate_json_and_table(capsys, export):
     code, out, _ = run(capsys, "evaluate", export)
     assert code == 0 and "NDCG@20" in out and "hit@10" in out
     assert "vs decayed counts" in out and "won" in out
+    assert "[too few cutoffs for an interval]" in out  # 5 cutoffs, blocks of 3
 
 
 def test_evaluate_too_short(capsys, tmp_path):
