@@ -22,6 +22,7 @@ from collections.abc import Collection, Hashable, Mapping
 
 from musicrec_tui.core.engines.base import EngineResult, Item, RankedList, Recommendation
 from musicrec_tui.core.engines.ensemble import mix
+from musicrec_tui.core.engines.labels import in_sentence
 from musicrec_tui.core.settings import Settings
 from musicrec_tui.core.wording import plural
 
@@ -45,8 +46,8 @@ def seeds_text(seeds: Mapping[str, int], context: str | None = None) -> str:
     """"51 artists asked: 50 of the tier, 10 rising, 10 of weekend mornings" (Discover's
     seeds per view, from the content engine's ``meta["seeds"]``)."""
     parts = [f"{seeds.get('content', 0)} of the tier", f"{seeds.get('temporal', 0)} rising",
-             f"{seeds.get('context', 0)} of " + (context[:1].lower() + context[1:]
-                                                 if context else "the moment")]
+             f"{seeds.get('context', 0)} of " + (in_sentence(context) if context
+                                                 else "the moment")]
     return f"{plural(seeds.get('asked', 0), 'artist')} asked: " + ", ".join(parts)
 
 

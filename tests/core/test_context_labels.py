@@ -107,3 +107,12 @@ def test_every_hour_a_context_holds_agrees_with_its_label(days, first, count, se
     again = unique_labels([label, label], [first, first], ["Mon", "Tue"])
     for text in again:
         assert claimed(text)[1] == said_hours
+
+
+def test_a_label_inside_a_sentence_keeps_day_names_capitalised():
+    from musicrec_tui.core.engines.labels import in_sentence
+
+    assert in_sentence("Weekday evenings") == "weekday evenings"
+    assert in_sentence("Wed–Fri 15–03 h") == "Wed–Fri 15–03 h"
+    assert in_sentence("Sunday mornings") == "Sunday mornings"
+    assert in_sentence("") == ""

@@ -41,6 +41,7 @@ from musicrec_tui.core.engines.labels import (
     circular_hour,
     context_label,
     dominant_band,
+    in_sentence,
     unique_labels,
 )
 from musicrec_tui.core.engines.recency import Plays, shares
@@ -48,6 +49,7 @@ from musicrec_tui.core.engines.recency_tune import tune_half_lives
 from musicrec_tui.core.history.model import History
 from musicrec_tui.core.progress import CancelToken, Progress, check, report
 from musicrec_tui.core.settings import Settings
+from musicrec_tui.core.wording import plural
 
 HOURS, DAYS, WEEK = 24, 7, 168
 ALL_SLOTS = [(d, h) for d in range(DAYS) for h in range(HOURS)]
@@ -150,7 +152,7 @@ def _choose_k(X: np.ndarray, w: np.ndarray, requested: int, settings: Settings,
     if not candidates:
         k = min(max(cfg.k_min, 1), n_cells)
         notes.append(f"Only {sessions} sessions in {n_cells} distinct hours of the week: "
-                     f"{k} context{'s' if k > 1 else ''}.")
+                     f"{plural(k, 'context')}.")
         return k, None, fit(k) if k > 1 else None
     best = None
     for k in candidates:
@@ -227,7 +229,7 @@ def fit_contexts(history: History, settings: Settings, *, k: int | None = None,
     result = []
     for new_id, c in enumerate(order):
         slots = [(int(d), int(h)) for d, h in zip(*np.nonzero(majority == new_id), strict=True)]
-        where = labels[new_id][0].lower() + labels[new_id][1:]
+        where = in_sentence(labels[new_id])
         ranked = scores.items(c, scores.pick, pool, where, cfg.prior_plays)
         typical = scores.items(c, scores.typical, cfg.picks, where, cfg.prior_plays)
         result.append(Context(new_id, labels[new_id], slots, ranked[: cfg.picks],
@@ -287,7 +289,7 @@ def _top(candidates: np.ndarray, score: np.ndarray, names: np.ndarray, n: int) -
 def _why(where: str, plays: int, lift: float, prior: float) -> str:
     if plays == 0:
         return f"a recent favourite overall (no plays in {where} yet)"
-    text = f"{where}: {plays} play{'s' if plays != 1 else ''}"
+    text = f"{where}: {plural(plays, 'play')}"
     if lift >= 1.5:
         return f"{text}, {lift:.1f}× your usual share"
     # Below the support prior the score leans on the artist's overall recent share; say so

@@ -74,6 +74,12 @@ def circular_hour(sin: float, cos: float) -> float:
     return round(math.degrees(math.atan2(sin, cos)) / 15.0, 6) % 24.0
 
 
+def in_sentence(label: str) -> str:
+    """A label inside a sentence: "weekday evenings", but day names keep their capital
+    ("Wed–Fri 15–03 h")."""
+    return label if label[:3] in DAY_NAMES else label[:1].lower() + label[1:]
+
+
 def _capital(text: str) -> str:
     return text[0].upper() + text[1:]
 

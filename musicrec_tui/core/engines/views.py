@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from musicrec_tui.core.engines.labels import in_sentence
 from musicrec_tui.core.similarity.base import Neighbour
 
 VIEWS = ("content", "temporal", "context")
@@ -123,7 +124,7 @@ def explain(parts: Mapping[str, float], cand: Candidate, context: str) -> str:
             out.append(f"similar to {names}, which you've been playing more lately" if i == 0
                        else f"you've been playing {names} more lately")
         else:
-            where = context[:1].lower() + context[1:]
+            where = in_sentence(context)
             fit = "fit" if len(named) > 1 else "fits"
             out.append(f"similar to {names}, which {fit} your {where}" if i == 0
                        else f"fits your {where}")

@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from musicrec_tui.core.engines.labels import in_sentence
 from musicrec_tui.core.wording import plural
 from musicrec_tui.tui.messages import ContextsProgress
 from musicrec_tui.tui.navigation import NavBar
@@ -138,7 +139,7 @@ class ContextsScreen(MusicrecScreen):
         now = " (now)" if index == self._now_index else ""
         table.border_title = f"Picks for {cluster.label}{now}"
         # The title names the context: each reason's "<context>: " prefix would repeat it.
-        where = f"{cluster.label[0].lower()}{cluster.label[1:]}: "
+        where = f"{in_sentence(cluster.label)}: "
         table.show({item.artist: (str(rank), f"{item.score:.2f}", item.why.removeprefix(where))
                     for rank, item in enumerate(cluster.picks, 1)})
 
