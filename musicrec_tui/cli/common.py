@@ -159,6 +159,7 @@ def run_command(args: argparse.Namespace) -> int:
     are waited for here, so they are on disk before the process exits.
     """
     try:
+        _retired_settings()
         try:
             code = int(args.func(args) or 0)
         finally:
@@ -180,6 +181,18 @@ def run_command(args: argparse.Namespace) -> int:
                 return 141
         console_err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         return 2
+
+
+def _retired_settings() -> None:
+    """A note per retired setting a config still sets (the command itself goes on)."""
+    from musicrec_tui.core.settings import retired_notes  # here: a light launch
+
+    try:
+        notes = retired_notes()
+    except MusicrecError:
+        return  # the command reports a broken config itself, in full
+    for note in notes:
+        console_err.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
 
 
 def _discard_stdout() -> None:

@@ -329,3 +329,16 @@ def test_passphrase_help_has_an_example(capsys):
     text = capsys.readouterr().out
     assert "examples:" in text and "  musicrec config passphrase" in text
     assert "MUSICREC_NEW_PASSPHRASE" in text
+
+
+def test_a_retired_setting_is_one_note_per_command_and_refused_by_set(capsys):
+    from musicrec_tui.core.settings.layers import user_config_path
+
+    path = user_config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("[ensemble]\nexclude_heavy = true\n", encoding="utf-8")
+    code, _, err = _run(capsys, "show")
+    assert code == 0
+    assert err.count("ensemble.exclude_heavy is no longer used") == 1
+    code, _, err = _run(capsys, "set", "ensemble.weights", "{ recency = 1.0 }")
+    assert code == 2 and "ensemble.weights is no longer used: the Mix blends" in err

@@ -168,3 +168,22 @@ def test_user_toml_values_get_their_types(workdir):
     assert s.import_.min_play_seconds == 10.0 and isinstance(s.import_.min_play_seconds, float)
     assert s.import_.timezone == "Asia/Tokyo"
     assert s.ensemble.shares["rediscover"] == 0.0
+
+
+def test_a_retired_setting_is_ignored_with_a_note_not_an_error(workdir, monkeypatch):
+    """A config written for an older release keeps working: each retired key is named once."""
+    from musicrec_tui.core.settings import retired_notes
+
+    path = layers.user_config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("[ensemble]\nweights = { recency = 1.0 }\ntop = 7\n", encoding="utf-8")
+    monkeypatch.setenv("MUSICREC_CONTEXT_LIFT_POWERS", "[0.0, 1.0]")
+    assert load_settings().ensemble.top == 7
+    assert retired_notes() == [
+        f"user config {path}: ensemble.weights is no longer used (the Mix blends the lists "
+        "by ensemble.shares); it can be removed",
+        "env MUSICREC_CONTEXT_LIFT_POWERS: context.lift_powers is no longer used (context "
+        "picks lean towards Play next by context.slot_tilts); it can be removed"]
+    assert str(layers.unknown_key("ensemble.weights", schema(), "config set")) == (
+        "config set: ensemble.weights is no longer used: the Mix blends the lists by "
+        "ensemble.shares")

@@ -297,6 +297,13 @@ def load_settings(overrides: dict[str, Any] | None = None, *,
     return resolve(_layers(overrides, cli, types), types)[0]
 
 
+def retired_notes() -> list[str]:
+    """One line per retired setting still set somewhere (it is ignored, not an error)."""
+    types = schema()
+    return [f"{where}: {key} is no longer used ({layers.RETIRED[key]}); it can be removed"
+            for layer in _layers(None, None, types) for key, where in layer.retired.items()]
+
+
 def explain_settings(overrides: dict[str, Any] | None = None, *,
                      cli: dict[str, Any] | None = None) -> list[Explained]:
     """Each setting with its effective value and the layer it came from."""

@@ -45,6 +45,18 @@ MOVED = {
         "max_retries", "backoff_base_seconds", "backoff_max_seconds", "retry_budget_seconds",
         "retry_after_max_seconds")},
 }
+# Settings that no longer do anything, with what replaced them: a config that still sets one
+# keeps working, and each command says once that it can go (see ``retired_notes``).
+_HEAVY = "the Mix no longer drops heavy rotation: Rediscover holds what you have not played"
+RETIRED = {
+    "ensemble.weights": "the Mix blends the lists by ensemble.shares",
+    "ensemble.recency_half_life_days": "Play next decays by play_next.half_lives",
+    "ensemble.exclude_heavy": _HEAVY,
+    "ensemble.heavy_rotation_days": _HEAVY,
+    "ensemble.heavy_rotation_top": _HEAVY,
+    "context.lift_powers": "context picks lean towards Play next by context.slot_tilts",
+    "context.holdout_days": "the tilt is chosen over context.holdout_months",
+}
 # Strings that look like secrets are never echoed back in an error message.
 _SECRETISH = ("key", "secret", "token", "password", "passphrase")
 
@@ -58,6 +70,7 @@ class Layer:
     name: str
     values: dict[str, Any] = field(default_factory=dict)
     where: dict[str, str] = field(default_factory=dict)
+    retired: dict[str, str] = field(default_factory=dict)  # retired key → where it was set
 
 
 # ---- paths -------------------------------------------------------------------------------
@@ -168,6 +181,8 @@ def unknown_key(key: str, schema: Schema, where: str) -> SettingsError:
     if not close:
         close = difflib.get_close_matches(key, list(schema), n=1, cutoff=0.6)
     hint = f" (did you mean {close[0]}?)" if close else ""
+    if key in RETIRED:
+        return SettingsError(f"{where}: {key} is no longer used: {RETIRED[key]}")
     if any(word in key.lower() for word in _SECRETISH):
         hint = " (store API keys with `musicrec config set-key` or LASTFM_API_KEY)"
     return SettingsError(f"{where}: unknown setting {key}{hint}")
@@ -201,6 +216,9 @@ def nested_layer(name: str, data: Mapping[str, Any] | None, schema: Schema) -> L
     layer = Layer(name)
     for key, value in flatten(data or {}, name, schema).items():
         if value is None:
+            continue
+        if key in RETIRED and key not in schema:
+            layer.retired[key] = name
             continue
         if key not in schema:
             raise unknown_key(key, schema, name)
@@ -239,11 +257,15 @@ def env_layer(name: str, environ: Mapping[str, str | None], schema: Schema) -> L
     sections = sorted({k.partition(".")[0] for k in schema}, key=len, reverse=True)
     by_env = {env_name(k): k for k in schema}
     by_env.update({env_name(old): new for old, new in MOVED.items()})
+    retired = {env_name(key): key for key in RETIRED}
     layer = Layer(name)
     for var, text in environ.items():
         if not var.startswith(ENV_PREFIX) or var in RESERVED_ENV or text is None:
             continue
         where = f"{name} {var}".strip()
+        if var in retired:
+            layer.retired[retired[var]] = where
+            continue
         key = by_env.get(var)
         if key is None:
             section = _section_of(var[len(ENV_PREFIX):], sections)
