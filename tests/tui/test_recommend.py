@@ -179,7 +179,8 @@ async def test_each_list_has_its_tab():
         await pilot.press("left_square_bracket")
         await settle(pilot)
         why = text_of(screen.query_one("#recommend-why", Static).content)
-        assert why.startswith("Pick lastfm or listenbrainz in “Discover from” above.")
+        assert why.startswith("Press p to turn on a provider (what it is sent is shown "
+                              "first), or pick one in “Discover from” above.")
         assert "need a similarity provider" in why
 
 
@@ -231,3 +232,31 @@ async def test_discover_gets_its_views_from_the_other_workers(monkeypatch):
             (r.artist, r.engines) for r in whole.lists["discover"].items]
         assert any(r.engines.get("temporal") or r.engines.get("context")
                    for r in analysis.lists["discover"].items)
+
+
+async def test_the_discover_tab_shows_each_items_views_and_its_seeds(monkeypatch):
+    """Each new artist with its content, temporal and context parts (as the Mix shows its
+    engines); the status says who served it, from where, and how many seeds of each view."""
+    from tests.core.test_analysis import RingProvider
+
+    monkeypatch.setattr(type(demo_app().session), "provider",
+                        lambda self, kind=None: RingProvider())
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        for _ in range(3):
+            await pilot.press("right_square_bracket")
+            await settle(pilot)
+        screen = app.screen
+        table = screen.query_one("#recommend-table", ArtistTable)
+        views = [table._cells(artist)[3] for artist in table.rows]
+        assert len(views) == 20 and all(v.startswith("content:") for v in views)
+        assert sum(" temporal:" in v or " context:" in v for v in views) > len(views) / 2
+        status = " ".join(text_of(screen.query_one("#recommend-status", Static).content).split())
+        assert status.startswith("Discover: 20 recommendations")
+        assert "similar artists from lastfm (" in status and " network)" in status
+        seeds = app.session.analysis.results["content"].meta["seeds"]
+        assert (f"{seeds['asked']} artists asked: 50 of the tier, 10 rising, "
+                f"{seeds['context']} of ") in status

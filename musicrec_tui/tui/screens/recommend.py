@@ -1,6 +1,7 @@
 """Recommendations: every engine in its own worker, then the lists (Mix, Play next,
 Rediscover, Discover) in tabs; the Mix's shares, Discover's tier and its similarity provider
-can be changed without refitting."""
+can be changed without refitting. Before Discover first asks a service the app has no
+consent for, the consent step says what is sent where (``screens/consent.py``)."""
 
 from __future__ import annotations
 
@@ -18,13 +19,14 @@ from textual.widgets import Footer, Input, Label, Select, Static, Tab, Tabs
 from textual.worker import Worker, WorkerState
 
 from musicrec_tui.core.errors import MusicrecError
-from musicrec_tui.core.lists import LISTS, TITLES
+from musicrec_tui.core.lists import LISTS, TITLES, seeds_text
 from musicrec_tui.core.settings.checks import PROVIDER_KINDS
 from musicrec_tui.core.wording import plural
 from musicrec_tui.tui.messages import EngineProgress
 from musicrec_tui.tui.navigation import NavBar
 from musicrec_tui.tui.runs import ENGINES, SHARES, combine, scaled_shares, similar_source
 from musicrec_tui.tui.screens.base import MusicrecScreen, describe_error
+from musicrec_tui.tui.screens.consent import ConsentStep
 from musicrec_tui.tui.widgets.artist_table import ArtistTable, Column
 from musicrec_tui.tui.workers import WorkerCancel, progress_poster
 
@@ -45,7 +47,7 @@ def _bar(done: int, total: int) -> str:
     return "━" * filled + "─" * (BAR_WIDTH - filled)
 
 
-class RecommendScreen(MusicrecScreen):
+class RecommendScreen(ConsentStep, MusicrecScreen):
     """Run, watch, re-weight and read the recommendations."""
 
     @dataclass
@@ -78,6 +80,8 @@ class RecommendScreen(MusicrecScreen):
                 tooltip="Show the next list (Mix, Play next, Rediscover, Discover)"),
         Binding("left_square_bracket", "previous_list", "Previous list",
                 id="recommend.previous", tooltip="Show the previous list"),
+        Binding("p", "consent", "Provider", id="recommend.provider",
+                tooltip="Turn on a similarity provider for Discover (says first what is sent)"),
     ]
 
     def __init__(self) -> None:
@@ -324,8 +328,13 @@ class RecommendScreen(MusicrecScreen):
 
     @on(Select.Changed, "#provider-select")
     def _provider_changed(self) -> None:
-        if self.session.analysis is not None and self._provider_kind() != self._kind:
-            self.action_reblend()
+        kind = self._provider_kind()
+        if self.session.analysis is None or kind == self._kind:
+            return
+        if kind == "listenbrainz" and not self._consented("listenbrainz"):
+            self._ask(kind, picked=True)
+            return
+        self.action_reblend()
 
     def _reblend(self, analysis: Analysis, shares: dict[str, float], tier: str | None,
                  kind: str | None = None) -> Analysis:
@@ -388,10 +397,13 @@ class RecommendScreen(MusicrecScreen):
         else:
             notes = analysis.lists[self._list].notes if self._list in analysis.lists else []
             text = notes[0] if notes else f"{TITLES[self._list]} has nothing to suggest"
-            if self._list == "discover" and analysis.provider in (None, "offline"):
-                text = "Pick lastfm or listenbrainz in “Discover from” above. " + text
+            if self._list == "discover" and not self._provider_on(analysis):
+                text = ("Press p to turn on a provider (what it is sent is shown first), or "
+                        "pick one in “Discover from” above. " + text)
             self.query_one("#recommend-why", Static).update(text)
         table.focus()
+        self.refresh_bindings()
+        self._maybe_offer(analysis)
 
     def _status(self, analysis: Analysis) -> None:
         found = analysis.lists.get(self._list)
@@ -404,6 +416,9 @@ class RecommendScreen(MusicrecScreen):
         if self._list in ("mix", "discover"):
             text += (f" · tier {analysis.tier} · similar artists from "
                      f"{similar_source(analysis.similarity, analysis.provider)}")
+        content = analysis.results.get("content")
+        if self._list == "discover" and content is not None and content.meta.get("seeds"):
+            text += "\n" + seeds_text(content.meta["seeds"], content.meta.get("context"))
         self.query_one("#recommend-status", Static).update(text)
 
     @on(ArtistTable.RowHighlighted, "#recommend-table")
