@@ -142,6 +142,10 @@ async def test_a_yes_asks_listenbrainz_at_once_and_is_remembered(world):
         assert "similar artists from listenbrainz (2 network)" in status
         assert "2 artists asked: 2 of the tier, 0 rising, 0 of" in status
         assert not screen.check_action("consent", ())
+        # It was asked as the content engine, with the provider's progress (2 MBIDs looked
+        # up, 2 lists of neighbours), not the first run's.
+        assert screen._state["content"] == "done" and screen._progress["content"] == (4, 4)
+        assert "content ✓" in text_of(screen.query_one("#recommend-engines", Static).content)
     assert saved()["providers"] == {"allow_listenbrainz": True}
     # The next run asks ListenBrainz without a question (its answers are cached by now).
     again = demo_app()

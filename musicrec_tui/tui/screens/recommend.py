@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.widgets import Footer, Input, Label, Select, Static, Tab, Tabs
 from textual.worker import Worker, WorkerState
 
-from musicrec_tui.core.errors import MusicrecError
+from musicrec_tui.core.errors import Cancelled, MusicrecError
 from musicrec_tui.core.lists import LISTS, TITLES, seeds_text
 from musicrec_tui.core.settings.checks import PROVIDER_KINDS
 from musicrec_tui.core.wording import plural
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 LIST_SHORT = {"play-next": "Play next", "rediscover": "Rediscover", "discover": "Discover"}
 # The engines whose fits Discover's views use (content waits for them).
 DISCOVER_VIEWS = ("temporal", "context")
+REBLEND = "reblend"  # the worker asking for similar artists again (tier or provider changed)
 BAR_WIDTH = 20
 
 
@@ -224,6 +225,11 @@ class RecommendScreen(ConsentStep, MusicrecScreen):
         self._maybe_blend()
 
     def worker_ended(self, worker: Worker, state: WorkerState) -> None:
+        if worker.name == REBLEND and self._state.get("content") == "running":
+            failed = state == WorkerState.ERROR and not isinstance(worker.error, Cancelled)
+            self._state["content"] = "failed" if failed else "cancelled"
+            self._show_engines()  # the lists shown stay those of before
+            return
         if (worker.group == "engine" and self._current.get(worker.name) is worker
                 and self._state.get(worker.name) == "running"):
             self._state[worker.name] = "failed" if state == WorkerState.ERROR else "cancelled"
@@ -319,9 +325,15 @@ class RecommendScreen(ConsentStep, MusicrecScreen):
             return
         kind = self._provider_kind()
         if tier != analysis.tier or kind != self._kind:
-            # Discover asks the provider again: do that off the UI thread.
-            self.run_worker(self._reblend_job(analysis, shares, tier, kind), group="engine",
-                            thread=True, exit_on_error=False, exclusive=True,
+            # Discover asks the provider again: off the UI thread, its progress shown as the
+            # content engine's (seeds beyond the cache can take a while: MusicBrainz is 1/s).
+            self._state = {**dict.fromkeys(self._state or self._engines, "done"),
+                           "content": "running"}
+            self._progress["content"] = (0, 0)
+            self._started = time.perf_counter()
+            self._show_engines()
+            self.run_worker(self._reblend_job(analysis, shares, tier, kind), name=REBLEND,
+                            group="engine", thread=True, exit_on_error=False, exclusive=True,
                             description="asking for similar artists again")
             return
         self._apply(self._reblend(analysis, shares, None))
@@ -341,7 +353,9 @@ class RecommendScreen(ConsentStep, MusicrecScreen):
         from musicrec_tui.core.analysis import reblend
 
         provider = self.session.provider(kind) if kind is not None else None
-        return reblend(analysis, shares=shares, tier=tier, provider=provider)
+        asking = {"progress": progress_poster(self, EngineProgress, "content"),
+                  "cancel": WorkerCancel()} if tier is not None or kind is not None else {}
+        return reblend(analysis, shares=shares, tier=tier, provider=provider, **asking)
 
     def _reblend_job(self, analysis: Analysis, shares: dict[str, float], tier: str,
                      kind: str):
@@ -353,6 +367,9 @@ class RecommendScreen(ConsentStep, MusicrecScreen):
     @on(Reblended)
     def _reblended(self, event: Reblended) -> None:
         self._kind = event.kind
+        if self._state.get("content") == "running":
+            self._state["content"] = "done"
+            self._show_engines()
         self._apply(event.analysis)
 
     def _apply(self, analysis: Analysis) -> None:
