@@ -43,12 +43,12 @@ NEEDS_PROVIDER = (
 
 
 def seeds_text(seeds: Mapping[str, int], context: str | None = None) -> str:
-    """"51 artists asked: 50 of the tier, 10 rising, 10 of weekend mornings" (Discover's
+    """"51 seed artists: 50 of the tier, 10 rising, 10 of weekend mornings" (Discover's
     seeds per view, from the content engine's ``meta["seeds"]``)."""
     parts = [f"{seeds.get('content', 0)} of the tier", f"{seeds.get('temporal', 0)} rising",
              f"{seeds.get('context', 0)} of " + (in_sentence(context) if context
                                                  else "the moment")]
-    return f"{plural(seeds.get('asked', 0), 'artist')} asked: " + ", ".join(parts)
+    return f"{plural(seeds.get('asked', 0), 'seed artist')}: " + ", ".join(parts)
 
 
 def scaled(items: list[Item]) -> list[float]:

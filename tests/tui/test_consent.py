@@ -131,7 +131,8 @@ async def test_a_yes_asks_listenbrainz_at_once_and_is_remembered(world):
         await pilot.pause()
         assert isinstance(app.screen, ConsentScreen)
         said = text_of(app.screen.query_one("#consent-text", Static).content)
-        assert "artist names to 127.0.0.1" in said and "your tier (1-2)" in said
+        assert "artist names to 127.0.0.1" in said
+        assert "Discover starts from (2 now): your tier (1-2)" in said
         await pilot.press("y")
         await settle(pilot)
         analysis = app.session.analysis
@@ -140,7 +141,7 @@ async def test_a_yes_asks_listenbrainz_at_once_and_is_remembered(world):
         assert all(not r.in_library for r in analysis.lists["discover"].items)
         status = " ".join(text_of(screen.query_one("#recommend-status", Static).content).split())
         assert "similar artists from listenbrainz (2 network)" in status
-        assert "2 artists asked: 2 of the tier, 0 rising, 0 of" in status
+        assert "2 seed artists: 2 of the tier, 0 rising, 0 of" in status
         assert not screen.check_action("consent", ())
         # It was asked as the content engine, with the provider's progress (2 MBIDs looked
         # up, 2 lists of neighbours), not the first run's.

@@ -178,10 +178,12 @@ async def test_each_list_has_its_tab():
         assert shown["discover"] == []
         await pilot.press("left_square_bracket")
         await settle(pilot)
-        why = text_of(screen.query_one("#recommend-why", Static).content)
-        assert why.startswith("Press p to turn on a provider (what it is sent is shown "
-                              "first), or pick one in “Discover from” above.")
-        assert "need a similarity provider" in why
+        why = " ".join(text_of(screen.query_one("#recommend-why", Static).content).split())
+        assert why == ("New artists need a similarity provider: offline co-listening only "
+                       "knows your own artists. Press p to turn one on (what it is sent is "
+                       "shown first), or pick one in “Discover from” above.")
+        status = text_of(screen.query_one("#recommend-status", Static).content)
+        assert "seed artists" not in status  # offline, nothing was asked of anyone
 
 
 async def test_the_provider_applies_to_discover_without_refitting(monkeypatch):
@@ -258,5 +260,5 @@ async def test_the_discover_tab_shows_each_items_views_and_its_seeds(monkeypatch
         assert status.startswith("Discover: 20 recommendations")
         assert "similar artists from lastfm (" in status and " network)" in status
         seeds = app.session.analysis.results["content"].meta["seeds"]
-        assert (f"{seeds['asked']} artists asked: 50 of the tier, 10 rising, "
+        assert (f"{seeds['asked']} seed artists: 50 of the tier, 10 rising, "
                 f"{seeds['context']} of ") in status

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 SERVICES = {"lastfm": "Last.fm", "listenbrainz": "ListenBrainz"}
 
 
-def consent_text(kind: str, sendings: list[Sending], tier: str) -> Text:
+def consent_text(kind: str, sendings: list[Sending], tier: str, seeds: int = 0) -> Text:
     """What asking ``kind`` sends, to which hosts, and what for: the modal's body."""
     service = SERVICES.get(kind, kind)
     text = Text()
@@ -44,9 +44,10 @@ def consent_text(kind: str, sendings: list[Sending], tier: str) -> Text:
         text.append(" to ")
         text.append(sending.host, style="bold")
         text.append(f" ({sending.why})\n")
-    text.append(f"\nThe artists are those Discover starts from: your tier ({tier}), the ones "
-                "you have been playing more lately and those of the listening context of "
-                "the moment. Nothing else: no plays, no account, no files. Answers are "
+    count = f" ({seeds} now)" if seeds else ""
+    text.append(f"\nThe artists are those Discover starts from{count}: your tier ({tier}), the "
+                "ones you have been playing more lately and those of the listening context "
+                "of the moment. Nothing else: no plays, no account, no files. Answers are "
                 "cached, so later runs send only what is not.\n\n")
     text.append("Your answer is remembered; Settings (6) changes it.", style="dim")
     return text
@@ -74,10 +75,10 @@ class ConsentScreen(ModalScreen[bool | None]):
         Binding("escape", "dismiss(None)", "Not now"),
     ]
 
-    def __init__(self, kind: str, sendings: list[Sending], tier: str) -> None:
+    def __init__(self, kind: str, sendings: list[Sending], tier: str, seeds: int = 0) -> None:
         super().__init__()
         self._kind = kind
-        self._body = consent_text(kind, sendings, tier)
+        self._body = consent_text(kind, sendings, tier, seeds)
 
     def compose(self) -> ComposeResult:
         service = SERVICES.get(self._kind, self._kind)
@@ -146,9 +147,11 @@ class ConsentStep:
 
         self._offered = True
         tier = self.query_one("#tier-input", Input).value.strip()
-        self.app.push_screen(ConsentScreen(kind, sendings(kind, self.session.settings), tier),
-                             lambda yes: self._answered(kind, None if picked and not yes
-                                                        else yes))
+        content = self.session.analysis.results.get("content") if self.session.analysis else None
+        seeds = content.meta.get("seeds", {}).get("asked", 0) if content is not None else 0
+        question = ConsentScreen(kind, sendings(kind, self.session.settings), tier, seeds)
+        self.app.push_screen(question, lambda yes: self._answered(
+            kind, None if picked and not yes else yes))
 
     def _answered(self, kind: str, yes: bool | None) -> None:
         """Remember a yes or a no; a yes asks the provider at once (no refit)."""

@@ -415,8 +415,9 @@ class RecommendScreen(ConsentStep, MusicrecScreen):
             notes = analysis.lists[self._list].notes if self._list in analysis.lists else []
             text = notes[0] if notes else f"{TITLES[self._list]} has nothing to suggest"
             if self._list == "discover" and not self._provider_on(analysis):
-                text = ("Press p to turn on a provider (what it is sent is shown first), or "
-                        "pick one in “Discover from” above. " + text)
+                text = ("New artists need a similarity provider: offline co-listening only "
+                        "knows your own artists. Press p to turn one on (what it is sent is "
+                        "shown first), or pick one in “Discover from” above.")
             self.query_one("#recommend-why", Static).update(text)
         table.focus()
         self.refresh_bindings()
@@ -434,7 +435,8 @@ class RecommendScreen(ConsentStep, MusicrecScreen):
             text += (f" · tier {analysis.tier} · similar artists from "
                      f"{similar_source(analysis.similarity, analysis.provider)}")
         content = analysis.results.get("content")
-        if self._list == "discover" and content is not None and content.meta.get("seeds"):
+        if (self._list == "discover" and self._provider_on(analysis) and content is not None
+                and content.meta.get("seeds")):
             text += "\n" + seeds_text(content.meta["seeds"], content.meta.get("context"))
         self.query_one("#recommend-status", Static).update(text)
 
