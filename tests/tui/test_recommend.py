@@ -3,7 +3,8 @@ order move; each list in its tab; Discover's provider changed without refitting.
 
 from __future__ import annotations
 
-from textual.widgets import Input, Select, Static
+from textual import events
+from textual.widgets import Input, Select, Static, Tabs
 
 import musicrec_tui.core.analysis as analysis_mod
 from musicrec_tui.core.lists import TITLES
@@ -184,6 +185,27 @@ async def test_each_list_has_its_tab():
                        "shown first), or pick one in “Discover from” above.")
         status = text_of(screen.query_one("#recommend-status", Static).content)
         assert "seed artists" not in status  # offline, nothing was asked of anyone
+
+
+async def test_keys_pressed_in_a_row_each_move_one_list():
+    """Three ] before the screen has redrawn land on the third list, not the first (each
+    step counted from the list shown, which only changed after the tab's message)."""
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        screen = app.screen
+        for key in ("right_square_bracket",) * 3:
+            app.post_message(events.Key(key, None))
+        await settle(pilot)
+        assert screen.query_one("#recommend-lists", Tabs).active == "list-discover"
+        for key in ("left_square_bracket",) * 2:
+            app.post_message(events.Key(key, None))
+        await settle(pilot)
+        assert screen.query_one("#recommend-lists", Tabs).active == "list-play-next"
+        assert text_of(screen.query_one("#recommend-status", Static).content).startswith(
+            "Play next:")
 
 
 async def test_the_provider_applies_to_discover_without_refitting(monkeypatch):

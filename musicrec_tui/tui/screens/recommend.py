@@ -387,8 +387,11 @@ class RecommendScreen(ConsentStep, MusicrecScreen):
         self._switch(-1)
 
     def _switch(self, step: int) -> None:
-        name = LISTS[(LISTS.index(self._list) + step) % len(LISTS)]
-        self.query_one("#recommend-lists", Tabs).active = f"list-{name}"
+        # Step from the tab made active last, not from ``_list``: that follows only once the
+        # tab's message is handled, so keys pressed in a row would each redo the first step.
+        tabs = self.query_one("#recommend-lists", Tabs)
+        current = (tabs.active or "list-mix").removeprefix("list-")
+        tabs.active = f"list-{LISTS[(LISTS.index(current) + step) % len(LISTS)]}"
 
     @on(Tabs.TabActivated, "#recommend-lists")
     def _list_chosen(self, event: Tabs.TabActivated) -> None:
