@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.widgets import OptionList, Static
 
 from musicrec_tui.tui.screens.contexts import ContextsScreen
@@ -49,6 +50,23 @@ async def test_open_contexts_pick_one_and_refit():
         assert len(app.session.contexts.clusters) == k + 1
         assert screen.query_one("#contexts-list", OptionList).option_count == k + 1
         await show(pilot, "minus")
+        assert len(app.session.contexts.clusters) == k
+
+
+async def test_plus_pressed_twice_in_a_row_asks_for_two_more():
+    """The second + counts from the refit it interrupts, not from the contexts shown."""
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await show(pilot, "3")
+        k = len(app.session.contexts.clusters)
+        app.post_message(events.Key("plus", "+"))
+        app.post_message(events.Key("plus", "+"))
+        await settle(pilot)
+        assert len(app.session.contexts.clusters) == k + 2
+        app.post_message(events.Key("minus", "-"))
+        app.post_message(events.Key("minus", "-"))
+        await settle(pilot)
         assert len(app.session.contexts.clusters) == k
 
 

@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
 
 from musicrec_tui.core.engines.labels import in_sentence
 from musicrec_tui.core.wording import plural
@@ -29,6 +30,7 @@ class ContextsScreen(MusicrecScreen):
 
     HELP_TITLE = "Contexts"
     STATUS_ID = "#contexts-status"
+    _asked: int | None = None  # the k of the refit under way
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("plus,equals_sign", "change_k(1)", "More", key_display="+",
                 id="contexts.more", tooltip="One more context (refit)"),
@@ -72,8 +74,10 @@ class ContextsScreen(MusicrecScreen):
         if contexts is None:
             return
         settings = self.session.settings.context
-        k = max(MIN_K, min(settings.k_max + 4, len(contexts.clusters) + step))
-        if k == len(contexts.clusters):
+        # From the k of a refit under way, so + pressed twice in a row asks for two more.
+        shown = self._asked if self._asked is not None else len(contexts.clusters)
+        k = max(MIN_K, min(settings.k_max + 4, shown + step))
+        if k == shown:
             self.app.bell()
             return
         self._fit(k)
@@ -82,6 +86,7 @@ class ContextsScreen(MusicrecScreen):
         self.workers.cancel_group(self, "contexts")
 
     def _fit(self, k: int | None) -> None:
+        self._asked = k
         what = "choosing k" if k is None else f"k = {k}"
         self.query_one("#contexts-status", Static).update(f"Fitting contexts ({what})… esc cancels")
         self.fit_contexts(k)
@@ -93,7 +98,12 @@ class ContextsScreen(MusicrecScreen):
                 f"Fitting contexts… {100 * event.done // event.total}%  esc cancels")
 
     def contexts_changed(self) -> None:
+        self._asked = None
         self._show(self.session.contexts)
+
+    def worker_ended(self, worker: Worker, state: WorkerState) -> None:
+        if worker.group == "contexts":
+            self._asked = None
 
     # -- showing -------------------------------------------------------------------------
     def _show(self, contexts) -> None:
