@@ -12,6 +12,7 @@ import pytest
 from musicrec_tui.cli import main
 from musicrec_tui.core.history.importer import load_history
 from musicrec_tui.core.similarity.names import normalise_name
+from tests.core.test_context_labels import holds
 from tests.fake_service import serving_in_thread
 from tests.lastfm_fake import API_KEY, RING, FakeLastfm, ring_payload
 
@@ -51,7 +52,7 @@ def test_discover_on_the_extended_export(capsys, monkeypatch):
         assert not {normalise_name(r["artist"]) for r in items} & known
         assert data["seeds"]["content"] == 50 and data["seeds"]["context"] > 0
     evening, morning = (runs[at] for at in (WEEKDAY_EVENING, WEEKEND_MORNING))
-    assert evening["context"].startswith("Weekday") and morning["context"].startswith("Weekend")
+    assert holds(evening["context"], WEEKDAY_EVENING) and holds(morning["context"], WEEKEND_MORNING)
     top = [[r["artist"] for r in data["recommendations"][:10]] for data in (evening, morning)]
     assert top[0] != top[1]
     # The second moment asked only what the first had not (the cache answered the rest).

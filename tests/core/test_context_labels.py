@@ -13,7 +13,6 @@ from musicrec_tui.core.engines.labels import (
     FULL_DAY_NAMES,
     band,
     describe,
-    dominant_band,
     hour_span,
     unique_labels,
 )
@@ -49,16 +48,21 @@ def claimed(label: str) -> tuple[set[int], set[int]]:
     return days, {h for h in range(24) if band(h) in names}
 
 
+def holds(label: str, at: str) -> bool:
+    """Whether a label claims the day and hour of the moment ``at`` ("2024-12-18 20:00")."""
+    import pandas as pd
+
+    moment = pd.Timestamp(at)
+    days, hours = claimed(label)
+    return moment.weekday() in days and moment.hour in hours
+
+
 def test_a_span_of_two_bands_is_named_by_its_hours():
     # "Weekday afternoons (around 11 h)": a context over 09–16 h is not "afternoons".
     assert hour_span(range(9, 17)) == "09–17 h"
     assert hour_span([22, 23, 0, 1]) == "late nights"
     assert hour_span([16, 17, 18, 19, 20, 21, 22, 23]) == "16–24 h"
     assert hour_span(range(24)) == "all day"
-    per_hour = [0.0] * 24
-    for hour in range(9, 17):
-        per_hour[hour] = 1.0
-    assert dominant_band(per_hour) == "09–17 h"
 
 
 def test_the_peak_hour_is_added_only_inside_the_label():

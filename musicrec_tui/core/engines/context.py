@@ -37,10 +37,7 @@ from musicrec_tui.core.engines.context_picks import (
     typical_scores,
 )
 from musicrec_tui.core.engines.labels import (
-    DAY_NAMES,
-    circular_hour,
-    context_label,
-    dominant_band,
+    describe,
     in_sentence,
     unique_labels,
 )
@@ -214,7 +211,9 @@ def fit_contexts(history: History, settings: Settings, *, k: int | None = None,
     scores = _Scores(raw, backoff_scores(dec, shares(played, now, half_lives), tilt),
                      typical_scores(raw, dec, settings), lift(raw, cfg.prior_plays),
                      played.names)
-    described = [_describe(c, cell_owner, weights, features) for c in range(k_used)]
+    # Days and hours from the cells a context holds that had sessions: a context of Wed–Fri
+    # evenings is not called "Weekday", and the label covers every hour it was played in.
+    described = [describe((cell_owner == c) & (weights > 0), weights) for c in range(k_used)]
     order = sorted(range(k_used), key=lambda c: (-raw[c].sum(), c))
     remap = np.empty(k_used, dtype=np.int64)
     remap[order] = np.arange(k_used)
@@ -259,21 +258,6 @@ class _Scores:
                      _why(where, int(plays[a]), float(lifts[a]), prior),
                      {"plays": int(plays[a]), "lift": float(lifts[a])})
                 for a in _top(candidates, score[c], self.names, n)]
-
-
-def _describe(c: int, cell_owner: np.ndarray, weights: np.ndarray,
-              features: np.ndarray) -> tuple[str, int, str]:
-    """(label, peak hour, busiest day) of context ``c`` from the session cells it owns."""
-    dow_of = (np.arange(len(cell_owner)) % WEEK) // HOURS
-    hour_of = np.arange(len(cell_owner)) % HOURS
-    w = weights * (cell_owner == c)
-    weekend = float(w[dow_of >= 5].sum() / max(w.sum(), 1e-12))
-    # The centroid in raw features (K-Means' centre is this weighted mean, unscaled).
-    centre = (w[:, None] * features).sum(axis=0) / max(w.sum(), 1e-12)
-    hour = circular_hour(centre[0], centre[1])
-    busiest = DAY_NAMES[int(np.argmax(np.bincount(dow_of, weights=w, minlength=7)))]
-    when = dominant_band(np.bincount(hour_of, weights=w, minlength=HOURS))
-    return context_label(when, weekend), hour, busiest
 
 
 def _top(candidates: np.ndarray, score: np.ndarray, names: np.ndarray, n: int) -> np.ndarray:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -20,10 +20,6 @@ HOURS, WEEK = 24, 168
 # (first hour, band) in local time; a band runs until the next one starts.
 BANDS = ((0, "late nights"), (5, "early mornings"), (8, "mornings"), (12, "afternoons"),
          (17, "evenings"), (22, "late nights"))
-# Weekend share of a context's sessions above which it is a weekend context, and below which
-# it is a weekday one (an even spread is 2/7 ≈ 0.29; in between the label names no days).
-WEEKEND_SHARE = 0.6
-WEEKDAY_SHARE = 0.15
 _RANGE = re.compile(r"(\d\d)–(\d\d) h")
 
 
@@ -62,12 +58,6 @@ def hour_span(hours: Iterable[int]) -> str:
     return f"{first:02d}–{end:02d} h"
 
 
-def dominant_band(per_hour: Sequence[float]) -> str:
-    """The span of the hours holding any of 24 per-hour weights (see :func:`hour_span`):
-    the label then covers every hour its sessions were at."""
-    return hour_span(h for h in range(HOURS) if float(per_hour[h]) > 0)
-
-
 def circular_hour(sin: float, cos: float) -> float:
     """Hour in [0, 24) from a (mean) hour_sin/hour_cos pair."""
     # Rounded so float noise cannot push 08:00 into the band before it.
@@ -82,15 +72,6 @@ def in_sentence(label: str) -> str:
 
 def _capital(text: str) -> str:
     return text[0].upper() + text[1:]
-
-
-def context_label(when: str, weekend_share: float) -> str:
-    """"Weekday mornings" from a span and the share of the context's sessions at weekends."""
-    if weekend_share >= WEEKEND_SHARE:
-        return f"Weekend {when}"
-    if weekend_share <= WEEKDAY_SHARE:
-        return f"Weekday {when}"
-    return _capital(when)
 
 
 def day_span(days: Iterable[int]) -> str:
