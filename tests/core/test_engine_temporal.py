@@ -150,3 +150,19 @@ def test_an_artist_with_no_plays_in_the_window_is_neither_rising_nor_fading():
     assert fitted[-1] > fitted[0] > 0  # the NMF does tilt it up...
     assert [i.artist for i in t.rising] == ["Climber"]  # ...but its plays do not rise
     assert t.fading == []  # no plays in the window at all: nothing to fade
+
+
+def test_a_spike_back_to_nothing_or_a_flat_line_is_not_rising():
+    """Seen on the Account export: a one-month spike three months back, then nothing, tilts a
+    least-squares line up (+45% a month), and a steady artist at +1% a month made the rising
+    list too. Neither is rising; the artist climbing month after month is."""
+    plays = []
+    for month in range(12):
+        start = pd.Timestamp(2024, month + 1, 1)
+        plays += _daily("Climber", start, 1, per_day=10 + month * 3)
+        plays += _daily("Steady", start, 1, per_day=40 + (month % 2), hour=15)
+        if month == 9:
+            plays += _daily("Spike", start, 1, per_day=20, hour=18)
+    plays += _daily("Climber", "2024-12-31", 1)  # December complete
+    t = fit_trends(make_history(plays), load_settings())
+    assert [i.artist for i in t.rising] == ["Climber"]

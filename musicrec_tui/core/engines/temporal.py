@@ -38,6 +38,9 @@ PERIODS = {"month": "M", "week": "W-SUN"}  # W-SUN: weeks running Monday → Sun
 STEPS = 4
 # A last period less complete than this is dropped rather than scaled up.
 MIN_PARTIAL = 0.5
+# Smallest change over the trend window, relative to the artist's recent level, that rising
+# or fading lists (+1% a month for six months is no trend).
+MIN_CHANGE = 0.15
 
 
 @dataclass
@@ -179,8 +182,14 @@ def fit_trends(history: History, settings: Settings, *, progress: Progress | Non
     report(progress, 3, STEPS)
 
     # Rising and fading are about the plays themselves: the NMF smooths an artist along the
-    # shapes it shares with others, which can tilt one with no plays in the window.
-    agrees = np.sign(slope) == np.sign(_slopes(V[:, -window:]))
+    # shapes it shares with others, which can tilt one with no plays in the window. The last
+    # period must be past the window's first half in that direction (a one-month spike two
+    # months ago, back to nothing, tilts a least-squares line up), and a change of a few
+    # percent over the window is no trend.
+    recent = V[:, -window:]
+    since_start = np.sign(recent[:, -1] - recent[:, : max(window // 2, 1)].mean(axis=1))
+    agrees = ((np.sign(slope) == np.sign(_slopes(recent))) & (since_start == np.sign(slope))
+              & (np.abs(rel) * window >= MIN_CHANGE))
     rising, fading, nxt = _lists(artists, slope, rel, forecast, agrees, period, window)
     report(progress, STEPS, STEPS)
     return Trends(rising, fading, nxt, notes, meta,
