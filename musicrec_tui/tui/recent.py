@@ -1,11 +1,12 @@
-"""Recently opened sources, kept in ``config_dir()/recent.json`` (written atomically)."""
+"""Recently opened sources, kept in ``config_dir()/recent.json`` (written atomically; 0600 in a
+0700 folder: the paths of your exports say who you are)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from musicrec_tui.core.atomic import atomic_write
+from musicrec_tui.core.atomic import atomic_write, private_folder
 from musicrec_tui.core.locations import config_dir
 
 MAX_RECENT = 10
@@ -32,6 +33,6 @@ def remember(paths: list[str]) -> list[list[str]]:
     entry = [str(Path(p).resolve()) for p in paths]
     entries = [entry, *(e for e in load_recent() if e != entry)][:MAX_RECENT]
     target = recent_file()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(target, json.dumps(entries, ensure_ascii=False, indent=1))
+    private_folder(target.parent)
+    atomic_write(target, json.dumps(entries, ensure_ascii=False, indent=1), mode=0o600)
     return entries

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 
+import pytest
 from textual.widgets import Input, OptionList, Static
 
 import musicrec_tui.tui.loading as loading
+from musicrec_tui.core.locations import config_dir
 from musicrec_tui.tui.app import make_app
-from musicrec_tui.tui.recent import load_recent, recent_file
+from musicrec_tui.tui.recent import load_recent, recent_file, remember
 from musicrec_tui.tui.screens.help import HelpScreen
 from musicrec_tui.tui.screens.load import LoadScreen
 from musicrec_tui.tui.textual_patches import notifications
@@ -79,6 +83,20 @@ async def test_escape_cancels_the_import(monkeypatch):
             shown = text_of(screen.query_one("#load-report-body", Static).content)
             assert "Import cancelled" in shown
             assert "Error" not in shown
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_the_recent_list_is_private(tmp_path):
+    """The paths of your exports say who you are: 0600 in a 0700 folder, even under a 022
+    umask and in a config folder made 0755 before the rule."""
+    old = os.umask(0o022)
+    try:
+        config_dir().chmod(0o755)
+        remember([str(tmp_path / "my_spotify_data.zip")])
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(recent_file().stat().st_mode) == 0o600
+    assert stat.S_IMODE(config_dir().stat().st_mode) == 0o700
 
 
 async def test_recent_sources_are_remembered_and_reopen():

@@ -8,6 +8,7 @@ write goes through :func:`~musicrec_tui.core.atomic.atomic_write`, and ``"-"`` m
 from __future__ import annotations
 
 import json
+import stat
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
@@ -63,7 +64,11 @@ def export(analysis: Any, fmt: str, out: str | Path, *, force: bool = False,
     if str(out) == "-":
         _to_stdout(text)
         return Path("-")
-    return atomic_write(out_path(out), text, overwrite=force, create_folder=False)
+    target = out_path(out)
+    # A new export is readable by you only (it is your listening); one you overwrite keeps
+    # the mode you gave it.
+    mode = stat.S_IMODE(target.stat().st_mode) if target.is_file() else 0o600
+    return atomic_write(target, text, mode=mode, overwrite=force, create_folder=False)
 
 
 def out_path(out: str | Path) -> Path:

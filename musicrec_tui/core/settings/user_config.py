@@ -12,8 +12,9 @@ from typing import Any
 
 import tomlkit
 
-from musicrec_tui.core.atomic import atomic_write
+from musicrec_tui.core.atomic import atomic_write, private_folder
 from musicrec_tui.core.errors import SettingsError
+from musicrec_tui.core.locations import config_dir
 from musicrec_tui.core.settings import DEFAULTS_LAYER, default_config, layers, resolve, schema
 
 
@@ -45,7 +46,11 @@ def set_in_user_config(key: str, text: str) -> tuple[Path, Any]:
     name_ = f"user config {path}"
     resolve([layers.nested_layer(DEFAULTS_LAYER, default_config(), types),
              layers.nested_layer(name_, tomllib.loads(new_text), types)], types)
-    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else None
+    # A new config is private (it tells your provider choices); an existing one keeps its mode.
+    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o600
+    if path.parent == config_dir():
+        private_folder(path.parent)
     # A dotfile manager's symlink stays a symlink: write the file it points at.
-    atomic_write(path.resolve() if path.is_symlink() else path, new_text, mode=mode)
+    atomic_write(path.resolve() if path.is_symlink() else path, new_text, mode=mode,
+                 folder_mode=0o700)
     return path, value
