@@ -32,3 +32,17 @@ def test_a_file_read_with_rows_set_aside_is_not_called_unreadable():
     assert "scrobbles.csv" in text and "lastfm-csv" in text and "1 row holding NUL" in text
     assert ImportReport(files=[read]).unread_files == []
     assert "could not be read" not in _text(ImportReport(files=[read]))
+
+
+def test_files_with_nothing_in_common_but_the_root_keep_their_full_paths():
+    """Seen under tmux: a zip in /work and a file in /tmp were listed "in /" as
+    "tmp/man/bad.json", a path that reads as relative."""
+    report = ImportReport(files=[FileReport("/tmp/man/bad.json", error="not valid JSON"),
+                                 FileReport("/work/data/endsong_0.json", format="extended",
+                                            kept=3)])
+    text = _text(report)
+    assert "Files (2) in" not in text and "/tmp/man/bad.json" in text
+    assert "/work/data/endsong_0.json" in text
+    same = ImportReport(files=[FileReport("/x/a/endsong_0.json", format="extended", kept=1),
+                               FileReport("/x/a/endsong_1.json", format="extended", kept=1)])
+    assert "Files (2) in /x/a" in _text(same) and "/x/a/endsong_1" not in _text(same)

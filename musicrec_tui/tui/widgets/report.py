@@ -20,14 +20,16 @@ def _day(value) -> str:
 
 
 def _common_folder(paths: list[str]) -> str:
-    """The folder every file is in (shown once in the title, not on each row)."""
+    """The folder every file is in (shown once in the title, not on each row); "" when that
+    is only the filesystem's root (a path cut after it would read as relative)."""
     folders = [os.path.dirname(p) for p in paths]
     if not folders:
         return ""
     try:
-        return os.path.commonpath(folders)
+        common = os.path.commonpath(folders)
     except ValueError:
         return ""
+    return "" if os.path.dirname(common) == common else common
 
 
 def render_report(report: ImportReport, seconds: float | None = None) -> Group:
