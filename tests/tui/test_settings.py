@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 
+import pytest
 from textual.widgets import Input, Select, Static
 
 from musicrec_tui.core.settings.layers import user_config_path
@@ -60,6 +61,27 @@ async def test_discover_view_weights_are_saved_like_the_shares():
         await pilot.pause()
         assert any(n.severity == "error" and n.message.startswith("Discover views: ")
                    and "at least one weight above 0" in n.message for n in notifications(app))
+
+
+async def test_an_emptied_box_means_the_default():
+    """Every box says "(default)" when empty. Seen under tmux: an emptied Discover view box
+    was saved as weight 0, and an emptied number box was an error."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("6")
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#set-view-context", Input).value = ""
+        screen.query_one("#set-view-temporal", Input).value = "0.5"
+        screen.query_one("#set-import-min-play-seconds", Input).value = ""
+        screen.query_one("#set-context-k", Input).value = "5"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not [n for n in notifications(app) if n.severity == "error"]
+        saved = tomllib.loads(user_config_path().read_text(encoding="utf-8"))
+        weights = saved["discover"]["weights"]
+        assert weights["context"] == pytest.approx(weights["content"] * 0.2 / 0.5, rel=1e-3)
+        assert saved["context"]["k"] == 5 and "import" not in saved
 
 
 async def test_a_bad_value_is_a_notification():

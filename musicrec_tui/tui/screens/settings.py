@@ -16,7 +16,7 @@ from textual.worker import Worker, WorkerState
 
 from musicrec_tui.core.engines.views import VIEWS
 from musicrec_tui.core.errors import MusicrecError
-from musicrec_tui.core.settings import Settings, load_settings
+from musicrec_tui.core.settings import Settings, default_config, load_settings, parse_settings
 from musicrec_tui.core.settings.checks import PROVIDER_KINDS, relative_weights
 from musicrec_tui.tui.navigation import NavBar
 from musicrec_tui.tui.runs import SHARES
@@ -149,7 +149,10 @@ class SettingsScreen(MusicrecScreen):
 
         settings = self.session.settings
         current = {key: value for key, _label, value, _hint in _fields(settings)}
-        wanted = {key: self.query_one(f"#{_field_id(key)}", Input).value.strip()
+        # An empty box says "(default)", and means it.
+        defaults = {key: value for key, _label, value, _hint
+                    in _fields(parse_settings(default_config()))}
+        wanted = {key: self.query_one(f"#{_field_id(key)}", Input).value.strip() or defaults[key]
                   for key in current}
         prefixes = tuple(f"{table.prefix}." for table in WEIGHTS)
         changes = {k: v for k, v in wanted.items()
