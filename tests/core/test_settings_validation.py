@@ -24,6 +24,20 @@ def _error_from_env(monkeypatch, var: str, text: str) -> str:
     return str(err.value)
 
 
+def test_a_value_that_does_not_parse_is_worded_by_us(monkeypatch):
+    """Python's and msgspec's own messages ("could not convert string to float", "Expected
+    `int`, got `str`") were appended in parentheses."""
+    assert _error_from_env(monkeypatch, "MUSICREC_ENSEMBLE_TOP", "lots") == \
+        "env MUSICREC_ENSEMBLE_TOP: ensemble.top = 'lots' is not an integer"
+    monkeypatch.delenv("MUSICREC_ENSEMBLE_TOP")
+    assert _error_from_env(monkeypatch, "MUSICREC_ENSEMBLE_DIVERSITY", "") == \
+        "env MUSICREC_ENSEMBLE_DIVERSITY: ensemble.diversity = '' is not a number"
+    monkeypatch.delenv("MUSICREC_ENSEMBLE_DIVERSITY")
+    assert _error_from_env(monkeypatch, "MUSICREC_ENSEMBLE_SHARES", "play_next").endswith(
+        "is not a table of name = number (e.g. a=0.5,b=0.5 or JSON) (expected name=value, "
+        "got 'play_next')")
+
+
 @pytest.mark.parametrize(("var", "text", "problem"), [
     ("MUSICREC_ENSEMBLE_TOP", "lots", "is not an integer"),
     ("MUSICREC_ENSEMBLE_TOP", "2.5", "is not an integer"),

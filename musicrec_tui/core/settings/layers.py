@@ -114,6 +114,11 @@ def _type_name(tp: Any) -> str:
     return getattr(tp, "__name__", str(tp))
 
 
+class Unparsed(ValueError):
+    """A value's text that does not parse, in our words (shown after "is not a …"; the
+    parsers' own messages are not: they are Python's or msgspec's wording, not ours)."""
+
+
 def _parse_mapping(text: str) -> Any:
     """``"a=0.4, b=0.6"`` → ``{"a": "0.4", "b": "0.6"}``; JSON objects are accepted too."""
     stripped = text.strip()
@@ -123,7 +128,7 @@ def _parse_mapping(text: str) -> Any:
     for part in filter(None, (p.strip() for p in stripped.split(","))):
         name, sep, value = part.partition("=")
         if not sep or not name.strip():
-            raise ValueError(f"expected name=value, got {part!r}")
+            raise Unparsed(f"expected name=value, got {part!r}")
         out[name.strip()] = value.strip()
     return out
 
@@ -139,7 +144,7 @@ def parse_text(text: str, tp: Any) -> Any:
             return True
         if lowered in {"0", "false", "no", "off"}:
             return False
-        raise ValueError("expected true/false")
+        raise Unparsed("expected true/false")
     if tp is int:
         return int(raw)
     if tp is float:
@@ -165,8 +170,9 @@ def coerce(key: str, value: Any, tp: Any, where: str) -> Any:
                 raise
             out = msgspec.convert(parse_text(value, tp), tp)
     except (ValueError, msgspec.ValidationError) as exc:
+        detail = f" ({exc})" if isinstance(exc, Unparsed) else ""
         raise SettingsError(
-            f"{where}: {key} = {show_value(key, value)} is not {_type_name(tp)} ({exc})"
+            f"{where}: {key} = {show_value(key, value)} is not {_type_name(tp)}{detail}"
         ) from None
     if isinstance(out, float) and not math.isfinite(out):
         raise SettingsError(f"{where}: {key} = {show_value(key, value)} must be a finite number")
