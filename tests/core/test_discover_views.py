@@ -11,8 +11,9 @@ from musicrec_tui.core.analysis import analyse
 from musicrec_tui.core.engines.labels import in_sentence
 from musicrec_tui.core.engines.views import Candidate, Seeds, blend, candidates, explain
 from musicrec_tui.core.settings import load_settings
-from musicrec_tui.core.similarity.base import Neighbour, SimilarityResult
+from musicrec_tui.core.similarity.base import Neighbour
 from tests.core.test_context_labels import holds
+from tests.core.test_lists import FakeProvider
 from tests.helpers_engines import make_history
 
 WEEKDAY_EVENING = "2024-12-18 20:00"  # a Wednesday, after the history's last play
@@ -41,21 +42,6 @@ def history():
         rising, fading = (round(6 * ramp), round(6 * (1 - ramp))) if ramp >= 0 else (0, 0)
         session(day, 13, ["Rising"] * rising + ["Fading"] * fading + ["Steady"])
     return make_history(plays)
-
-
-class FakeProvider:
-    """Each seed's neighbours scripted; remembers every call."""
-
-    name = "lastfm"
-
-    def __init__(self, table: dict[str, list[tuple[str, float]]]) -> None:
-        self.table = table
-        self.asked: list[list[str]] = []
-
-    def similar(self, artists, *, limit, progress=None, cancel=None) -> SimilarityResult:
-        self.asked.append(list(artists))
-        return SimilarityResult("lastfm", {a: [Neighbour(n, s) for n, s in self.table.get(a, [])]
-                                           for a in artists}, {a: "network" for a in artists})
 
 
 # Nova is like the rising artist, Alba like the fading one, with the same similarity; Alba

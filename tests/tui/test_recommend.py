@@ -236,14 +236,19 @@ async def test_the_provider_applies_to_discover_without_refitting(monkeypatch):
             screen.query_one("#recommend-status", Static).content)
 
 
-async def test_discover_gets_its_views_from_the_other_workers(monkeypatch):
-    """Content waits for the temporal and context workers and ranks new artists with their
-    fits: the app's Discover equals one analyse over every engine."""
+def _ring_app(monkeypatch):
+    """The demo app whose similarity provider is the tests' ring (made-up neighbours)."""
     from tests.core.test_analysis import RingProvider
 
     monkeypatch.setattr(type(demo_app().session), "provider",
                         lambda self, kind=None: RingProvider())
-    app = demo_app()
+    return demo_app()
+
+
+async def test_discover_gets_its_views_from_the_other_workers(monkeypatch):
+    """Content waits for the temporal and context workers and ranks new artists with their
+    fits: the app's Discover equals one analyse over every engine."""
+    app = _ring_app(monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("5")
@@ -251,7 +256,7 @@ async def test_discover_gets_its_views_from_the_other_workers(monkeypatch):
         analysis = app.session.analysis
         assert all(state == "done" for state in app.screen._state.values())
         whole = analysis_mod.analyse(app.session.history, app.session.settings,
-                                     at=app.session.clock(), provider=RingProvider())
+                                     at=app.session.clock(), provider=app.session.provider())
         assert [(r.artist, r.engines) for r in analysis.lists["discover"].items] == [
             (r.artist, r.engines) for r in whole.lists["discover"].items]
         assert any(r.engines.get("temporal") or r.engines.get("context")
@@ -261,11 +266,7 @@ async def test_discover_gets_its_views_from_the_other_workers(monkeypatch):
 async def test_the_discover_tab_shows_each_items_views_and_its_seeds(monkeypatch):
     """Each new artist with its content, temporal and context parts (as the Mix shows its
     engines); the status says who served it, from where, and how many seeds of each view."""
-    from tests.core.test_analysis import RingProvider
-
-    monkeypatch.setattr(type(demo_app().session), "provider",
-                        lambda self, kind=None: RingProvider())
-    app = demo_app()
+    app = _ring_app(monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("5")
