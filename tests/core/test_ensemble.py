@@ -110,3 +110,43 @@ def test_engine_parts_split_the_score():
     assert out.items[1].score == 0.25 and out.items[1].engines["recency"] == 0.25
     assert all(r.list == "rediscover" for r in out.items)
     assert ranked_list("rediscover", None, missing="did not run").notes == ["did not run"]
+
+
+def test_the_mix_says_what_it_is():
+    """Mutation survivors of scripts/mutation.py ensemble: the list's name and meta, a Mix of
+    one item, the offset of the divisor rule (3:1 shares: P P R P, not P R P P)."""
+    one = mix(lists(), SHARES, top=1)
+    assert one.name == "mix" and [r.artist for r in one.items] == ["P0"]
+    assert one.meta == {"shares": {"play-next": 0.5, "rediscover": 0.25, "discover": 0.25},
+                        "diversity": 0.0}
+    three_to_one = mix(lists(), {"play_next": 0.75, "rediscover": 0.25}, top=4)
+    assert [r.artist for r in three_to_one.items] == ["P0", "P1", "R0", "P2"]
+
+
+def test_shares_of_the_lists_that_have_items():
+    """The shares used (not only the note) follow the lists that have items; a list at share
+    0 or with nothing in any list adds no note; a bad table names ensemble.shares."""
+    assert mix(lists(disc=0), SHARES, top=2).meta["shares"] == pytest.approx(
+        {"play-next": 2 / 3, "rediscover": 1 / 3})
+    out = mix(lists(redis=0, disc=0), SHARES, top=2)
+    assert out.notes == ["no items from rediscover, discover: shares play-next 100%"]
+    quiet = mix(lists(disc=0), {"play_next": 0.5, "rediscover": 0.5, "discover": 0}, top=2)
+    assert quiet.notes == []
+    nothing = mix(lists(0, 0, 0), SHARES, top=5)
+    assert nothing.items == [] and nothing.notes == []
+    with pytest.raises(SettingsError, match=r"^ensemble\.shares"):
+        mix_shares(lists(), {"play_next": -1, "rediscover": 1})
+
+
+def test_diversity_leaves_an_artist_without_groups_as_it_is():
+    """An artist with no known group (a new one, say) takes no penalty and does not crash the
+    step; between equal scores the list's own order wins; the penalty is the group's share of
+    the Mix so far (1/2 here), not more."""
+    own = {"play-next": listed("play-next", ["A1", "A2", "N1", "N2"], [1.0, 0.9, 0.7, 0.7])}
+    groups = {"A1": {"a"}, "A2": {"a"}}
+    spread = mix(own, SHARES, top=4, diversity=0.5, groups=groups)
+    # After A1: A2 .9 − .5·1 = .4 < N1 .7; then A's share is 1/2: A2 .65 < N2 .7; then A2.
+    assert [r.artist for r in spread.items] == ["A1", "N1", "N2", "A2"]
+    light = mix(own, SHARES, top=3, diversity=0.3, groups=groups)
+    # After A1: A2 .6 < N1 .7; then A's share 1/2: A2 .75 beats N2 .7.
+    assert [r.artist for r in light.items] == ["A1", "N1", "A2"]
