@@ -132,11 +132,12 @@ def cmd_contexts(args: argparse.Namespace) -> int:
     out = Table(title=plural(len(records), "listening context"), show_lines=True)
     out.add_column("context")
     out.add_column("plays", justify="right")
-    out.add_column("when")
-    out.add_column("picks")
+    out.add_column("typical of it")
+    out.add_column("picks to play next there")
+    out.add_column("nearest context for")
     for c, rec in zip(contexts.clusters, records, strict=True):
-        out.add_row(c.label, str(rec["plays"]), _slots_text(c.slots),
-                    ", ".join(p["artist"] for p in rec["picks"]))
+        out.add_row(c.label, str(rec["plays"]), ", ".join(p["artist"] for p in rec["typical"][:5]),
+                    ", ".join(p["artist"] for p in rec["picks"][:5]), _slots_text(c.slots))
     console.print(out)
     for note in notes:
         console_err.print(f"note: {note}")

@@ -110,6 +110,12 @@ def test_fewer_sessions_than_k():
     assert len(auto.clusters) == 2 and auto.notes
     labels = sorted(c.label for c in auto.clusters)
     assert labels == ["Monday mornings", "Saturday late nights"]
+    # Every moment has a context, but only the slots with sessions are "listened" (and named
+    # by the label): a Wednesday afternoon goes to the nearest one.
+    monday = auto.at("2024-01-08 08:30")
+    assert monday.label == "Monday mornings" and monday.listened == {(0, 8)}
+    assert monday.listened_at(pd.Timestamp("2024-01-08 08:30"))
+    assert not auto.at("2024-01-10 15:00").listened_at(pd.Timestamp("2024-01-10 15:00"))
 
 
 def test_weighted_silhouette_equals_sklearn_on_expanded_points():

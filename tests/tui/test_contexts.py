@@ -37,7 +37,10 @@ async def test_open_contexts_pick_one_and_refit():
         assert heatmap.selected == target
         picks = screen.query_one("#contexts-picks", ArtistTable)
         assert picks.rows == [i.artist for i in cluster.picks]
-        assert cluster.label in str(picks.border_title)
+        # Beside the picks, what the context is about (they differ from one to the next).
+        typical = screen.query_one("#contexts-typical", ArtistTable)
+        assert typical.rows == [i.artist for i in cluster.typical] != []
+        assert cluster.label in str(typical.border_title)
         assert screen.selected_context is cluster
         # n jumps back to the context of now.
         await pilot.press("n")
@@ -70,6 +73,24 @@ async def test_plus_pressed_twice_in_a_row_asks_for_two_more():
         assert len(app.session.contexts.clusters) == k
 
 
+async def test_now_in_a_slot_you_rarely_play_says_nearest():
+    """Every moment has a context, but a label names only the slots it had sessions in: now
+    elsewhere reads "→ nearest: <label>", not a label that seems to contradict the clock."""
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await show(pilot, "3")
+        screen, contexts = app.screen, app.session.contexts
+        current = contexts.at(FROZEN_NOW)
+        status = screen.query_one("#contexts-status", Static)
+        assert current.listened_at(FROZEN_NOW)
+        assert f"now is Wed 20:30 → {current.label} ·" in text_of(status.content)
+        current.listened = frozenset()
+        screen.contexts_changed()
+        await pilot.pause()
+        assert f"now is Wed 20:30 → nearest: {current.label} ·" in text_of(status.content)
+
+
 async def test_labels_and_reasons_fit_at_120_columns():
     """No label wraps in the list, and the Why column is not cut (it scrolled off)."""
     app = demo_app()
@@ -81,9 +102,9 @@ async def test_labels_and_reasons_fit_at_120_columns():
         for index in range(options.option_count):
             options.highlighted = index
             await pilot.pause()
-            picks = screen.query_one("#contexts-picks", ArtistTable)
-            assert picks.virtual_size.width <= picks.scrollable_content_region.width, \
-                screen.selected_context.label
+            for table in screen.query(ArtistTable):
+                assert table.virtual_size.width <= table.scrollable_content_region.width, \
+                    screen.selected_context.label
         room = options.scrollable_content_region.width
         for cluster in app.session.contexts.clusters:
             assert len("██ ") + len(cluster.label) <= room, cluster.label
@@ -95,3 +116,9 @@ async def test_labels_and_reasons_fit_at_120_columns():
         pick = screen.selected_context.picks[1]
         status = text_of(screen.query_one("#contexts-status", Static).content)
         assert f"{pick.artist}: {pick.why}" in " ".join(status.split())
+        screen.query_one("#contexts-typical", ArtistTable).focus()
+        await pilot.press("down")
+        await pilot.pause()
+        usual = screen.selected_context.typical[1]
+        status = text_of(screen.query_one("#contexts-status", Static).content)
+        assert f"{usual.artist}: {usual.why}" in " ".join(status.split())

@@ -65,6 +65,13 @@ class Context:
     typical: list[Item] = field(default_factory=list)
     # The picks, longer: what ``Contexts.result`` and the lists draw from.
     ranked: list[Item] = field(default_factory=list, repr=False)
+    # The (weekday, hour) slots it had sessions in, which its label names; its other slots
+    # are times you rarely listen, given to the nearest context.
+    listened: frozenset[tuple[int, int]] = field(default_factory=frozenset, repr=False)
+
+    def listened_at(self, moment: datetime) -> bool:
+        """Whether ``moment``'s weekday and hour are among the slots it had sessions in."""
+        return (moment.weekday(), moment.hour) in self.listened
 
 
 @dataclass
@@ -171,7 +178,8 @@ def fit_contexts(history: History, settings: Settings, *, k: int | None = None,
     plays = history.plays
     report(progress, 0, 3)
     if plays.empty or not plays["counted"].any():
-        anytime = Context(0, "Any time", list(ALL_SLOTS), [], 0, [])
+        anytime = Context(0, "Any time", list(ALL_SLOTS), [], 0, [],
+                          listened=frozenset(ALL_SLOTS))
         return Contexts([anytime], history.tz, np.zeros((months, DAYS, HOURS), dtype=np.int64),
                         ["No counted plays in this window: no listening contexts."],
                         {"k": 1}, cfg.picks)
@@ -213,7 +221,8 @@ def fit_contexts(history: History, settings: Settings, *, k: int | None = None,
                      played.names)
     # Days and hours from the cells a context holds that had sessions: a context of Wed–Fri
     # evenings is not called "Weekday", and the label covers every hour it was played in.
-    described = [describe((cell_owner == c) & (weights > 0), weights) for c in range(k_used)]
+    held = [(cell_owner == c) & (weights > 0) for c in range(k_used)]
+    described = [describe(cells, weights) for cells in held]
     order = sorted(range(k_used), key=lambda c: (-raw[c].sum(), c))
     remap = np.empty(k_used, dtype=np.int64)
     remap[order] = np.arange(k_used)
@@ -231,8 +240,10 @@ def fit_contexts(history: History, settings: Settings, *, k: int | None = None,
         where = in_sentence(labels[new_id])
         ranked = scores.items(c, scores.pick, pool, where, cfg.prior_plays)
         typical = scores.items(c, scores.typical, cfg.picks, where, cfg.prior_plays)
+        week = np.flatnonzero(held[c]) % WEEK
+        listened = frozenset(zip((week // HOURS).tolist(), (week % HOURS).tolist(), strict=True))
         result.append(Context(new_id, labels[new_id], slots, ranked[: cfg.picks],
-                              int(raw[c].sum()), typical, ranked))
+                              int(raw[c].sum()), typical, ranked, listened))
     report(progress, 3, 3)
     meta = {"k": k_used, "silhouette": silhouette, "sessions": int(weights.sum()),
             "slot_tilt": tilt, "holdout_hit": holdout.rates(), "holdout": holdout,

@@ -54,11 +54,20 @@ class ContextsScreen(MusicrecScreen):
                 heatmap = ContextHeatmap(id="contexts-heatmap")
                 heatmap.border_title = "When: weekday × hour (◆ now, • selected)"
                 yield heatmap
-                picks = ArtistTable([Column("#", 0, right=True), Column("Artist", 0),
-                                     Column("Score", 0, right=True), Column("Why", 0)],
-                                    fit_last=True, id="contexts-picks", classes="pane")
-                picks.border_title = "Picks"
-                yield picks
+                with Horizontal(id="contexts-tables"):
+                    # What the context is about beside what to play in it: the picks lean
+                    # on the global Play next list (only as far as that measured better),
+                    # so they differ little from one context to the next.
+                    typical = ArtistTable([Column("#", 0, right=True), Column("Artist", 0),
+                                           Column("Why", 0)],
+                                          fit_last=True, id="contexts-typical", classes="pane")
+                    typical.border_title = "Typical"
+                    yield typical
+                    picks = ArtistTable([Column("#", 0, right=True), Column("Artist", 0),
+                                         Column("Score", 0, right=True), Column("Why", 0)],
+                                        fit_last=True, id="contexts-picks", classes="pane")
+                    picks.border_title = "Picks"
+                    yield picks
         yield Static(self.session.missing_history(), id="contexts-status")
         yield Footer(compact=True)
 
@@ -125,9 +134,12 @@ class ContextsScreen(MusicrecScreen):
         heatmap.slots = {(int(d), int(h)): i for i, c in enumerate(clusters) for d, h in c.slots}
         heatmap.now_slot = (now.weekday(), now.hour)
         options.highlighted = self._now_index if self._now_index is not None else 0
+        # A moment you rarely listen at belongs to the nearest context, whose label does not
+        # name it: say so rather than let "Sat 20:00 → Weekday 15–21 h" read as a mistake.
+        nearest = "" if current.listened_at(now) else "nearest: "
         self.query_one("#contexts-status", Static).update(
-            f"{plural(len(clusters), 'context')} · now is {now:%a %H:%M} → {current.label} · "
-            "+/- change k, n jumps to now")
+            f"{plural(len(clusters), 'context')} · now is {now:%a %H:%M} → {nearest}"
+            f"{current.label} · +/- change k, n jumps to now")
         options.focus()
 
     def action_now(self) -> None:
@@ -139,26 +151,31 @@ class ContextsScreen(MusicrecScreen):
         self.pick(int(event.option.id or 0))
 
     def pick(self, index: int) -> None:
-        """Show the picks of the context at ``index`` and mark its cells."""
+        """Show what the context at ``index`` is about and its picks, and mark its cells."""
         contexts = self.session.contexts
         if contexts is None or not 0 <= index < len(contexts.clusters):
             return
         cluster = contexts.clusters[index]
         self.query_one(ContextHeatmap).selected = index
-        table = self.query_one("#contexts-picks", ArtistTable)
         now = " (now)" if index == self._now_index else ""
-        table.border_title = f"Picks for {cluster.label}{now}"
-        # The title names the context: each reason's "<context>: " prefix would repeat it.
+        # The titles name the context: each reason's "<context>: " prefix would repeat it.
         where = f"{in_sentence(cluster.label)}: "
-        table.show({item.artist: (str(rank), f"{item.score:.2f}", item.why.removeprefix(where))
+        typical = self.query_one("#contexts-typical", ArtistTable)
+        typical.border_title = f"Typical of {cluster.label}{now}"
+        typical.show({item.artist: (str(rank), item.why.removeprefix(where))
+                      for rank, item in enumerate(cluster.typical, 1)})
+        picks = self.query_one("#contexts-picks", ArtistTable)
+        picks.border_title = "Picks to play next there"
+        picks.show({item.artist: (str(rank), f"{item.score:.2f}", item.why.removeprefix(where))
                     for rank, item in enumerate(cluster.picks, 1)})
 
-    @on(ArtistTable.RowHighlighted, "#contexts-picks")
+    @on(ArtistTable.RowHighlighted, "#contexts-picks, #contexts-typical")
     def _pick_highlighted(self, event: ArtistTable.RowHighlighted) -> None:
         # A reason cut to the table's width is read whole here.
         context = self.selected_context
         if event.table.has_focus and context is not None:
-            why = next((p.why for p in context.picks if p.artist == event.artist), "")
+            items = context.picks if event.table.id == "contexts-picks" else context.typical
+            why = next((p.why for p in items if p.artist == event.artist), "")
             self.query_one("#contexts-status", Static).update(f"{event.artist}: {why}")
 
     @property
