@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -67,8 +68,11 @@ def main() -> int:
                         / "screenshots")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as scratch:
-        # A blank config (defaults only) and a fixed folder for the Load screen's tree.
+    with _scratch() as scratch:
+        # A blank config (defaults only), an empty cache (the pictures must not depend on
+        # what an earlier run cached, and the fake neighbours must not reach the user's own
+        # similarity cache) and a fixed folder for the Load screen's tree.
+        os.environ["MUSICREC_CACHE_DIR"] = str(Path(scratch) / "cache")
         os.environ["MUSICREC_CONFIG_DIR"] = str(Path(scratch) / "config")
         os.environ["MUSICREC_CONFIG_FILE"] = str(Path(scratch) / "config" / "config.toml")
         browse = Path(scratch) / "Downloads"
@@ -89,6 +93,18 @@ def main() -> int:
                     del os.environ[key]
                 print(target)
     return 0
+
+
+@contextmanager
+def _scratch() -> Iterator[Path]:
+    """An empty folder of a fixed name (the Load shot shows the demo's path under it)."""
+    folder = Path(tempfile.gettempdir()) / "musicrec-screenshots"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(mode=0o700)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextmanager
