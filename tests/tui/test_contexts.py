@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from textual import events
 from textual.widgets import OptionList, Static
 
 from musicrec_tui.tui.screens.contexts import ContextsScreen
 from musicrec_tui.tui.widgets.artist_table import ArtistTable
 from musicrec_tui.tui.widgets.heatmap import ContextHeatmap
-from tests.helpers_tui import FROZEN_NOW, SIZE, demo_app, settle, show, text_of
+from tests.helpers_tui import FROZEN_NOW, SIZE, burst, demo_app, settle, show, text_of
 
 
 async def test_open_contexts_pick_one_and_refit():
@@ -63,12 +62,10 @@ async def test_plus_pressed_twice_in_a_row_asks_for_two_more():
         await settle(pilot)
         await show(pilot, "3")
         k = len(app.session.contexts.clusters)
-        app.post_message(events.Key("plus", "+"))
-        app.post_message(events.Key("plus", "+"))
+        burst(app, "plus", "plus")
         await settle(pilot)
         assert len(app.session.contexts.clusters) == k + 2
-        app.post_message(events.Key("minus", "-"))
-        app.post_message(events.Key("minus", "-"))
+        burst(app, "minus", "minus")
         await settle(pilot)
         assert len(app.session.contexts.clusters) == k
 

@@ -3,7 +3,6 @@ order move; each list in its tab; Discover's provider changed without refitting.
 
 from __future__ import annotations
 
-from textual import events
 from textual.widgets import Input, Select, Static, Tabs
 
 import musicrec_tui.core.analysis as analysis_mod
@@ -14,7 +13,17 @@ from musicrec_tui.tui.screens.recommend import RecommendScreen
 from musicrec_tui.tui.textual_patches import notifications
 from musicrec_tui.tui.widgets.artist_table import ArtistTable
 from tests.fake_service import serving_in_thread
-from tests.helpers_tui import FROZEN_NOW, SIZE, Gate, demo_app, demo_root, settle, show, text_of
+from tests.helpers_tui import (
+    FROZEN_NOW,
+    SIZE,
+    Gate,
+    burst,
+    demo_app,
+    demo_root,
+    settle,
+    show,
+    text_of,
+)
 from tests.lastfm_fake import API_KEY, FakeLastfm, error
 
 
@@ -193,15 +202,12 @@ async def test_keys_pressed_in_a_row_each_move_one_list():
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("5")
-        await settle(pilot)
+        await show(pilot, "5")
         screen = app.screen
-        for key in ("right_square_bracket",) * 3:
-            app.post_message(events.Key(key, None))
+        burst(app, *("right_square_bracket",) * 3)
         await settle(pilot)
         assert screen.query_one("#recommend-lists", Tabs).active == "list-discover"
-        for key in ("left_square_bracket",) * 2:
-            app.post_message(events.Key(key, None))
+        burst(app, *("left_square_bracket",) * 2)
         await settle(pilot)
         assert screen.query_one("#recommend-lists", Tabs).active == "list-play-next"
         assert text_of(screen.query_one("#recommend-status", Static).content).startswith(
